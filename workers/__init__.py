@@ -1,0 +1,12 @@
+"""crossdept: the cross-department management policy as Camunda 7 processes, and their Python workers.
+
+Writing a worker:
+
+    from workers import BusinessRejection, ProcessVariables, TaskContext, topic
+"""
+
+from workers.runtime.context import TaskContext
+from workers.runtime.errors import BusinessRejection
+from workers.runtime.registry import ProcessVariables, topic
+
+__all__ = ["BusinessRejection", "ProcessVariables", "TaskContext", "topic"]

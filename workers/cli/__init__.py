@@ -1,0 +1,18 @@
+"""`crossdept`: run the engine, lint and deploy the models, run the workers."""
+
+from __future__ import annotations
+
+import typer
+
+from workers.cli import engine, lint, models, worker
+
+app = typer.Typer(
+    help="crossdept: cross-department processes (业务交叉管理) on Camunda 7.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(engine.app, name="engine")
+app.command("lint")(lint.lint)
+app.command("deploy")(models.deploy)
+app.command("worker")(worker.worker)
+app.command("up")(worker.up)

@@ -1,0 +1,1 @@
+"""Business workers, one module per process. Every module here is imported by `workers.catalog`."""

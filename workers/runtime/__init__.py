@@ -1,0 +1,1 @@
+"""The worker runtime: polling, retries, variables, settings. Nothing business-specific lives here."""

@@ -1,0 +1,119 @@
+"""All configuration, read once from CROSSDEPT_* environment variables and an optional `.env`.
+
+Nothing else in the code reads the environment: pass a `Settings` (or the value you need) down.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+
+def _default_worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CROSSDEPT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- the engine as the workers and tools see it
+    engine_url: str = Field(
+        "http://localhost:8080/engine-rest", description="Base URL of the Camunda REST API."
+    )
+    engine_user: str = Field("crossdept-worker", description="Technical user the workers log in as.")
+    engine_password: SecretStr | None = Field(
+        None, description="Its password; when unset, the one `crossdept engine start` generated."
+    )
+    http_timeout_s: float = Field(10.0, gt=0, description="Timeout of every REST call but long polls.")
+
+    # --- the engine we start ourselves (`crossdept engine ...`)
+    engine_port: int = Field(8080, ge=1, le=65535)
+    admin_user: str = "admin"
+    admin_password: SecretStr | None = Field(
+        None, description="When unset, one is generated on first start and kept in data_dir/secrets."
+    )
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "crossdept", description="Engine build output (outside the repo)."
+    )
+    data_dir: Path = Field(
+        Path.home() / ".local" / "share" / "crossdept",
+        description="H2 database, engine config and log, generated secrets, worker state.",
+    )
+    jdbc_url: str | None = Field(None, description="PostgreSQL instead of H2, e.g. jdbc:postgresql://host/db")
+    jdbc_user: str | None = None
+    jdbc_password: SecretStr | None = None
+    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated; CORS stays off while empty."
+    )
+
+    # --- the worker runtime
+    worker_id: str = Field(default_factory=_default_worker_id)
+    concurrency: int = Field(8, ge=1, le=512, description="Handlers running at once.")
+    lock_duration_ms: int = Field(30_000, ge=1_000)
+    long_poll_ms: int = Field(10_000, ge=0, le=1_800_000)
+    retries: int = Field(3, ge=0, description="Default retries of a technical failure.")
+    retry_backoff_s: float = Field(5.0, ge=0, description="First retry delay; doubles each retry.")
+    retry_backoff_max_s: float = Field(600.0, ge=0)
+    metrics_port: int | None = Field(None, description="Serve Prometheus metrics on this port.")
+    log_format: str = Field("text", pattern="^(text|json)$")
+    log_level: str = "INFO"
+
+    # --- side effects
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "crossdept@localhost"
+    webhook_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    archive_dir: Path | None = Field(None, description="Defaults to data_dir/archive.")
+    tasklist_url: str | None = Field(None, description="Link base for notifications.")
+
+    @field_validator("cors_allowed_origins", "webhook_urls", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @cached_property
+    def state_dir(self) -> Path:
+        return self.data_dir / "state"
+
+    @cached_property
+    def archive_root(self) -> Path:
+        return self.archive_dir or self.data_dir / "archive"
+
+    @cached_property
+    def secrets_dir(self) -> Path:
+        return self.data_dir / "secrets"
+
+    def read_secret(self, name: str, explicit: SecretStr | None) -> str:
+        """An explicitly configured secret, else the one generated into secrets_dir."""
+        if explicit is not None:
+            return explicit.get_secret_value()
+        path = self.secrets_dir / name
+        if path.is_file():
+            return path.read_text(encoding="utf-8").strip()
+        raise MissingSecret(
+            f"No {name}: set it in the environment (CROSSDEPT_{name.upper().replace('-', '_')}) "
+            f"or run `crossdept engine start`, which generates one into {path}."
+        )
+
+    def worker_credentials(self) -> tuple[str, str]:
+        return self.engine_user, self.read_secret("engine-password", self.engine_password)
+
+    def admin_credentials(self) -> tuple[str, str]:
+        return self.admin_user, self.read_secret("admin-password", self.admin_password)
+
+
+class MissingSecret(RuntimeError):
+    """A password is neither configured nor generated yet."""

@@ -1,0 +1,1 @@
+"""Engine, deployment and model tooling behind the `crossdept` command."""
