@@ -114,7 +114,10 @@ def _inspect_handler(name: str, handler: Handler) -> tuple[type[BaseModel] | Non
     from workers.runtime.context import TaskContext  # the context imports nothing from here
 
     params = list(inspect.signature(handler).parameters.values())
-    hints = get_type_hints(handler)
+    try:
+        hints = get_type_hints(handler)
+    except NameError as exc:
+        raise TypeError(f"worker for {name!r}: cannot resolve a type hint ({exc}); define models at module level") from exc
     input_model: type[BaseModel] | None = None
     takes_context = False
     for param in params:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import socket
-from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -75,6 +74,7 @@ class Settings(BaseSettings):
     mail_from: str = "crossdept@localhost"
     webhook_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     archive_dir: Path | None = Field(None, description="Defaults to data_dir/archive.")
+    state_dir: Path | None = Field(None, description="Side-effect records; defaults to data_dir/state.")
     tasklist_url: str | None = Field(None, description="Link base for notifications.")
 
     @field_validator("cors_allowed_origins", "webhook_urls", mode="before")
@@ -84,15 +84,15 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @cached_property
-    def state_dir(self) -> Path:
-        return self.data_dir / "state"
+    @property
+    def state_root(self) -> Path:
+        return self.state_dir or self.data_dir / "state"
 
-    @cached_property
+    @property
     def archive_root(self) -> Path:
         return self.archive_dir or self.data_dir / "archive"
 
-    @cached_property
+    @property
     def secrets_dir(self) -> Path:
         return self.data_dir / "secrets"
 

@@ -1,0 +1,332 @@
+"""The worker loop: one multi-topic long poll, handlers in a bounded pool, locks kept alive.
+
+- It fetches only as many tasks as it has free slots, so nothing waits locked in a local queue.
+- A handler that runs longer than half its lock gets the lock extended, so no other worker takes it.
+- `stop()` (SIGTERM/SIGINT in the CLI) stops fetching, lets running handlers finish and report, and
+  unlocks any task a poll returned after the stop, so another worker can take it at once.
+- Its life is observable: `on(event, callback)` for logging and metrics (see `EVENTS`).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from pydantic import BaseModel, ValidationError
+
+from workers.runtime.client import EngineClient, EngineError, EngineUnavailable
+from workers.runtime.context import TaskContext
+from workers.runtime.errors import BusinessRejection, InvalidInput
+from workers.runtime.idempotency import OnceStore
+from workers.runtime.registry import Registry, TopicSpec
+from workers.runtime.retry_policy import RetryPolicy
+from workers.runtime.settings import Settings
+from workers.runtime.variables import from_camunda, to_camunda
+
+log = logging.getLogger("crossdept.worker")
+
+EVENTS = (
+    "poll.failed",  # engine unreachable or refused the poll
+    "poll.recovered",  # first successful poll after failures
+    "task.fetched",
+    "task.completed",
+    "task.bpmn_error",
+    "task.failed",  # technical failure reported; data["retries"] == 0 means an incident
+    "task.report_failed",  # the engine did not take the outcome; the lock will expire and it returns
+    "lock.extended",
+    "task.unlocked",
+)
+
+INVALID_INPUT = "INVALID_INPUT"  # the BPMN error code for variables that do not fit the input model
+
+
+@dataclass
+class _InFlight:
+    task: dict[str, Any]
+    spec: TopicSpec
+    lock_duration_ms: int
+    lock_expires_at: float
+    started_at: float = field(default_factory=time.monotonic)
+
+
+class Worker:
+    def __init__(
+        self,
+        registry: Registry,
+        client: EngineClient,
+        settings: Settings,
+        once_store: OnceStore | None = None,
+    ) -> None:
+        if len(registry) == 0:
+            raise ValueError("no topics to work on: the registry is empty")
+        self.registry = registry
+        self.client = client
+        self.settings = settings
+        self.worker_id = settings.worker_id
+        self.once_store = once_store
+        self.retry_policy = RetryPolicy.from_settings(settings)
+        self._pool = ThreadPoolExecutor(settings.concurrency, thread_name_prefix="crossdept-handler")
+        self._in_flight: dict[str, _InFlight] = {}
+        self._changed = threading.Condition()
+        self._stopping = threading.Event()
+        self._listeners: dict[str, list[Callable[[dict[str, Any]], None]]] = {}
+
+    # --- observability
+    def on(self, event: str, callback: Callable[[dict[str, Any]], None]) -> None:
+        if event not in EVENTS:
+            raise ValueError(f"unknown event {event!r}; known: {', '.join(EVENTS)}")
+        self._listeners.setdefault(event, []).append(callback)
+
+    def _emit(self, event: str, **data: Any) -> None:
+        for callback in self._listeners.get(event, ()):
+            try:
+                callback(data)
+            except Exception:  # an observer must never break the loop
+                log.exception("listener for %s failed", event)
+
+    # --- lifecycle
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._changed:
+            self._changed.notify_all()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    def run(self) -> None:
+        """Work until `stop()`; then drain and return."""
+        keeper = threading.Thread(target=self._keep_locks, name="crossdept-lock-keeper", daemon=True)
+        keeper.start()
+        try:
+            self._poll_until_stopped()
+        finally:
+            self._pool.shutdown(wait=True)
+            self._stopping.set()
+            keeper.join()
+            log.info("worker %s stopped", self.worker_id)
+
+    def _poll_until_stopped(self) -> None:
+        failures = 0
+        topics = [self._topic_request(spec) for spec in self.registry]
+        while not self._stopping.is_set():
+            free = self._wait_for_free_slot()
+            if free == 0:
+                continue
+            try:
+                tasks = self.client.fetch_and_lock(
+                    self.worker_id, free, topics, self.settings.long_poll_ms, retry_for_s=0
+                )
+            except (EngineUnavailable, EngineError, OSError) as exc:
+                failures += 1
+                delay = min(5.0, 0.1 * 2**failures) * random.uniform(0.5, 1.0)
+                if failures == 1 or failures % 20 == 0:
+                    log.warning("cannot fetch tasks (%s); retrying every few seconds", exc)
+                self._emit("poll.failed", error=str(exc), failures=failures)
+                self._stopping.wait(delay)
+                continue
+            if failures:
+                log.info("engine reachable again after %d failed polls", failures)
+                self._emit("poll.recovered", failures=failures)
+                failures = 0
+            if self._stopping.is_set():
+                self._unlock_all(tasks)
+                return
+            for task in tasks:
+                self._start(task)
+
+    def _wait_for_free_slot(self) -> int:
+        with self._changed:
+            while len(self._in_flight) >= self.settings.concurrency and not self._stopping.is_set():
+                self._changed.wait()
+            return 0 if self._stopping.is_set() else self.settings.concurrency - len(self._in_flight)
+
+    def _topic_request(self, spec: TopicSpec) -> dict[str, Any]:
+        return {
+            "topicName": spec.name,
+            "lockDuration": spec.lock_duration_ms or self.settings.lock_duration_ms,
+            "variables": spec.variable_names,
+            "includeExtensionProperties": True,
+            "deserializeValues": False,
+        }
+
+    def _start(self, task: dict[str, Any]) -> None:
+        spec = self.registry[task["topicName"]]
+        lock_ms = spec.lock_duration_ms or self.settings.lock_duration_ms
+        with self._changed:
+            self._in_flight[task["id"]] = _InFlight(task, spec, lock_ms, time.monotonic() + lock_ms / 1000)
+        self._emit("task.fetched", task=task)
+        self._pool.submit(self._handle, task, spec)
+
+    def _unlock_all(self, tasks: list[dict[str, Any]]) -> None:
+        for task in tasks:
+            try:
+                self.client.unlock(task["id"])
+                self._emit("task.unlocked", task=task)
+            except Exception as exc:  # the lock will expire by itself; say so
+                log.warning("could not unlock task %s (%s); it is free again when its lock expires", task["id"], exc)
+        if tasks:
+            log.info("unlocked %d task(s) fetched after the stop was requested", len(tasks))
+
+    # --- one task
+    def _handle(self, task: dict[str, Any], spec: TopicSpec) -> None:
+        started = time.monotonic()
+        try:
+            self._run_and_report(task, spec, started)
+        finally:
+            with self._changed:
+                self._in_flight.pop(task["id"], None)
+                self._changed.notify_all()
+
+    def _run_and_report(self, task: dict[str, Any], spec: TopicSpec, started: float) -> None:
+        extra = _log_fields(task)
+        try:
+            output = self._call_handler(task, spec)
+            variables = to_camunda(output)
+        except BusinessRejection as rejection:
+            if rejection.code not in spec.errors:
+                self._report_failure(task, spec, _UndeclaredError(spec, rejection), started)
+                return
+            self._report_bpmn_error(task, rejection.code, str(rejection), rejection.variables, started)
+            return
+        except InvalidInput as invalid:
+            if INVALID_INPUT in spec.errors:
+                self._report_bpmn_error(task, INVALID_INPUT, str(invalid), {}, started)
+            else:  # retrying cannot fix variables: straight to an incident that names them
+                self._report_failure(task, spec, invalid, started, retries_left=0)
+            return
+        except Exception as exc:
+            self._report_failure(task, spec, exc, started)
+            return
+        if self._report(task, "complete", self.client.complete, task["id"], self.worker_id, variables):
+            log.info("completed %s", spec.name, extra=extra)
+            self._emit("task.completed", task=task, seconds=time.monotonic() - started)
+
+    def _call_handler(self, task: dict[str, Any], spec: TopicSpec) -> dict[str, Any]:
+        args: list[Any] = []
+        if spec.input_model is not None:
+            values = from_camunda(task.get("variables"))
+            try:
+                args.append(spec.input_model.model_validate(values))
+            except ValidationError as exc:
+                raise InvalidInput(spec.name, _describe(exc)) from exc
+        if spec.takes_context:
+            args.append(self._context(task))
+        result = spec.handler(*args)
+        if result is None:
+            return {}
+        if isinstance(result, BaseModel):
+            return result.model_dump(by_alias=True, exclude_unset=False)
+        if isinstance(result, dict):
+            return result
+        raise TypeError(f"worker for {spec.name} returned {type(result).__name__}; return a pydantic model, a dict or None")
+
+    def _context(self, task: dict[str, Any]) -> TaskContext:
+        return TaskContext(
+            task_id=task["id"],
+            topic=task["topicName"],
+            worker_id=self.worker_id,
+            process_instance_id=task["processInstanceId"],
+            process_definition_key=task.get("processDefinitionKey"),
+            business_key=task.get("businessKey"),
+            activity_id=task.get("activityId"),
+            activity_instance_id=task.get("activityInstanceId"),
+            retries=task.get("retries"),
+            extension_properties=dict(task.get("extensionProperties") or {}),
+            once_store=self.once_store,
+        )
+
+    def _report_bpmn_error(
+        self, task: dict[str, Any], code: str, message: str, variables: dict[str, Any], started: float
+    ) -> None:
+        sent = self._report(
+            task, "bpmnError", self.client.bpmn_error, task["id"], self.worker_id, code, message, to_camunda(variables)
+        )
+        if sent:
+            log.info("business rejection %s: %s", code, message, extra=_log_fields(task))
+            self._emit("task.bpmn_error", task=task, code=code, message=message, seconds=time.monotonic() - started)
+
+    def _report_failure(
+        self, task: dict[str, Any], spec: TopicSpec, exc: BaseException, started: float, retries_left: int | None = None
+    ) -> None:
+        decision = self.retry_policy.next(spec, task)
+        retries = decision.retries if retries_left is None else retries_left
+        message = f"{type(exc).__name__}: {exc}"
+        if decision.problem:
+            message += f" (and {decision.problem})"
+        details = "".join(traceback.format_exception(exc))
+        sent = self._report(
+            task, "failure", self.client.failure, task["id"], self.worker_id, message, details,
+            retries, decision.retry_timeout_ms,
+        )
+        if sent:
+            level = logging.ERROR if retries == 0 else logging.WARNING
+            outcome = "incident raised" if retries == 0 else f"{retries} retries left, next in {decision.retry_timeout_ms} ms"
+            log.log(level, "failed %s: %s (%s)", spec.name, message, outcome, extra=_log_fields(task))
+            self._emit("task.failed", task=task, error=message, retries=retries, seconds=time.monotonic() - started)
+
+    def _report(self, task: dict[str, Any], what: str, call: Callable[..., None], *args: Any) -> bool:
+        try:
+            call(*args)
+            return True
+        except EngineError as exc:
+            # 404: the task is gone (instance cancelled, or an earlier report did arrive); 400: the lock was
+            # lost to another worker. Either way, nothing of ours is left to do.
+            log.warning("engine refused %s of task %s: %s", what, task["id"], exc, extra=_log_fields(task))
+        except Exception as exc:
+            log.error(
+                "could not report %s of task %s (%s); it returns when its lock expires", what, task["id"], exc,
+                extra=_log_fields(task),
+            )
+        self._emit("task.report_failed", task=task, what=what)
+        return False
+
+    # --- locks
+    def _keep_locks(self) -> None:
+        while not (self._stopping.is_set() and not self._in_flight):
+            now = time.monotonic()
+            for entry in list(self._in_flight.values()):
+                if entry.lock_expires_at - now < entry.lock_duration_ms / 2000:
+                    self._extend(entry)
+            time.sleep(min(1.0, self.settings.lock_duration_ms / 4000))
+
+    def _extend(self, entry: _InFlight) -> None:
+        task_id = entry.task["id"]
+        try:
+            self.client.extend_lock(task_id, self.worker_id, entry.lock_duration_ms)
+        except Exception as exc:
+            log.warning("could not extend the lock of task %s: %s", task_id, exc, extra=_log_fields(entry.task))
+            return
+        entry.lock_expires_at = time.monotonic() + entry.lock_duration_ms / 1000
+        self._emit("lock.extended", task=entry.task)
+
+
+class _UndeclaredError(Exception):
+    def __init__(self, spec: TopicSpec, rejection: BusinessRejection) -> None:
+        declared = ", ".join(sorted(spec.errors)) or "none"
+        super().__init__(
+            f"worker raised BPMN error {rejection.code!r} ({rejection}) but declares only [{declared}] in "
+            f"@topic({spec.name!r}, errors=...); the diagram may not catch it"
+        )
+
+
+def _describe(exc: ValidationError) -> list[str]:
+    return [
+        f"variable '{'.'.join(str(p) for p in error['loc'])}': {error['msg']}"
+        for error in exc.errors(include_url=False)
+    ]
+
+
+def _log_fields(task: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "topic": task.get("topicName"),
+        "process_instance_id": task.get("processInstanceId"),
+        "business_key": task.get("businessKey"),
+        "task_id": task.get("id"),
+    }
