@@ -1,0 +1,456 @@
+"""Offline checks that the models fit each other and the workers, before an engine sees them.
+
+The engine reports some of these only when a deployment fails (no historyTimeToLive, no
+formRefBinding), others never: a topic that no worker polls waits forever, an uncaught BPMN error
+ends the path silently, a filepicker renders as nothing in Tasklist. Pure Python, no engine, no
+Node; `npm run lint:models` adds bpmnlint's and dmnlint's modelling rules on top.
+
+Each rule is a function `(Models, Registry) -> Iterable[Problem]` listed in `RULES`. References that
+are expressions (`${...}`) are resolved only at run time and are not checked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Literal
+
+from workers.runtime.registry import Registry
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+CAMUNDA_DMN_NS = "http://camunda.org/schema/1.0/dmn"
+# Every DMN namespace the 7.24 DMN model reads (1.3 is what Camunda Modeler writes).
+DMN_NAMESPACES = frozenset(
+    {
+        "https://www.omg.org/spec/DMN/20191111/MODEL/",
+        "https://www.omg.org/spec/DMN/20191111/DMN13.xsd",
+        "http://www.omg.org/spec/DMN/20180521/MODEL/",
+        "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
+        "http://www.omg.org/spec/DMN/20151101/dmn11.xsd",
+        "https://www.omg.org/spec/DMN/20211108/MODEL/",
+        "https://www.omg.org/spec/DMN/20230324/MODEL/",
+    }
+)
+
+# What Tasklist 7.24 renders: form-js 1.8.7, schemaVersion 16.
+TASKLIST_FORM_COMPONENTS = frozenset(
+    {
+        "textfield", "textarea", "number", "datetime", "checkbox", "checklist", "radio", "select",
+        "taglist", "text", "html", "image", "button", "group", "dynamiclist", "table", "iframe",
+        "separator", "spacer", "expression",
+    }
+)
+TASKLIST_FORM_SCHEMA_VERSION = 16
+FORM_REF_BINDINGS = ("latest", "deployment", "version")
+
+EXTERNAL_TASK_TAGS = frozenset({"serviceTask", "sendTask", "businessRuleTask"})
+MESSAGE_THROW_EVENT_TAGS = frozenset({"intermediateThrowEvent", "endEvent"})
+FORM_TAGS = frozenset({"userTask", "startEvent"})
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding, for people: what is wrong where, and how to fix it."""
+
+    file: Path | None  # None: about the registered workers, not a model file
+    element_id: str | None
+    rule: str
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = str(self.file) if self.file is not None else "workers"
+        element = f" {self.element_id}" if self.element_id else ""
+        warning = "warning: " if self.severity == "warning" else ""
+        return f"{where}:{element} [{self.rule}] {warning}{self.message}"
+
+
+@dataclass
+class Models:
+    """Every model under a root that could be read, by file, and why the others could not."""
+
+    bpmn: dict[Path, ET.Element] = field(default_factory=dict)
+    dmn: dict[Path, ET.Element] = field(default_factory=dict)
+    forms: dict[Path, dict[str, Any]] = field(default_factory=dict)
+    parse_problems: list[Problem] = field(default_factory=list)
+
+    def unreadable(self, folder: str) -> bool:
+        """Whether some file in `folder` did not parse, so its ids are unknown."""
+        return any(p.file is not None and p.file.parent.name == folder for p in self.parse_problems)
+
+
+@dataclass(frozen=True)
+class ExternalTask:
+    file: Path
+    element: ET.Element  # the task or the message throw event that carries the topic
+    topic: str | None
+
+    @property
+    def element_id(self) -> str | None:
+        return self.element.get("id")
+
+
+Rule = Callable[[Models, Registry], Iterable[Problem]]
+
+
+def model_files(root: Path) -> list[Path]:
+    """The files lint looks at: bpmn/*.bpmn, dmn/*.dmn, forms/*.form (not in subfolders)."""
+    return [
+        *sorted((root / "bpmn").glob("*.bpmn")),
+        *sorted((root / "dmn").glob("*.dmn")),
+        *sorted((root / "forms").glob("*.form")),
+    ]
+
+
+def lint_models(root: Path, registry: Registry) -> list[Problem]:
+    models = load_models(root)
+    problems = list(models.parse_problems)
+    for rule in RULES:
+        problems.extend(rule(models, registry))
+    return problems
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def load_models(root: Path) -> Models:
+    models = Models()
+    for path in model_files(root):
+        if path.suffix == ".form":
+            form = _read_form(path, models.parse_problems)
+            if form is not None:
+                models.forms[path] = form
+            continue
+        xml = _read_xml(path, models.parse_problems)
+        if xml is None:
+            continue
+        kind, namespaces, into = (
+            ("BPMN 2.0", {BPMN_NS}, models.bpmn) if path.suffix == ".bpmn" else ("DMN", DMN_NAMESPACES, models.dmn)
+        )
+        namespace, local = _split(xml.tag)
+        if local == "definitions" and namespace in namespaces:
+            into[path] = xml
+        else:
+            models.parse_problems.append(
+                _parse_error(path, f"the root element is <{xml.tag}>, not a {kind} <definitions>; "
+                                   f"is this really a {kind} model?")
+            )
+    return models
+
+
+def _read_xml(path: Path, problems: list[Problem]) -> ET.Element | None:
+    try:
+        return ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        line, column = exc.position
+        reason = str(exc).rsplit(": line", 1)[0]
+        problems.append(
+            _parse_error(path, f"line {line}, column {column + 1}: not well-formed XML ({reason}); "
+                               "fix the file or save it again from Camunda Modeler")
+        )
+        return None
+
+
+def _read_form(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
+    try:
+        form = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        problems.append(_parse_error(path, "not UTF-8 text; save the form again from Camunda Modeler"))
+        return None
+    except json.JSONDecodeError as exc:
+        problems.append(
+            _parse_error(path, f"line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}); "
+                               "fix the file or save it again from Camunda Modeler")
+        )
+        return None
+    if not isinstance(form, dict):
+        problems.append(_parse_error(path, "a form must be a JSON object with \"id\" and \"components\""))
+        return None
+    return form
+
+
+def _parse_error(path: Path, message: str) -> Problem:
+    return Problem(path, None, "parse-error", message)
+
+
+# --- XML helpers ---------------------------------------------------------------------------------
+
+
+def _split(tag: str) -> tuple[str, str]:
+    """'{namespace}local' -> (namespace, local)."""
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return "", tag
+
+
+def _bpmn(local: str) -> str:
+    return f"{{{BPMN_NS}}}{local}"
+
+
+def _camunda(element: ET.Element, attribute: str) -> str | None:
+    return element.get(f"{{{CAMUNDA_NS}}}{attribute}")
+
+
+def _is_expression(value: str) -> bool:
+    return "${" in value or "#{" in value
+
+
+def _bpmn_elements(models: Models, locals_: Iterable[str]) -> Iterator[tuple[Path, ET.Element]]:
+    wanted = {_bpmn(local) for local in locals_}
+    for file, root in models.bpmn.items():
+        for element in root.iter():
+            if element.tag in wanted:
+                yield file, element
+
+
+def _dmn_elements(models: Models, local: str) -> Iterator[tuple[Path, ET.Element]]:
+    for file, root in models.dmn.items():
+        for element in root.iter():
+            namespace, name = _split(element.tag)
+            if name == local and namespace in DMN_NAMESPACES:
+                yield file, element
+
+
+def _external_tasks(models: Models) -> Iterator[ExternalTask]:
+    for file, element in _bpmn_elements(models, EXTERNAL_TASK_TAGS | MESSAGE_THROW_EVENT_TAGS):
+        carrier: ET.Element | None = element
+        if _split(element.tag)[1] in MESSAGE_THROW_EVENT_TAGS:
+            carrier = element.find(_bpmn("messageEventDefinition"))
+        if carrier is not None and _camunda(carrier, "type") == "external":
+            yield ExternalTask(file, element, _camunda(carrier, "topic") or None)
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    # Names share prefixes ('handover.'), so only a near miss is worth suggesting.
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.8)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _known(ids: Iterable[str]) -> str:
+    ids = sorted(set(ids))
+    return ", ".join(ids) if ids else "none"
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+
+def unregistered_topic(models: Models, registry: Registry) -> Iterator[Problem]:
+    """Every external task's topic has a registered worker, or nothing ever fetches it."""
+    for task in _external_tasks(models):
+        if task.topic is None:
+            yield Problem(
+                task.file, task.element_id, "unregistered-topic",
+                "external task without camunda:topic: set Implementation > Topic in Camunda "
+                "Modeler, named '<process>.<action>'",
+            )
+        elif not _is_expression(task.topic) and task.topic not in registry:
+            yield Problem(
+                task.file, task.element_id, "unregistered-topic",
+                f"topic '{task.topic}' has no registered worker{_did_you_mean(task.topic, registry.names())}, "
+                f"so its tokens would wait forever: add @topic(\"{task.topic}\") to a module under "
+                "workers/processes, or correct the topic",
+            )
+
+
+def unused_worker(models: Models, registry: Registry) -> Iterator[Problem]:
+    """Every registered worker serves a topic some BPMN model uses."""
+    if models.unreadable("bpmn"):
+        return  # the unreadable model may well use the topic
+    used = {task.topic for task in _external_tasks(models)}
+    for spec in registry:
+        if spec.name not in used:
+            yield Problem(
+                None, None, "unused-worker",
+                f"worker {spec.function_name} handles topic '{spec.name}'{_did_you_mean(spec.name, used - {None})}, "
+                "which no external task in bpmn/ uses: set it as the topic of the task the worker "
+                "implements, or remove the worker",
+            )
+
+
+def missing_form(models: Models, registry: Registry) -> Iterator[Problem]:
+    """Every camunda:formRef names the id of a form in forms/."""
+    if models.unreadable("forms"):
+        return
+    form_ids = {form["id"] for form in models.forms.values() if isinstance(form.get("id"), str)}
+    for file, element in _bpmn_elements(models, FORM_TAGS):
+        ref = _camunda(element, "formRef")
+        if ref is None or _is_expression(ref) or ref in form_ids:
+            continue
+        yield Problem(
+            file, element.get("id"), "missing-form",
+            f"camunda:formRef '{ref}' matches no form in forms/{_did_you_mean(ref, form_ids)}: "
+            f"the form's key is the \"id\" in its .form file (known: {_known(form_ids)}); "
+            "correct the reference or add the form",
+        )
+
+
+def form_binding(models: Models, registry: Registry) -> Iterator[Problem]:
+    """formRef needs formRefBinding (the engine refuses it without); 'latest' survives redeploys."""
+    for file, element in _bpmn_elements(models, FORM_TAGS):
+        if _camunda(element, "formRef") is None:
+            continue
+        binding = _camunda(element, "formRefBinding")
+        if binding not in FORM_REF_BINDINGS:
+            found = "is missing" if binding is None else f"is '{binding}'"
+            yield Problem(
+                file, element.get("id"), "form-binding",
+                f"camunda:formRefBinding {found}: the engine refuses to deploy a formRef without one "
+                "of latest, deployment, version; set Form > Binding to 'latest' in Camunda Modeler",
+            )
+        elif binding != "latest":
+            yield Problem(
+                file, element.get("id"), "form-binding",
+                f"camunda:formRefBinding is '{binding}': when only the .form changes, a "
+                "deploy-changed-only deployment leaves this process on the old form; prefer 'latest'",
+                severity="warning",
+            )
+
+
+def missing_decision(models: Models, registry: Registry) -> Iterator[Problem]:
+    """Every business rule task's camunda:decisionRef names a decision in dmn/."""
+    if models.unreadable("dmn"):
+        return
+    decision_ids = {d.get("id") for _, d in _dmn_elements(models, "decision")} - {None}
+    for file, element in _bpmn_elements(models, {"businessRuleTask"}):
+        ref = _camunda(element, "decisionRef")
+        if ref is None or _is_expression(ref) or ref in decision_ids:
+            continue
+        yield Problem(
+            file, element.get("id"), "missing-decision",
+            f"camunda:decisionRef '{ref}' matches no decision in dmn/{_did_you_mean(ref, decision_ids)} "
+            f"(known: {_known(decision_ids)}): correct the reference to a decision id, or add the decision",
+        )
+
+
+def missing_history_ttl(models: Models, registry: Registry) -> Iterator[Problem]:
+    """Processes and decisions without historyTimeToLive fail deployment (ENGINE-12018)."""
+    fix = "set History cleanup > Time to live in Camunda Modeler (e.g. P180D)"
+    for file, process in _bpmn_elements(models, {"process"}):
+        if process.get("isExecutable") == "true" and not (_camunda(process, "historyTimeToLive") or "").strip():
+            yield Problem(
+                file, process.get("id"), "missing-history-ttl",
+                f"executable process without camunda:historyTimeToLive, which the engine refuses to deploy: {fix}",
+            )
+    for file, decision in _dmn_elements(models, "decision"):
+        if not (decision.get(f"{{{CAMUNDA_DMN_NS}}}historyTimeToLive") or "").strip():
+            yield Problem(
+                file, decision.get("id"), "missing-history-ttl",
+                f"decision without camunda:historyTimeToLive, which the engine refuses to deploy: {fix}",
+            )
+
+
+def unsupported_form_component(models: Models, registry: Registry) -> Iterator[Problem]:
+    """Every component (inside groups and dynamic lists too) is one Tasklist 7.24 renders."""
+    for file, form in models.forms.items():
+        for component in _form_components(form.get("components")):
+            kind = component.get("type")
+            if kind in TASKLIST_FORM_COMPONENTS:
+                continue
+            name = component.get("key") or component.get("id") or "(no key or id)"
+            if kind == "filepicker":
+                hint = ("Tasklist 7.24 has no file upload: give the user a link to the archive or an "
+                        "upload endpoint instead")
+            else:
+                hint = f"use one of {', '.join(sorted(TASKLIST_FORM_COMPONENTS))}"
+            yield Problem(
+                file, component.get("id"), "unsupported-form-component",
+                f"component '{name}' has type '{kind}', which Tasklist 7.24 (form-js 1.8.7) cannot "
+                f"render: {hint}",
+            )
+
+
+def _form_components(components: Any) -> Iterator[dict[str, Any]]:
+    if not isinstance(components, list):
+        return
+    for component in components:
+        if isinstance(component, dict):
+            yield component
+            yield from _form_components(component.get("components"))
+
+
+def unsupported_form_schema(models: Models, registry: Registry) -> Iterator[Problem]:
+    """A form saved with a newer schemaVersion may use what Tasklist 7.24 cannot render."""
+    for file, form in models.forms.items():
+        version = form.get("schemaVersion")
+        if isinstance(version, int) and version > TASKLIST_FORM_SCHEMA_VERSION:
+            yield Problem(
+                file, form.get("id") if isinstance(form.get("id"), str) else None,
+                "unsupported-form-schema",
+                f"schemaVersion {version} is newer than Tasklist 7.24 renders "
+                f"({TASKLIST_FORM_SCHEMA_VERSION}, form-js 1.8.7): set \"schemaVersion\": "
+                f"{TASKLIST_FORM_SCHEMA_VERSION} and use only components Tasklist 7.24 knows",
+            )
+
+
+def uncaught_bpmn_error(models: Models, registry: Registry) -> Iterator[Problem]:
+    """Every BPMN error a task's worker may throw is caught; an uncaught one ends the path silently."""
+    parents = {file: {child: parent for parent in root.iter() for child in parent}
+               for file, root in models.bpmn.items()}
+    for task in _external_tasks(models):
+        if task.topic is None or task.topic not in registry or not registry[task.topic].errors:
+            continue
+        spec = registry[task.topic]
+        caught = _caught_error_codes(models.bpmn[task.file], parents[task.file], task.element)
+        if None in caught:
+            continue  # a catch-all error event
+        for code in sorted(spec.errors - caught):
+            yield Problem(
+                task.file, task.element_id, "uncaught-bpmn-error",
+                f"worker {spec.function_name} may throw BPMN error '{code}', which nothing here "
+                "catches, so the path would end silently: attach an error boundary event whose "
+                f"error has code '{code}' (or one without an error, which catches all) to this task",
+            )
+
+
+def _caught_error_codes(
+    root: ET.Element, parents: dict[ET.Element, ET.Element], activity: ET.Element
+) -> set[str | None]:
+    """Error codes caught for `activity`, None standing for catch-all: boundary events on it and
+    on the subprocesses around it, and error event subprocesses in the scopes around it (the
+    engine looks in that order, innermost scope first)."""
+    error_codes = {error.get("id"): error.get("errorCode") for error in root.iter(_bpmn("error"))}
+    caught: set[str | None] = set()
+    scope: ET.Element | None = activity
+    while scope is not None:
+        container = parents.get(scope)
+        if container is not None and scope.get("id"):
+            for boundary in container.findall(_bpmn("boundaryEvent")):
+                if boundary.get("attachedToRef") == scope.get("id"):
+                    caught |= _error_codes_of(boundary, error_codes)
+        if scope is not activity:
+            for sub in scope.findall(_bpmn("subProcess")):
+                if sub.get("triggeredByEvent") == "true":
+                    for start in sub.findall(_bpmn("startEvent")):
+                        caught |= _error_codes_of(start, error_codes)
+        scope = container
+    return caught
+
+
+def _error_codes_of(event: ET.Element, error_codes: dict[str | None, str | None]) -> set[str | None]:
+    # As the engine reads it: no errorRef, or a bpmn:error without errorCode, catches every error;
+    # an errorRef naming no bpmn:error is taken as the code itself.
+    codes: set[str | None] = set()
+    for definition in event.findall(_bpmn("errorEventDefinition")):
+        ref = definition.get("errorRef")
+        codes.add(None if ref is None else error_codes[ref] if ref in error_codes else ref)
+    return codes
+
+
+RULES: tuple[Rule, ...] = (
+    unregistered_topic,
+    unused_worker,
+    missing_form,
+    form_binding,
+    missing_decision,
+    missing_history_ttl,
+    unsupported_form_component,
+    unsupported_form_schema,
+    uncaught_bpmn_error,
+)
