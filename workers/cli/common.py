@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 
 from workers.runtime.settings import Settings
+
+if TYPE_CHECKING:
+    from workers.runtime.client import EngineClient
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -29,3 +33,17 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a message for people and return the Exit to raise."""
     err_console.print(f"[red]error:[/red] {message}")
     return typer.Exit(code)
+
+
+def engine_client(settings: Settings, *, as_admin: bool = False) -> "EngineClient":
+    """A REST client as the workers' technical user, or as the admin for deployment and set-up."""
+    from workers.runtime.client import EngineClient
+    from workers.runtime.settings import MissingSecret
+
+    try:
+        user, password = settings.admin_credentials() if as_admin else settings.worker_credentials()
+    except MissingSecret as exc:
+        raise fail(str(exc)) from exc
+    return EngineClient(
+        settings.engine_url, user, password, timeout_s=settings.http_timeout_s, pool_size=settings.concurrency + 4
+    )

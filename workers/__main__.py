@@ -1,0 +1,5 @@
+"""`python -m workers` is `crossdept`."""
+
+from workers.cli import app
+
+app()

@@ -1,0 +1,118 @@
+"""`crossdept worker` runs the workers; `crossdept up` runs everything for a newcomer."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+
+import typer
+
+from workers.catalog import load_registry
+from workers.cli.common import console, engine_client, fail, load_settings
+from workers.runtime.client import EngineClient, EngineError, EngineUnavailable
+from workers.runtime.idempotency import OnceStore
+from workers.runtime.logs import configure_logging
+from workers.runtime.metrics import WorkerMetrics
+from workers.runtime.registry import Registry
+from workers.runtime.runner import Worker
+from workers.runtime.settings import Settings
+
+TOPICS_HELP = "Comma-separated topics to work on (default: every registered worker)."
+IMPORT_HELP = "Extra module(s) with @topic workers to load, e.g. mycompany.workers."
+
+
+def worker(
+    topics: str = typer.Option("", "--topics", help=TOPICS_HELP),
+    modules: list[str] = typer.Option([], "--import", help=IMPORT_HELP),
+) -> None:
+    """Run the registered workers until SIGTERM or Ctrl-C; in-flight tasks finish first."""
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    registry = _select(load_registry(modules), topics)
+    client = engine_client(settings)
+    _check_credentials(client, settings)
+    run_worker(settings, registry, client)
+
+
+def run_worker(settings: Settings, registry: Registry, client: EngineClient) -> None:
+    runner = Worker(registry, client, settings, OnceStore(settings.state_root / "side-effects.sqlite"))
+    if settings.metrics_port:
+        WorkerMetrics().attach(runner).serve(settings.metrics_port)
+    _stop_on_signals(runner)
+    console.print(
+        f"worker {settings.worker_id}: {len(registry)} topic(s), concurrency {settings.concurrency}, "
+        f"engine {settings.engine_url}; Ctrl-C stops after in-flight tasks finish",
+        style="dim",
+    )
+    runner.run()
+
+
+def up(
+    root: Path = typer.Option(Path("."), help="Project folder holding bpmn/, dmn/ and forms/."),
+) -> None:
+    """Start the engine, deploy the models, start the workers; Ctrl-C stops them all."""
+    from workers.cli.engine import start_in_background
+    from workers.tooling.deploy import deploy
+    from workers.tooling.engine import ensure_worker_user, stop_engine
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    started = start_in_background(settings)
+    try:
+        ensure_worker_user(settings)
+        result = deploy(engine_client(settings, as_admin=True), root)
+        console.print(f"models: {len(result.files)} file(s), changed: {', '.join(result.changed_files) or 'none'}")
+        registry = load_registry()
+        if len(registry):
+            run_worker(settings, registry, engine_client(settings))
+        else:
+            console.print("no workers registered yet; the engine runs until Ctrl-C")
+            _wait_for_signal()
+    finally:
+        if started:
+            console.print("stopping the engine ...")
+            stop_engine(settings)
+
+
+def _select(registry: Registry, topics: str) -> Registry:
+    names = [t.strip() for t in topics.split(",") if t.strip()]
+    try:
+        selected = registry.subset(names) if names else registry
+    except KeyError as exc:
+        raise fail(str(exc.args[0])) from exc
+    if len(selected) == 0:
+        raise fail("no workers are registered: add a @topic function under workers/processes/ or use --import")
+    return selected
+
+
+def _check_credentials(client: EngineClient, settings: Settings) -> None:
+    try:
+        client.request("GET", "/external-task/count", retry_for_s=30)
+    except EngineError as exc:
+        if exc.status == 401:
+            raise fail(
+                f"the engine rejected user {settings.engine_user!r}: check CROSSDEPT_ENGINE_USER and "
+                "CROSSDEPT_ENGINE_PASSWORD (or run `crossdept engine start`, which creates that user)"
+            ) from exc
+        raise fail(str(exc)) from exc
+    except EngineUnavailable as exc:
+        raise fail(f"the engine at {settings.engine_url} does not answer: {exc}") from exc
+    except OSError as exc:
+        raise fail(f"the engine at {settings.engine_url} does not answer: {exc}") from exc
+
+
+def _stop_on_signals(runner: Worker) -> None:
+    def handle(signum: int, _frame: object) -> None:
+        console.print(f"{signal.Signals(signum).name}: finishing {runner.in_flight} task(s) in flight ...")
+        runner.stop()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+
+
+def _wait_for_signal() -> None:
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    stopped.wait()
