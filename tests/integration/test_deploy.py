@@ -51,10 +51,11 @@ def test_parse_error_names_file_line_and_element(admin_client: EngineClient, tmp
     key = "test-broken-" + uuid.uuid4().hex[:6]
     write_project(tmp_path, key)
     path = tmp_path / "bpmn" / f"{key}.bpmn"
-    path.write_text(path.read_text(encoding="utf-8").replace('targetRef="Task_Wait"', 'targetRef="Task_Missing"'), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace(' camunda:topic="test.deploy.noop"', ""), encoding="utf-8")
 
     with pytest.raises(DeploymentRejected) as rejected:
         deploy(admin_client, tmp_path, name=f"crossdept-{key}")
     problem = rejected.value.problems[0]
-    assert problem.startswith(f"{key}.bpmn:"), problem
-    assert "Flow_2" in problem and "Task_Missing" in problem, problem
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if 'id="Task_Service"' in text)
+    assert problem.startswith(f"{key}.bpmn:{line} Task_Service: "), problem
+    assert "topic" in problem, problem

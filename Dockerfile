@@ -1,0 +1,17 @@
+# The crossdept workers. Built by docker-compose.yml; the engine is Camunda's own image.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    CROSSDEPT_DATA_DIR=/var/lib/crossdept
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY workers ./workers
+RUN pip install . \
+    && useradd --system --uid 10001 --home-dir /var/lib/crossdept --create-home crossdept
+
+USER crossdept
+CMD ["crossdept", "worker"]
