@@ -14,6 +14,7 @@ from tests.support.driver import EngineDriver, running_worker, wait_until
 from workers.runtime.errors import BusinessRejection
 from workers.runtime.registry import ProcessVariables, Registry
 from workers.runtime.context import TaskContext
+from workers.runtime.metrics import WorkerMetrics
 from workers.runtime.settings import Settings
 
 pytestmark = pytest.mark.engine
@@ -56,6 +57,24 @@ def test_completed_task_writes_its_output_variables_into_the_process(admin: Engi
     assert variables["total"] == 7.5
     assert variables["pricedFor"] == "华为"
     assert variables["pricedAt"].startswith("2026-11-28T09:30:00.000")
+
+
+def test_metrics_count_fetched_and_completed_tasks_per_topic(admin: EngineDriver, worker_settings: Settings) -> None:
+    topic = unique_topic("metered")
+    registry = Registry()
+    registry.topic(topic)(lambda: {"ok": True})
+    metrics = WorkerMetrics()
+    key = deploy_one(admin, topic)
+    with running_worker(registry, worker_settings) as worker:
+        metrics.attach(worker)
+        pids = [admin.start(key) for _ in range(3)]
+        wait_until(lambda: all(admin.active_activities(p) == ["Task_Wait"] for p in pids), 30, "three completions")
+
+    sample = metrics.registry.get_sample_value
+    assert sample("crossdept_tasks_fetched_total", {"topic": topic}) == 3
+    assert sample("crossdept_tasks_completed_total", {"topic": topic}) == 3
+    assert sample("crossdept_handler_seconds_count", {"topic": topic}) == 3
+    assert sample("crossdept_tasks_failed_total", {"topic": topic}) is None
 
 
 def test_worker_fetches_only_the_variables_its_input_model_declares(admin: EngineDriver, worker_settings: Settings) -> None:

@@ -1,0 +1,103 @@
+"""What the runtime reports to the engine for each way a handler can end (engine mocked: our logic only)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from pytest_mock import MockerFixture
+
+from workers.runtime.client import EngineError
+from workers.runtime.errors import BusinessRejection
+from workers.runtime.registry import ProcessVariables, Registry
+from workers.runtime.runner import Worker
+from workers.runtime.settings import Settings
+
+
+class Amount(ProcessVariables):
+    amount: int
+
+
+def make_worker(mocker: MockerFixture, registry: Registry) -> tuple[Worker, Any]:
+    client = mocker.Mock()
+    settings = Settings(worker_id="w1", retries=2, retry_backoff_s=1)
+    return Worker(registry, client, settings), client
+
+
+def run(worker: Worker, topic: str, variables: dict | None = None, retries: int | None = None) -> None:
+    task = {"id": "t1", "topicName": topic, "processInstanceId": "p1", "variables": variables or {}, "retries": retries}
+    worker._run_and_report(task, worker.registry[topic], time.monotonic())
+
+
+def test_output_model_is_completed_as_camunda_typed_variables(mocker: MockerFixture) -> None:
+    registry = Registry()
+
+    @registry.topic("t.double")
+    def double(data: Amount) -> Amount:
+        return Amount(amount=data.amount * 2)
+
+    worker, client = make_worker(mocker, registry)
+    run(worker, "t.double", {"amount": {"type": "Integer", "value": 21}})
+    client.complete.assert_called_once_with("t1", "w1", {"amount": {"type": "Integer", "value": 42}})
+
+
+def test_rejection_with_an_undeclared_code_is_a_technical_failure_that_says_so(mocker: MockerFixture) -> None:
+    registry = Registry()
+
+    @registry.topic("t.reject", errors=["KNOWN"])
+    def reject() -> None:
+        raise BusinessRejection("UNKNOWN", "nope")
+
+    worker, client = make_worker(mocker, registry)
+    run(worker, "t.reject")
+    client.bpmn_error.assert_not_called()
+    message = client.failure.call_args.args[2]
+    assert "BPMN error 'UNKNOWN'" in message and "[KNOWN]" in message
+
+
+def test_invalid_input_is_a_bpmn_error_when_the_topic_declares_INVALID_INPUT(mocker: MockerFixture) -> None:
+    registry = Registry()
+
+    @registry.topic("t.form", errors=["INVALID_INPUT"])
+    def form(data: Amount) -> None:
+        raise AssertionError("must not run")
+
+    worker, client = make_worker(mocker, registry)
+    run(worker, "t.form", {"amount": {"type": "String", "value": "lots"}})
+    code, message = client.bpmn_error.call_args.args[2:4]
+    assert code == "INVALID_INPUT" and "variable 'amount'" in message
+
+
+def test_handler_returning_an_unsupported_type_fails_with_a_clear_message(mocker: MockerFixture) -> None:
+    registry = Registry()
+    registry.topic("t.bad")(lambda: 42)
+    worker, client = make_worker(mocker, registry)
+    run(worker, "t.bad")
+    assert "returned int; return a pydantic model, a dict or None" in client.failure.call_args.args[2]
+
+
+@pytest.mark.parametrize(("engine_retries", "reported"), [(None, 2), (2, 1), (1, 0)])
+def test_failure_reports_remaining_retries(mocker: MockerFixture, engine_retries: int | None, reported: int) -> None:
+    registry = Registry()
+
+    @registry.topic("t.fail")
+    def fail() -> None:
+        raise RuntimeError("disk full")
+
+    worker, client = make_worker(mocker, registry)
+    run(worker, "t.fail", retries=engine_retries)
+    args = client.failure.call_args.args
+    assert args[2] == "RuntimeError: disk full" and args[4] == reported
+    assert "Traceback" in args[3]
+
+
+def test_engine_refusing_a_completion_is_logged_not_raised(mocker: MockerFixture) -> None:
+    registry = Registry()
+    registry.topic("t.gone")(lambda: None)
+    worker, client = make_worker(mocker, registry)
+    client.complete.side_effect = EngineError(404, "POST", "/external-task/t1/complete", {"message": "not found"})
+    events: list[dict] = []
+    worker.on("task.report_failed", events.append)
+    run(worker, "t.gone")
+    assert events and events[0]["what"] == "complete"
