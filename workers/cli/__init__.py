@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import engine, lint, models, worker
+from workers.cli import engine, lint, models, provision, worker
 
 app = typer.Typer(
     help="crossdept: cross-department processes (业务交叉管理) on Camunda 7.",
@@ -14,5 +14,6 @@ app = typer.Typer(
 app.add_typer(engine.app, name="engine")
 app.command("lint")(lint.lint)
 app.command("deploy")(models.deploy)
+app.command("provision")(provision.provision)
 app.command("worker")(worker.worker)
 app.command("up")(worker.up)

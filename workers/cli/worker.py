@@ -48,11 +48,16 @@ def run_worker(settings: Settings, registry: Registry, client: EngineClient) -> 
     runner.run()
 
 
+DEMO_ORGANISATION = Path(__file__).resolve().parents[2] / "org" / "demo-organisation.yaml"
+
+
 def up(
     root: Path = typer.Option(Path("."), help="Project folder holding bpmn/, dmn/ and forms/."),
+    organisation: Path = typer.Option(DEMO_ORGANISATION, help="Organisation file to provision."),
 ) -> None:
-    """Start the engine, deploy the models, start the workers; Ctrl-C stops them all."""
+    """Start the engine, deploy the models, provision the organisation, start the workers; Ctrl-C stops them all."""
     from workers.cli.engine import start_in_background
+    from workers.cli.provision import run_provision
     from workers.tooling.deploy import deploy
     from workers.tooling.engine import ensure_worker_user, stop_engine
 
@@ -63,6 +68,8 @@ def up(
         ensure_worker_user(settings)
         result = deploy(engine_client(settings, as_admin=True), root)
         console.print(f"models: {len(result.files)} file(s), changed: {', '.join(result.changed_files) or 'none'}")
+        run_provision(settings, organisation)
+        console.print(f"staff log in to Tasklist at http://localhost:{settings.engine_port}/camunda/app/tasklist/")
         registry = load_registry()
         if len(registry):
             run_worker(settings, registry, engine_client(settings))

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = Field(
         None, description="When unset, one is generated on first start and kept in data_dir/secrets."
     )
+    staff_initial_password: SecretStr | None = Field(
+        None, description="Initial password of users `crossdept provision` creates; generated per user when unset."
+    )
     cache_dir: Path = Field(
         Path.home() / ".cache" / "crossdept", description="Engine build output (outside the repo)."
     )

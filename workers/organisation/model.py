@@ -1,0 +1,343 @@
+"""The organisation file (职责清单, people, company roles) as pydantic models, and its loader.
+
+Structure is checked by pydantic; the policy's rules (§2: every department has a head, every
+chain of superiors ends at company leadership, no work item owned twice, cross points name real
+departments) by `check_organisation`. Every problem is reported as `<yaml path>: <rule>`, all of
+them at once, so that one run of the loader is enough to fix a file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from typing_extensions import Annotated
+
+from workers.tooling.engine import USER_ID_PATTERN
+
+# Camunda checks resource ids against whitelist patterns: users against the one our engine
+# configures (USER_ID_PATTERN), groups against Camunda's default, which allows no "-" or ".".
+USER_ID = re.compile(USER_ID_PATTERN)
+GROUP_ID = re.compile(r"[a-zA-Z0-9]+")
+PROCESS_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+# Company roles become engine groups of these ids, next to one group per department; a
+# department id may therefore not be one of them.
+ROLE_GROUPS: dict[str, str] = {
+    "leadership": "公司领导 Company leadership",
+    "pmo": "项目管理部门 Project management (PMO)",
+    "audit": "内部审计 Internal audit",
+    "heads": "部门负责人 Department heads",
+}
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    # A misspelt key ("haed") must be an error, not silently ignored.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Responsibility(_Strict):
+    """One line of a department's responsibility list (职责清单)."""
+
+    work_item: Text
+    workflow: Text
+    standard: Text
+    responsible_post: Text
+    crosses: list[str] = Field(default_factory=list, description="Departments this item crosses (业务交叉点).")
+
+
+class Department(_Strict):
+    id: str
+    name_zh: Text
+    name_en: Text
+    head: str | None = None  # required by policy; checked by check_organisation to name the rule
+    deputy: str | None = None
+    members: list[str] = Field(default_factory=list, description="Derived from people when omitted.")
+    core_business: list[Text] = Field(min_length=1)
+    responsibilities: list[Responsibility] = Field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name_zh} {self.name_en}"
+
+
+class Person(_Strict):
+    id: str
+    name: Text
+    email: Annotated[str, Field(pattern=EMAIL.pattern)]
+    im_id: str | None = None
+    department: str
+    title: Text
+    superior: str | None = None
+    post_level: int = Field(ge=1, le=5, description="1 staff … 4 department head, 5 company leadership.")
+
+
+class CompanyRoles(_Strict):
+    """Each role lists department ids (all their members) and/or person ids."""
+
+    leadership: list[str] = Field(min_length=1)
+    pmo: list[str] = Field(min_length=1)
+    audit: list[str] = Field(min_length=1)
+
+
+class Organisation(_Strict):
+    company: str = ""
+    departments: list[Department] = Field(min_length=1)
+    people: list[Person] = Field(min_length=1)
+    roles: CompanyRoles
+    process_starters: dict[str, list[str]] = Field(
+        default_factory=dict, description="Process key → groups that may start it."
+    )
+
+    @model_validator(mode="after")
+    def _derive_members(self) -> "Organisation":
+        for department in self.departments:
+            if not department.members:
+                department.members = [p.id for p in self.people if p.department == department.id]
+        return self
+
+    # --- indexes (first occurrence wins; duplicates are reported by check_organisation)
+    @cached_property
+    def departments_by_id(self) -> dict[str, Department]:
+        return {d.id: d for d in reversed(self.departments)}
+
+    @cached_property
+    def people_by_id(self) -> dict[str, Person]:
+        return {p.id: p for p in reversed(self.people)}
+
+    def department(self, department_id: str) -> Department:
+        try:
+            return self.departments_by_id[department_id]
+        except KeyError:
+            raise KeyError(f"department {department_id!r} is not defined") from None
+
+    def person(self, person_id: str) -> Person:
+        try:
+            return self.people_by_id[person_id]
+        except KeyError:
+            raise KeyError(f"person {person_id!r} is not defined") from None
+
+    def role_member_ids(self, role: str) -> list[str]:
+        """People of a company role (leadership, pmo, audit) or of `heads`, in file order."""
+        if role == "heads":
+            wanted = {d.head for d in self.departments if d.head}
+        else:
+            entries = getattr(self.roles, role)
+            wanted = {e for e in entries if e in self.people_by_id}
+            wanted |= {m for e in entries if e in self.departments_by_id for m in self.department(e).members}
+        return [p.id for p in self.people if p.id in wanted]
+
+    def group_ids(self) -> list[str]:
+        """Every engine group the organisation defines: departments, then roles."""
+        return [d.id for d in self.departments] + list(ROLE_GROUPS)
+
+
+class OrganisationError(ValueError):
+    """The organisation file is invalid; `problems` lists every `<path>: <rule>` found."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        super().__init__(f"{source}: {count}:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def load_organisation(path: Path | str) -> Organisation:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise OrganisationError(str(path), [f"cannot read the file: {exc.strerror}"]) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise OrganisationError(str(path), [f"{where}not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
+    return parse_organisation(data, source=str(path))
+
+
+def parse_organisation(data: Any, source: str = "<organisation>") -> Organisation:
+    if not isinstance(data, dict):
+        raise OrganisationError(source, ["the file must be a mapping with departments, people and roles"])
+    try:
+        organisation = Organisation.model_validate(data)
+    except ValidationError as exc:
+        raise OrganisationError(source, [_describe(error) for error in exc.errors()]) from exc
+    problems = check_organisation(organisation)
+    if problems:
+        raise OrganisationError(source, problems)
+    return organisation
+
+
+def yaml_path(location: tuple[Any, ...]) -> str:
+    """("departments", 3, "head") → "departments[3].head"."""
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _describe(error: Any) -> str:
+    path = yaml_path(error["loc"]) or "(top level)"
+    if error["type"] == "missing":
+        return f"{path}: is required"
+    if error["type"] == "extra_forbidden":
+        return f"{path}: is not a known field"
+    return f"{path}: {error['msg']}"
+
+
+# --- the policy's rules ----------------------------------------------------------------------
+
+
+def check_organisation(org: Organisation) -> list[str]:
+    """Every rule violation as `<yaml path>: <rule>`; empty when the organisation is valid."""
+    checks = (
+        _ids, _department_posts, _members, _people_references, _superior_chains,
+        _responsibilities, _roles, _process_starters,
+    )
+    return [problem for check in checks for problem in check(org)]
+
+
+def _ids(org: Organisation) -> Iterator[str]:
+    for i, department in enumerate(org.departments):
+        if not GROUP_ID.fullmatch(department.id):
+            yield (f"departments[{i}].id: {department.id!r} is not a valid Camunda group id "
+                   "(letters and digits only)")
+        if department.id in ROLE_GROUPS:
+            yield f"departments[{i}].id: {department.id!r} is reserved for the company role group of that name"
+    for i, person in enumerate(org.people):
+        if not USER_ID.fullmatch(person.id):
+            yield (f"people[{i}].id: {person.id!r} is not a valid Camunda user id "
+                   "(letters, digits, '.', '_' and '-', starting with a letter or digit)")
+        if person.id in org.departments_by_id:
+            yield f"people[{i}].id: {person.id!r} is also a department id; role entries would be ambiguous"
+    yield from _duplicates("departments", [d.id for d in org.departments], "id")
+    yield from _duplicates("people", [p.id for p in org.people], "id")
+    yield from _duplicates("people", [p.email.lower() for p in org.people], "email")
+
+
+def _duplicates(section: str, values: list[str], field: str) -> Iterator[str]:
+    seen: dict[str, int] = {}
+    for i, value in enumerate(values):
+        if value in seen:
+            yield f"{section}[{i}].{field}: {value!r} is already used by {section}[{seen[value]}]"
+        else:
+            seen[value] = i
+
+
+def _department_posts(org: Organisation) -> Iterator[str]:
+    for i, department in enumerate(org.departments):
+        if department.head is None:
+            yield f"departments[{i}].head: is missing; every department needs a head (部门负责人)"
+        for post in ("head", "deputy"):
+            person_id = getattr(department, post)
+            if person_id is None:
+                continue
+            person = org.people_by_id.get(person_id)
+            if person is None:
+                yield f"departments[{i}].{post}: person {person_id!r} is not defined"
+            elif person.department != department.id:
+                yield (f"departments[{i}].{post}: {person_id!r} belongs to department "
+                       f"{person.department!r}, not {department.id!r}")
+        if department.head is not None and department.head == department.deputy:
+            yield f"departments[{i}].deputy: {department.deputy!r} is already the head"
+
+
+def _members(org: Organisation) -> Iterator[str]:
+    # `members` is optional in the file; when given it must agree with the people's departments.
+    for i, department in enumerate(org.departments):
+        expected = {p.id for p in org.people if p.department == department.id}
+        for j, member in enumerate(department.members):
+            if member not in org.people_by_id:
+                yield f"departments[{i}].members[{j}]: person {member!r} is not defined"
+            elif member not in expected:
+                yield (f"departments[{i}].members[{j}]: {member!r} belongs to department "
+                       f"{org.person(member).department!r}")
+        for missing in sorted(expected - set(department.members)):
+            yield f"departments[{i}].members: {missing!r} has this department but is not listed"
+        if not expected:
+            yield f"departments[{i}]: has no people; a department needs at least its head"
+
+
+def _people_references(org: Organisation) -> Iterator[str]:
+    for i, person in enumerate(org.people):
+        if person.department not in org.departments_by_id:
+            yield f"people[{i}].department: department {person.department!r} is not defined"
+        if person.superior is not None and person.superior not in org.people_by_id:
+            yield f"people[{i}].superior: person {person.superior!r} is not defined"
+
+
+def _superior_chains(org: Organisation) -> Iterator[str]:
+    leadership = set(org.role_member_ids("leadership"))
+    index = {p.id: i for i, p in reversed(list(enumerate(org.people)))}
+    reported_cycles: set[frozenset[str]] = set()
+    for i, person in enumerate(org.people):
+        if person.superior is None and person.id not in leadership:
+            yield (f"people[{i}].superior: is missing, but only company leadership may have no superior "
+                   "(every chain of superiors must end at leadership)")
+        chain = [person.id]
+        current = person.superior
+        while current is not None and current in org.people_by_id:
+            if current in chain:
+                cycle = chain[chain.index(current):]
+                if frozenset(cycle) not in reported_cycles:
+                    reported_cycles.add(frozenset(cycle))
+                    first = min(cycle, key=index.__getitem__)
+                    start = cycle.index(first)
+                    ordered = cycle[start:] + cycle[:start] + [first]
+                    yield (f"people[{index[first]}].superior: superiors form a cycle "
+                           f"{' → '.join(ordered)}; every chain must end at company leadership")
+                break
+            chain.append(current)
+            current = org.people_by_id[current].superior
+
+
+def _responsibilities(org: Organisation) -> Iterator[str]:
+    owners: dict[str, str] = {}
+    for i, department in enumerate(org.departments):
+        for j, item in enumerate(department.responsibilities):
+            path = f"departments[{i}].responsibilities[{j}]"
+            key = " ".join(item.work_item.split()).casefold()
+            if key in owners:
+                yield (f"{path}.work_item: {item.work_item!r} is already claimed by {owners[key]}; "
+                       "a work item has exactly one owning department")
+            else:
+                owners[key] = f"{path} ({department.id})"
+            for k, crossed in enumerate(item.crosses):
+                if crossed == department.id:
+                    yield f"{path}.crosses[{k}]: {crossed!r} is the owning department itself"
+                elif crossed not in org.departments_by_id:
+                    yield f"{path}.crosses[{k}]: department {crossed!r} is not defined"
+            for crossed, count in Counter(item.crosses).items():
+                if count > 1:
+                    yield f"{path}.crosses: {crossed!r} is listed {count} times"
+
+
+def _roles(org: Organisation) -> Iterator[str]:
+    for role in ("leadership", "pmo", "audit"):
+        for k, entry in enumerate(getattr(org.roles, role)):
+            if entry not in org.departments_by_id and entry not in org.people_by_id:
+                yield f"roles.{role}[{k}]: {entry!r} is neither a department nor a person"
+
+
+def _process_starters(org: Organisation) -> Iterator[str]:
+    groups = set(org.group_ids())
+    for key, starters in org.process_starters.items():
+        if not PROCESS_KEY.fullmatch(key):
+            yield f"process_starters.{key}: is not a valid process key"
+        if not starters:
+            yield f"process_starters.{key}: names no group; remove the entry or name who may start it"
+        for k, group in enumerate(starters):
+            if group not in groups:
+                yield (f"process_starters.{key}[{k}]: group {group!r} is neither a department nor a "
+                       f"role group ({', '.join(ROLE_GROUPS)})")

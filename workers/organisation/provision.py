@@ -1,0 +1,369 @@
+"""Sync the organisation into the engine: users, groups, memberships, grants, Tasklist filters.
+
+Idempotent: the engine is read first and only differences are written, so a second run changes
+nothing. What we manage is recognisable, and nothing else is touched:
+- groups of type `crossdept-department` (one per department, id = department id) and
+  `crossdept-role` (leadership, pmo, audit, heads);
+- users that are members of those groups (a user is never deleted while it belongs to any
+  other group, e.g. camunda-admin, nor when it is one of `protected_users`);
+- GRANT authorizations of our groups on the resource types we hand out (Application, Filter,
+  ProcessDefinition, ProcessInstance); Camunda's own defaults (a group's READ on itself) stay;
+- Task filters whose properties carry `crossdept: <filter key>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from workers.organisation.model import ROLE_GROUPS, Organisation, Person
+from workers.runtime.client import EngineClient
+
+DEPARTMENT_GROUP = "crossdept-department"
+ROLE_GROUP = "crossdept-role"
+
+GRANT = 1
+# Camunda resource type ids
+APPLICATION, GROUP, FILTER, PROCESS_DEFINITION, PROCESS_INSTANCE = 0, 2, 5, 6, 8
+MANAGED_RESOURCE_TYPES = frozenset({APPLICATION, FILTER, PROCESS_DEFINITION, PROCESS_INSTANCE})
+
+PAGE = 200
+KINDS = ("users", "groups", "memberships", "authorizations", "filters")
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    key: str
+    name: str
+    description: str
+    color: str
+    query: dict[str, Any]
+
+
+# Expressions are evaluated per request in the engine (stored queries allow them; ad-hoc
+# queries do not), so four shared filters serve everybody with their own tasks.
+_MINE = {"assigneeExpression": "${currentUser()}"}
+_MY_GROUPS = {"candidateGroupsExpression": "${currentUserGroups()}", "includeAssignedTasks": True}
+_MINE_OR_MY_GROUPS = {"orQueries": [{**_MINE, **_MY_GROUPS}]}
+_NEWEST_FIRST = {"sorting": [{"sortBy": "created", "sortOrder": "desc"}]}
+_DUE_FIRST = {"sorting": [{"sortBy": "dueDate", "sortOrder": "asc"}]}
+
+FILTERS: tuple[FilterSpec, ...] = (
+    FilterSpec("my-tasks", "我的待办 / My tasks", "分配给我的任务 / Tasks assigned to me",
+               "#2b6cb0", {**_MINE, **_NEWEST_FIRST}),
+    FilterSpec("department-tasks", "部门待办 / My department's tasks",
+               "我所在部门和角色的任务（含已认领） / Tasks of my department and roles, claimed or not",
+               "#2f855a", {**_MY_GROUPS, **_NEWEST_FIRST}),
+    FilterSpec("due-soon", "即将到期 / Due soon", "两天内到期的任务 / My tasks due within two days",
+               "#d69e2e", {"dueAfterExpression": "${now()}",
+                           "dueBeforeExpression": "${dateTime().plusDays(2)}",
+                           **_MINE_OR_MY_GROUPS, **_DUE_FIRST}),
+    FilterSpec("overdue", "已逾期 / Overdue", "已超过期限的任务 / My tasks past their due date",
+               "#c53030", {"dueBeforeExpression": "${now()}", **_MINE_OR_MY_GROUPS, **_DUE_FIRST}),
+)
+
+
+class ProvisionError(RuntimeError):
+    """The organisation cannot be provisioned as is; the message says why and what to do."""
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.removed
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    user_id: str
+    relation: str  # "assignee" or "candidate"
+    task_id: str
+    name: str | None
+    process_instance_id: str | None
+
+
+@dataclass
+class ProvisionReport:
+    counts: dict[str, Counts] = field(default_factory=lambda: {kind: Counts() for kind in KINDS})
+    created_users: list[str] = field(default_factory=list)
+    removed_users: list[str] = field(default_factory=list)
+    open_tasks: list[OpenTask] = field(default_factory=list)  # of removed users: to reassign
+    kept_users: dict[str, list[str]] = field(default_factory=dict)  # gone from the file, other groups
+    filter_ids: dict[str, str] = field(default_factory=dict)  # filter key → engine id
+
+    @property
+    def changed(self) -> bool:
+        return any(c.total for c in self.counts.values())
+
+
+def provision(
+    client: EngineClient,
+    org: Organisation,
+    *,
+    initial_password: Callable[[str], str],
+    protected_users: Iterable[str] = (),
+) -> ProvisionReport:
+    """Make the engine match `org`; `initial_password(user_id)` is asked only for new users."""
+    protected = set(protected_users)
+    clash = sorted(protected & set(org.people_by_id))
+    if clash:
+        raise ProvisionError(f"people {clash} are technical users of the engine; give them other ids")
+    report = ProvisionReport()
+    groups = _Groups(client, org)
+    groups.check_no_foreign_clash()
+    members = {g: {u["id"] for u in _list(client, "/user", memberOfGroup=g)} for g in groups.existing}
+
+    groups.create_and_update(report.counts["groups"])
+    _sync_users(client, org, initial_password, report)
+    _sync_memberships(client, org, members, report.counts["memberships"])
+    report.filter_ids = _sync_filters(client, report.counts["filters"])
+    _sync_authorizations(client, _desired_grants(org, report.filter_ids), groups, report.counts["authorizations"])
+
+    # Our users are the members of our groups: those no longer in the file leave last, once
+    # out of our groups, so that the tasks reported for them are their own, not their group's.
+    leavers = set().union(*members.values()) - set(org.people_by_id) - protected
+    for user_id in sorted(leavers):
+        _remove_person(client, user_id, report)
+    groups.remove_stale(report.counts)
+    return report
+
+
+# --- groups ----------------------------------------------------------------------------------
+
+
+class _Groups:
+    """Our groups: wanted (from the file) and existing (in the engine, by type)."""
+
+    def __init__(self, client: EngineClient, org: Organisation) -> None:
+        self.client = client
+        self.wanted = {d.id: {"id": d.id, "name": d.label, "type": DEPARTMENT_GROUP} for d in org.departments}
+        self.wanted |= {g: {"id": g, "name": name, "type": ROLE_GROUP} for g, name in ROLE_GROUPS.items()}
+        self.existing = {
+            g["id"]: g for kind in (DEPARTMENT_GROUP, ROLE_GROUP) for g in _list(client, "/group", type=kind)
+        }
+
+    @property
+    def stale(self) -> list[str]:
+        return sorted(set(self.existing) - set(self.wanted))
+
+    @property
+    def managed(self) -> list[str]:
+        return sorted(set(self.existing) | set(self.wanted))
+
+    def check_no_foreign_clash(self) -> None:
+        missing = sorted(set(self.wanted) - set(self.existing))
+        if not missing:
+            return
+        foreign = _list(self.client, "/group", idIn=",".join(missing))
+        if foreign:
+            names = ", ".join(f"{g['id']!r} (type {g.get('type')!r})" for g in foreign)
+            raise ProvisionError(
+                f"groups {names} already exist in the engine and are not managed by crossdept: "
+                "rename the department in the file, or delete those groups in Camunda Admin"
+            )
+
+    def create_and_update(self, counts: Counts) -> None:
+        for group_id, wanted in self.wanted.items():
+            existing = self.existing.get(group_id)
+            if existing is None:
+                self.client.request("POST", "/group/create", json=wanted)
+                counts.created += 1
+            elif (existing.get("name"), existing.get("type")) != (wanted["name"], wanted["type"]):
+                self.client.request("PUT", f"/group/{group_id}", json=wanted)
+                counts.updated += 1
+
+    def remove_stale(self, counts: dict[str, Counts]) -> None:
+        for group_id in self.stale:
+            # Camunda keeps a deleted group's grants; a later group of the same id would inherit them.
+            for grant in _list(self.client, "/authorization", groupIdIn=group_id):
+                if grant["resourceType"] != GROUP:  # that one goes with the group
+                    self.client.request("DELETE", f"/authorization/{grant['id']}")
+                    counts["authorizations"].removed += 1
+            self.client.request("DELETE", f"/group/{group_id}")
+            counts["groups"].removed += 1
+
+
+# --- users and memberships -------------------------------------------------------------------
+
+
+def _profile(person: Person) -> dict[str, Any]:
+    # Chinese names do not split reliably into first and last name: the full name goes first.
+    return {"id": person.id, "firstName": person.name, "lastName": "", "email": person.email}
+
+
+def _sync_users(
+    client: EngineClient, org: Organisation, initial_password: Callable[[str], str], report: ProvisionReport
+) -> None:
+    existing = {u["id"]: u for u in _list(client, "/user")}
+    counts = report.counts["users"]
+    for person in org.people:
+        wanted = _profile(person)
+        current = existing.get(person.id)
+        if current is None:
+            body = {"profile": wanted, "credentials": {"password": initial_password(person.id)}}
+            client.request("POST", "/user/create", json=body)
+            report.created_users.append(person.id)
+            counts.created += 1
+        elif any((current.get(k) or "") != (wanted[k] or "") for k in ("firstName", "lastName", "email")):
+            client.request("PUT", f"/user/{person.id}/profile", json=wanted)
+            counts.updated += 1
+
+
+def _wanted_members(org: Organisation) -> dict[str, set[str]]:
+    wanted = {d.id: set(d.members) for d in org.departments}
+    wanted |= {role: set(org.role_member_ids(role)) for role in ROLE_GROUPS}
+    return wanted
+
+
+def _sync_memberships(
+    client: EngineClient, org: Organisation, current: dict[str, set[str]], counts: Counts
+) -> None:
+    for group_id, members in _wanted_members(org).items():
+        have = current.get(group_id, set())
+        for user_id in sorted(members - have):
+            client.request("PUT", f"/group/{group_id}/members/{user_id}")
+            counts.created += 1
+        for user_id in sorted(have - members):
+            client.request("DELETE", f"/group/{group_id}/members/{user_id}")
+            counts.removed += 1
+
+
+def _remove_person(client: EngineClient, user_id: str, report: ProvisionReport) -> None:
+    """Someone left the file: report their open work, then delete the user (unless shared)."""
+    foreign = [g["id"] for g in _list(client, "/group", member=user_id)
+               if g.get("type") not in (DEPARTMENT_GROUP, ROLE_GROUP)]
+    if foreign:
+        report.kept_users[user_id] = foreign
+        return
+    # Memberships of our groups are gone by now, so a candidate task here names them directly.
+    for relation, query in (("assignee", {"assignee": user_id}), ("candidate", {"candidateUser": user_id})):
+        for task in _list(client, "/task", **query):
+            report.open_tasks.append(
+                OpenTask(user_id, relation, task["id"], task.get("name"), task.get("processInstanceId"))
+            )
+    client.request("DELETE", f"/user/{user_id}")  # also deletes the user's own authorizations
+    report.removed_users.append(user_id)
+    report.counts["users"].removed += 1
+
+
+# --- Tasklist filters ------------------------------------------------------------------------
+
+
+def _meaningful(value: Any) -> Any:
+    """A query without the empty defaults the engine adds when it stores one."""
+    if isinstance(value, dict):
+        kept = {k: _meaningful(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, False, [], {})}
+    if isinstance(value, list):
+        return [_meaningful(v) for v in value]
+    return value
+
+
+def _filter_body(spec: FilterSpec, priority: int) -> dict[str, Any]:
+    properties = {"crossdept": spec.key, "priority": priority, "color": spec.color,
+                  "description": spec.description, "refresh": True}
+    return {"resourceType": "Task", "name": spec.name, "owner": None, "query": spec.query,
+            "properties": properties}
+
+
+def _filter_matches(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return (
+        current.get("name") == wanted["name"]
+        and current.get("owner") is None
+        and (current.get("properties") or {}) == wanted["properties"]
+        and _meaningful(current.get("query") or {}) == _meaningful(wanted["query"])
+    )
+
+
+def _sync_filters(client: EngineClient, counts: Counts) -> dict[str, str]:
+    ours: dict[str, list[dict[str, Any]]] = {}
+    for found in _list(client, "/filter", resourceType="Task"):
+        key = (found.get("properties") or {}).get("crossdept")
+        if isinstance(key, str):
+            ours.setdefault(key, []).append(found)
+    ids: dict[str, str] = {}
+    for priority, spec in enumerate(FILTERS, start=1):
+        wanted = _filter_body(spec, priority)
+        current, *duplicates = ours.pop(spec.key, []) or [None]
+        if current is None:
+            ids[spec.key] = client.request("POST", "/filter/create", json=wanted)["id"]
+            counts.created += 1
+        else:
+            ids[spec.key] = current["id"]
+            if not _filter_matches(current, wanted):
+                client.request("PUT", f"/filter/{current['id']}", json=wanted)
+                counts.updated += 1
+        for extra in duplicates:
+            client.request("DELETE", f"/filter/{extra['id']}")
+            counts.removed += 1
+    for retired in ours.values():  # filters we once made that are no longer defined
+        for extra in retired:
+            client.request("DELETE", f"/filter/{extra['id']}")  # deletes its grants too
+            counts.removed += 1
+    return ids
+
+
+# --- authorizations --------------------------------------------------------------------------
+
+GrantKey = tuple[str, int, str]  # group id, resource type, resource id
+
+
+def _desired_grants(org: Organisation, filter_ids: dict[str, str]) -> dict[GrantKey, frozenset[str]]:
+    """Least privilege: staff log into Tasklist and read the shared filters; starting a process
+    is granted per process to the groups the file names, nothing more. Tasks themselves are
+    readable through candidate/assignee links, which the engine grants on its own."""
+    grants: dict[GrantKey, frozenset[str]] = {}
+    for department in org.departments:
+        grants[(department.id, APPLICATION, "tasklist")] = frozenset({"ACCESS"})
+        for filter_id in filter_ids.values():
+            grants[(department.id, FILTER, filter_id)] = frozenset({"READ"})
+    for process_key, starters in org.process_starters.items():
+        for group_id in starters:
+            grants[(group_id, PROCESS_DEFINITION, process_key)] = frozenset({"READ", "CREATE_INSTANCE"})
+            grants[(group_id, PROCESS_INSTANCE, "*")] = frozenset({"CREATE"})
+    return grants
+
+
+def _sync_authorizations(
+    client: EngineClient, wanted: dict[GrantKey, frozenset[str]], groups: _Groups, counts: Counts
+) -> None:
+    existing: dict[GrantKey, list[dict[str, Any]]] = {}
+    for grant in _list(client, "/authorization", groupIdIn=",".join(groups.managed), type=GRANT):
+        if grant["resourceType"] in MANAGED_RESOURCE_TYPES:
+            key = (grant["groupId"], grant["resourceType"], grant["resourceId"])
+            existing.setdefault(key, []).append(grant)
+    for key, permissions in wanted.items():
+        group_id, resource_type, resource_id = key
+        body = {"type": GRANT, "permissions": sorted(permissions), "userId": None, "groupId": group_id,
+                "resourceType": resource_type, "resourceId": resource_id}
+        current, *duplicates = existing.pop(key, []) or [None]
+        if current is None:
+            client.request("POST", "/authorization/create", json=body)
+            counts.created += 1
+        elif set(current["permissions"]) != permissions:
+            client.request("PUT", f"/authorization/{current['id']}", json=body)
+            counts.updated += 1
+        existing[key] = duplicates  # left over: removed below
+    for stale in existing.values():
+        for grant in stale:
+            client.request("DELETE", f"/authorization/{grant['id']}")
+            counts.removed += 1
+
+
+# --- plumbing --------------------------------------------------------------------------------
+
+
+def _list(client: EngineClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    """Every result of a GET list query, page by page."""
+    found: list[dict[str, Any]] = []
+    while True:
+        page = client.request("GET", path, params={**params, "firstResult": len(found), "maxResults": PAGE}) or []
+        found.extend(page)
+        if len(page) < PAGE:
+            return found
