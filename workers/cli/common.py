@@ -37,13 +37,10 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 def engine_client(settings: Settings, *, as_admin: bool = False) -> "EngineClient":
     """A REST client as the workers' technical user, or as the admin for deployment and set-up."""
-    from workers.runtime.client import EngineClient
+    from workers.runtime.client import client_for
     from workers.runtime.settings import MissingSecret
 
     try:
-        user, password = settings.admin_credentials() if as_admin else settings.worker_credentials()
+        return client_for(settings, as_admin=as_admin)
     except MissingSecret as exc:
         raise fail(str(exc)) from exc
-    return EngineClient(
-        settings.engine_url, user, password, timeout_s=settings.http_timeout_s, pool_size=settings.concurrency + 4
-    )

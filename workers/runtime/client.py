@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -22,6 +22,9 @@ from tenacity import (
     stop_after_delay,
     wait_random_exponential,
 )
+
+if TYPE_CHECKING:
+    from workers.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -169,3 +172,14 @@ class EngineClient:
 
     def unlock(self, task_id: str) -> None:
         self.request("POST", f"/external-task/{task_id}/unlock")
+
+
+def client_for(settings: "Settings", *, as_admin: bool = False) -> EngineClient:
+    """A client as the workers' technical user, or as the admin (deployment, provisioning).
+
+    Raises `MissingSecret` when the password is neither configured nor generated.
+    """
+    user, password = settings.admin_credentials() if as_admin else settings.worker_credentials()
+    return EngineClient(
+        settings.engine_url, user, password, timeout_s=settings.http_timeout_s, pool_size=settings.concurrency + 4
+    )

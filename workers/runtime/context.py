@@ -21,6 +21,8 @@ class TaskContext:
     retries: int | None
     extension_properties: dict[str, str] = field(default_factory=dict)
     once_store: Any = None  # workers.runtime.idempotency.OnceStore; Any keeps this module import-free
+    settings: Any = None  # workers.runtime.settings.Settings the worker runs with
+    engine: Any = None  # workers.runtime.client.EngineClient, logged in as the workers' technical user
 
     def once(self, key: str, action: Callable[[], T]) -> T:
         """Run `action` once per process instance + activity + key, however often the task is delivered.

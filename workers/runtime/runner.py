@@ -240,6 +240,8 @@ class Worker:
             retries=task.get("retries"),
             extension_properties=dict(task.get("extensionProperties") or {}),
             once_store=self.once_store,
+            settings=self.settings,
+            engine=self.client,
         )
 
     def _report_bpmn_error(
