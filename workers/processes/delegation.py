@@ -1,0 +1,107 @@
+"""Process `delegation` (代理): register who does a person's work while they are away.
+
+The registration is checked here; a valid one waits in the engine at its end timer, which is
+what makes it a delegation (see workers/organisation/delegation.py). A rejection goes back to the
+initiator with a message that names the field to fix.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from workers import BusinessRejection, ProcessVariables, TaskContext, topic
+from workers.organisation.delegation import now_utc
+from workers.organisation.lookups import superior_chain
+from workers.organisation.model import Organisation
+from workers.processes.organisation_file import load, organisation_path
+
+INVALID = "DELEGATION_INVALID"
+
+
+class DelegationRequest(ProcessVariables):
+    """The start form's fields, and who registered."""
+
+    principal: str | None = None  # the absent person
+    delegate: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    reason: str | None = None
+    # Who started the process: set by the start event's listener from the authenticated user,
+    # after the start variables, so a start request cannot name someone else.
+    initiator: str | None = None
+
+
+@topic("delegation.validate", errors=[INVALID])
+def validate_delegation(request: DelegationRequest, task: TaskContext) -> dict:
+    org = load(organisation_path(task))
+    zone = time_zone(task)
+    principal = _person(org, request.principal, "principal", "被代理人 / absent person")
+    delegate = _person(org, request.delegate, "delegate", "代理人 / delegate")
+    if delegate == principal:
+        _reject("delegate", "代理人不能是被代理人本人 / the delegate must be someone other than the absent person")
+    starts = parse_moment(request.start_date, "startDate", zone, end_of_day=False)
+    ends = parse_moment(request.end_date, "endDate", zone, end_of_day=True)
+    if ends <= starts:
+        _reject("endDate", "结束时间须晚于开始时间 / the end must be after the start")
+    if ends <= now_utc():
+        _reject("endDate", "结束时间已过 / the end is already in the past")
+    _check_initiator(org, request.initiator, principal)
+    return {
+        "principal": principal, "delegate": delegate,
+        "principalName": org.person(principal).name, "delegateName": org.person(delegate).name,
+        "delegationStarts": starts, "delegationEnds": ends,
+        "rejectionMessage": None,
+    }
+
+
+def time_zone(task: TaskContext) -> tzinfo:
+    """The zone of dates entered without one: the task's property 'timeZone', else UTC."""
+    name = task.extension_properties.get("timeZone")
+    if not name:
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"{task.activity_id}: property timeZone {name!r} is not a known time zone") from exc
+
+
+def parse_moment(value: str | None, field: str, zone: tzinfo, *, end_of_day: bool) -> datetime:
+    """A form's date or date-time; a bare date means the start of that day (or, for an end, its end)."""
+    if not value or not value.strip():
+        _reject(field, "必填 / is required")
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day + timedelta(days=1) if end_of_day else day, time())
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        _reject(field, f"'{text}' 不是日期 / is not a date (e.g. 2026-12-01 or 2026-12-01T09:00+08:00)")
+    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(timezone.utc)
+
+
+def _person(org: Organisation, person_id: str | None, field: str, label: str) -> str:
+    if not person_id or not person_id.strip():
+        _reject(field, f"{label} 必填 / is required")
+    person_id = person_id.strip()
+    if person_id not in org.people_by_id:
+        _reject(field, f"{label} '{person_id}' 不在组织中 / is not a person of the organisation")
+    return person_id
+
+
+def _check_initiator(org: Organisation, initiator: str | None, principal: str) -> None:
+    if initiator == principal:
+        return
+    if initiator and initiator in {p.id for p in superior_chain(org, principal)}:
+        return
+    who = initiator or "(unknown)"
+    _reject("principal", f"只有本人或其上级可以登记代理；{who} 不是 {principal} 本人或上级 / "
+                         f"only the person or one of their superiors may register a delegate; "
+                         f"{who} is neither {principal} nor above them")
+
+
+def _reject(field: str, message: str) -> NoReturn:
+    raise BusinessRejection(INVALID, message, field=field)
