@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import socket
 from pathlib import Path
@@ -35,18 +36,23 @@ def engine_settings(data_dir: Path, port: int, **overrides: object) -> Settings:
     return Settings(**values)
 
 
-@pytest.fixture(scope="session")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """Settings pointing at a running engine whose worker user exists; stopped after the session."""
-    from workers.tooling.engine import ensure_worker_user, start_engine, stop_engine
+@contextlib.contextmanager
+def started_engine(settings: Settings) -> Iterator[Settings]:
+    """An engine of our own for the block (start_engine also creates the workers' user)."""
+    from workers.tooling.engine import start_engine, stop_engine
 
-    settings = engine_settings(tmp_path_factory.mktemp("engine"), free_port())
     start_engine(settings, foreground=False, timeout_s=240)
     try:
-        ensure_worker_user(settings)
         yield settings
     finally:
         stop_engine(settings)
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings pointing at a running engine whose worker user exists; stopped after the session."""
+    with started_engine(engine_settings(tmp_path_factory.mktemp("engine"), free_port())) as settings:
+        yield settings
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from typing import Iterator
 
 import pytest
 
-from tests.conftest import engine_settings, free_port
+from tests.conftest import engine_settings, free_port, started_engine
 from tests.support.bpmn import service_task_process
 from tests.support.driver import EngineDriver, running_worker, wait_until
 from workers.runtime.registry import Registry
 from workers.runtime.settings import Settings
-from workers.tooling.engine import ensure_worker_user, start_engine, stop_engine
+from workers.tooling.engine import start_engine, stop_engine
 
 pytestmark = pytest.mark.engine
 TOPIC = "test.restart.work"
@@ -24,12 +24,8 @@ TOPIC = "test.restart.work"
 @pytest.fixture
 def own_engine(tmp_path: Path) -> Iterator[Settings]:
     settings = engine_settings(tmp_path / "engine", free_port(), state_dir=tmp_path / "state", worker_id="restart-worker")
-    start_engine(settings, foreground=False, timeout_s=240)
-    try:
-        ensure_worker_user(settings)
+    with started_engine(settings):
         yield settings
-    finally:
-        stop_engine(settings)
 
 
 def test_worker_reconnects_after_engine_restart_and_every_task_completes(own_engine: Settings) -> None:
