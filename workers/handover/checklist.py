@@ -1,0 +1,139 @@
+"""The 《工作交接清单》 Work Hand-over Checklist (policy §3.2, steps 2–5) and its content hash.
+
+The checklist travels as one JSON process variable in camelCase; these models are its contract.
+Completeness rules (every item described, customers with a contact, equipment with an asset number)
+are checked by the preparation step, which names each missing field: the models accept an
+incomplete list so that step can read it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timezone
+from enum import StrEnum
+
+from pydantic import field_validator, model_validator
+
+from workers.runtime.registry import ProcessVariables
+
+# What `content_sha256` hashes, in words; printed on the PDF and kept in the archive record.
+CONTENT_HASH_DEFINITION = (
+    "SHA-256 of the checklist's canonical JSON: camelCase keys sorted, no whitespace, UTF-8, "
+    "times in UTC"
+)
+
+
+class ItemCategory(StrEnum):
+    DOCUMENTS = "documents"
+    MATERIALS = "materials"
+    EQUIPMENT = "equipment"
+    UNFINISHED_TASKS = "unfinishedTasks"
+    PENDING_ITEMS = "pendingItems"
+    CUSTOMER_INFORMATION = "customerInformation"
+
+    @property
+    def label(self) -> str:
+        return _CATEGORY_LABELS[self]
+
+
+_CATEGORY_LABELS = {
+    ItemCategory.DOCUMENTS: "工作资料 / Documents",
+    ItemCategory.MATERIALS: "物资 / Materials",
+    ItemCategory.EQUIPMENT: "设备 / Equipment",
+    ItemCategory.UNFINISHED_TASKS: "未完成工作任务 / Unfinished tasks",
+    ItemCategory.PENDING_ITEMS: "待办事项 / Pending items",
+    ItemCategory.CUSTOMER_INFORMATION: "客户信息 / Customer information",
+}
+
+
+class HandoverReason(StrEnum):
+    POST_CHANGE = "postChange"
+    RESIGNATION = "resignation"
+    PROJECT_END = "projectEnd"
+
+    @property
+    def label(self) -> str:
+        return _REASON_LABELS[self]
+
+
+_REASON_LABELS = {
+    HandoverReason.POST_CHANGE: "岗位调整 / Post change",
+    HandoverReason.RESIGNATION: "离职 / Resignation",
+    HandoverReason.PROJECT_END: "项目结束 / Project end",
+}
+
+
+class SignatureRole(StrEnum):
+    GIVER = "giver"
+    RECEIVER = "receiver"
+    SUPERVISOR = "supervisor"
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    SignatureRole.GIVER: "交接人 / Person handing over",
+    SignatureRole.RECEIVER: "接收人 / Receiver",
+    SignatureRole.SUPERVISOR: "监交人 / Hand-over supervisor",
+}
+
+
+class Person(ProcessVariables):
+    id: str
+    name: str
+
+
+class ChecklistItem(ProcessVariables):
+    category: ItemCategory
+    description: str
+    location: str
+    contact: str | None = None  # customer information
+    asset_number: str | None = None  # equipment
+    camunda_task_id: str | None = None  # unfinished tasks: the giver's open user task to reassign
+
+
+class Signature(ProcessVariables):
+    signed_by: Person
+    role: SignatureRole
+    signed_at: datetime
+
+    @field_validator("signed_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        # One instant, one spelling: the content hash must not depend on the signer's time zone.
+        if value.tzinfo is None:
+            raise ValueError("needs a time zone (e.g. 2026-11-28T16:00:00+08:00)")
+        return value.astimezone(timezone.utc)
+
+
+class WorkHandoverChecklist(ProcessVariables):
+    process_instance_id: str
+    giver: Person
+    receiver: Person
+    supervisor: Person
+    reason: HandoverReason
+    planned_date: date
+    items: list[ChecklistItem]
+    signatures: list[Signature] = []
+
+    @model_validator(mode="after")
+    def _one_signature_per_role(self) -> WorkHandoverChecklist:
+        roles = [s.role for s in self.signatures]
+        repeated = sorted({r.value for r in roles if roles.count(r) > 1})
+        if repeated:
+            raise ValueError(f"signatures: more than one signature as {', '.join(repeated)}")
+        return self
+
+    def signature(self, role: SignatureRole) -> Signature | None:
+        return next((s for s in self.signatures if s.role == role), None)
+
+    def canonical_json(self) -> bytes:
+        """The exact bytes `content_sha256` hashes (see CONTENT_HASH_DEFINITION)."""
+        content = self.model_dump(mode="json", by_alias=True)
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def content_sha256(self) -> str:
+        return hashlib.sha256(self.canonical_json()).hexdigest()
