@@ -1,0 +1,95 @@
+"""A real SMTP server and a real HTTP receiver, in the test process, for tests that claim notifications."""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
+
+from tests.conftest import free_port
+
+
+# --- a real SMTP server ---------------------------------------------------------------------------
+
+
+@dataclass
+class Mailbox:
+    messages: list[email.message.EmailMessage] = field(default_factory=list)
+    envelopes: list[Envelope] = field(default_factory=list)
+    refuse_with: str | None = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
+        if self.refuse_with:
+            return self.refuse_with
+        self.envelopes.append(envelope)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+@contextlib.contextmanager
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
+
+
+# --- a real HTTP receiver -------------------------------------------------------------------------
+
+
+@dataclass
+class Receiver:
+    base_url: str
+    received: dict[str, list[Any]] = field(default_factory=dict)
+    answers: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+
+    def answer(self, path: str, *replies: tuple[int, dict[str, Any]]) -> None:
+        """Answer the next requests to `path` with these (status, JSON) in turn, then 200 {}."""
+        self.answers[path] = list(replies)
+
+
+@contextlib.contextmanager
+def http_receiver() -> Iterator[Receiver]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    state = Receiver(base_url=f"http://127.0.0.1:{server.server_address[1]}")
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            path = urlsplit(self.path).path
+            with lock:
+                state.received.setdefault(path, []).append(body)
+                queued = state.answers.get(path, [])
+                status, reply = queued.pop(0) if queued else (200, {})
+            data = json.dumps(reply).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server.RequestHandlerClass = Handler
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
