@@ -177,7 +177,7 @@ def test_ensure_worker_user_is_idempotent(settings: Settings, admin: requests.Se
     assert again == tooling.WorkerAccess(user_created=False, password_updated=False, authorizations_created=0)
     assert len(grants()) == len(before)
     by_type = {g["resourceType"]: set(g["permissions"]) for g in grants() if g["resourceId"] == "*"}
-    assert by_type == {6: {"READ", "READ_INSTANCE", "UPDATE_INSTANCE"}, 8: {"READ", "UPDATE"}, 7: {"READ"}}
+    assert by_type == {6: {"READ", "READ_INSTANCE", "UPDATE_INSTANCE", "READ_HISTORY"}, 8: {"READ", "UPDATE"}, 7: {"READ", "UPDATE"}}
 
 
 def test_worker_fetches_and_completes_with_json_variables(

@@ -34,9 +34,10 @@ SECRET_NAMES = ("admin-password", "engine-password")
 # hand-over features. Keys are Camunda resource type ids.
 PROCESS_DEFINITION, TASK, PROCESS_INSTANCE = 6, 7, 8
 WORKER_GRANTS: dict[int, tuple[str, ...]] = {
-    PROCESS_DEFINITION: ("READ", "READ_INSTANCE", "UPDATE_INSTANCE"),
+    # READ_HISTORY: the hand-over reads who signed when, and the processes a giver started.
+    PROCESS_DEFINITION: ("READ", "READ_INSTANCE", "UPDATE_INSTANCE", "READ_HISTORY"),
     PROCESS_INSTANCE: ("READ", "UPDATE"),
-    TASK: ("READ",),
+    TASK: ("READ", "UPDATE"),  # UPDATE: the hand-over moves the giver's open tasks to the receiver
 }
 AUTH_GRANT = 1
 USER_ID_PATTERN = "[a-zA-Z0-9][a-zA-Z0-9._-]*"
