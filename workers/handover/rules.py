@@ -1,0 +1,140 @@
+"""The hand-over's business rules that need no engine: deadlines, completeness, verification.
+
+Kept apart from the topic handlers (workers/processes/work_handover.py) so each rule is tested on
+its own; every problem is one bilingual line naming the row and the field to fix.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from workers.handover.checklist import ItemCategory
+from workers.handover.working_days import UnsupportedDateError, add_working_days, supported_range
+
+log = logging.getLogger(__name__)
+
+ACCEPT, QUESTION = "accept", "question"
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+def deadline(start: datetime, working_days: int, zone: tzinfo, ends_at: time) -> datetime:
+    """The end (`ends_at`, company time) of the `working_days`-th working day after `start`'s day.
+
+    Only reminders depend on it, so a deadline past the official calendar's last year is counted
+    in Monday-to-Friday days (and logged) instead of stopping the hand-over.
+    """
+    day = start.astimezone(zone).date()
+    try:
+        due = add_working_days(day, working_days)
+    except UnsupportedDateError:
+        due = _add_weekdays(day, working_days)
+        log.warning("deadline %s counted Monday to Friday: the official calendar ends %s",
+                    due.isoformat(), supported_range()[1].isoformat())
+    return datetime.combine(due, ends_at, tzinfo=zone)
+
+
+def _add_weekdays(day: date, n: int) -> date:
+    while n > 0:
+        day += timedelta(days=1)
+        n -= day.weekday() < 5
+    return day
+
+
+def parse_clock(value: str, what: str) -> time:
+    try:
+        return time.fromisoformat(value)
+    except ValueError as exc:
+        raise RuntimeError(f"{what} {value!r} is not a time of day like 18:00") from exc
+
+
+# --- the checklist -----------------------------------------------------------------------------
+_CATEGORY_NAMES = ", ".join(c.value for c in ItemCategory)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def checklist_problems(rows: Any) -> list[str]:
+    """Every missing or invalid field of the 《工作交接清单》, one line each; empty when complete."""
+    if not isinstance(rows, list) or not rows:
+        return ["checklistItems: 至少列出一项 / list at least one item"]
+    problems = []
+    for number, row in enumerate(rows, start=1):
+        item = f"第 {number} 项 / item {number}"
+        if not isinstance(row, dict):
+            problems.append(f"{item}: 格式无效 / is not a checklist row")
+            continue
+        try:
+            category: ItemCategory | None = ItemCategory(row.get("category"))
+            kind = f"（{category.label}）"
+        except ValueError:
+            category, kind = None, ""
+            problems.append(f"{item} category: 类别必选 / choose a category ({_CATEGORY_NAMES})")
+
+        def missing(field: str, rule: str) -> None:
+            problems.append(f"{item} {field}{kind}: {rule}")
+
+        if _blank(row.get("description")):
+            missing("description", "需要说明 / needs a description")
+        if _blank(row.get("location")):
+            missing("location", "需要注明存放位置或系统 / needs where it is")
+        if category is ItemCategory.CUSTOMER_INFORMATION and _blank(row.get("contact")):
+            missing("contact", "客户信息需要联系人 / customer information needs a contact")
+        if category is ItemCategory.EQUIPMENT and _blank(row.get("assetNumber")):
+            missing("assetNumber", "设备需要资产编号 / equipment needs an asset number")
+    return problems
+
+
+def verification_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The checklist as the receiver's form shows it: each row with its category's label, no verdict yet."""
+    return [{**row, "categoryLabel": ItemCategory(row["category"]).label, "verdict": None, "question": None}
+            for row in rows]
+
+
+def summary(rows: list[dict[str, Any]]) -> str:
+    """The checklist as text, for the signing form."""
+    lines = []
+    for number, row in enumerate(rows, start=1):
+        extra = [f"{label}: {row[key]}" for key, label in (("contact", "联系人 / contact"),
+                                                            ("assetNumber", "资产编号 / asset no."))
+                 if not _blank(row.get(key))]
+        lines.append(f"{number}. [{ItemCategory(row['category']).label}] {row['description']} "
+                     f"— {row['location']}" + (f" ({'; '.join(extra)})" if extra else ""))
+    return "\n".join(lines)
+
+
+# --- verification ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Verification:
+    problems: list[str]
+    questions: list[dict[str, Any]]  # {"item": n, "description": ..., "question": ...}
+
+    def questions_text(self) -> str:
+        return "\n".join(f"第 {q['item']} 项 / item {q['item']}（{q['description']}）: {q['question']}"
+                         for q in self.questions)
+
+
+def verify(checklist: list[dict[str, Any]], answers: Any) -> Verification:
+    """The receiver's answers, matched to the checklist by position (a form returns only the fields
+    it shows): every item needs a verdict, and a question needs its text."""
+    if not isinstance(answers, list) or len(answers) != len(checklist):
+        count = len(answers) if isinstance(answers, list) else 0
+        return Verification([f"verificationItems: 应核验 {len(checklist)} 项，收到 {count} 项 / "
+                             f"expected {len(checklist)} items, got {count}"], [])
+    problems, questions = [], []
+    for number, (item, answer) in enumerate(zip(checklist, answers), start=1):
+        verdict = answer.get("verdict") if isinstance(answer, dict) else None
+        if verdict == QUESTION:
+            if _blank(answer.get("question")):
+                problems.append(f"第 {number} 项 / item {number} question: 有疑问时请写明疑问 / "
+                                "write the question")
+            else:
+                questions.append({"item": number, "description": item.get("description"),
+                                  "question": answer["question"].strip()})
+        elif verdict != ACCEPT:
+            problems.append(f"第 {number} 项 / item {number} verdict: 请选择无误或有疑问 / choose accept or question")
+    return Verification(problems, questions)
