@@ -21,6 +21,7 @@ from workers.runtime.idempotency import OnceStore
 from workers.runtime.registry import Registry
 from workers.runtime.runner import Worker
 from workers.runtime.settings import Settings
+from workers.runtime.variables import from_camunda
 
 
 def wait_until(predicate: Callable[[], Any], timeout_s: float, what: str, interval_s: float = 0.1) -> Any:
@@ -65,8 +66,9 @@ class EngineDriver:
         return start().id_
 
     def history_variables(self, process_instance_id: str) -> dict[str, Any]:
-        found = self.get("/history/variable-instance", processInstanceId=process_instance_id)
-        return {v["name"]: v["value"] for v in found}
+        """The instance's variables as plain values (Json ones parsed, as workers see them)."""
+        found = self.get("/history/variable-instance", processInstanceId=process_instance_id, deserializeValues="false")
+        return from_camunda({v["name"]: v for v in found})
 
     def active_activities(self, process_instance_id: str) -> list[str]:
         found = self.get("/history/activity-instance", processInstanceId=process_instance_id, unfinished="true")

@@ -54,15 +54,23 @@ class Staff:
         finally:
             client.close()
 
-    def deploy(self, name: str, organisation_file: Path, bpmn: list[str], forms: list[str]) -> None:
-        """Our models as they are, but reading `organisation_file` instead of the demo's."""
+    def deploy(self, name: str, organisation_file: Path, bpmn: list[str], forms: list[str],
+               decisions: tuple[str, ...] = (), edits: dict[str, str] | None = None) -> None:
+        """Our models as they are, but reading `organisation_file` instead of the demo's, and with
+        `edits` (text -> replacement) applied to the BPMN, as a process owner would in Modeler."""
         files = {}
         for model in bpmn:
             text = (ROOT / "bpmn" / model).read_text(encoding="utf-8")
             assert MODEL_ORGANISATION_FILE in text, f"{model} no longer names the demo organisation file"
-            files[model] = text.replace(MODEL_ORGANISATION_FILE, f'value="{organisation_file}"')
+            text = text.replace(MODEL_ORGANISATION_FILE, f'value="{organisation_file}"')
+            for old, new in (edits or {}).items():
+                assert old in text, f"{model} has no {old!r} to edit"
+                text = text.replace(old, new)
+            files[model] = text
         for form in forms:
             files[form] = (ROOT / "forms" / form).read_text(encoding="utf-8")
+        for decision in decisions:
+            files[decision] = (ROOT / "dmn" / decision).read_text(encoding="utf-8")
         self.admin.deploy_xml(name, files)
 
     # --- as a person
