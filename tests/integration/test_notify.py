@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -86,6 +88,20 @@ def test_same_event_gives_the_same_message_id_and_another_event_a_different_one(
     assert first == message_id("handover:pi-1:archived", "crossdept@corp.example")
     assert first != message_id("handover:pi-2:archived", "crossdept@corp.example")
     assert first.startswith("<") and first.endswith("@corp.example>")
+
+
+def test_with_an_outbox_the_mail_is_written_as_one_eml_file_per_event_and_not_sent(mailbox, tmp_path: Path) -> None:
+    box, port = mailbox
+    outbox = tmp_path / "outbox"
+    settings = settings_for(port, mail_outbox_dir=outbox)
+    first = send_mail(settings, handover_notice())
+    again = send_mail(settings, handover_notice())
+    assert box.messages == [], "nothing goes to the SMTP server"
+    [written] = list(outbox.iterdir())
+    assert first == again and written.suffix == ".eml"
+    msg = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
+    assert msg["Message-ID"] == first and msg["Subject"] == "工作交接清单已归档 / Hand-over checklist archived"
+    assert [a.get_filename() for a in msg.iter_attachments()] == ["交接清单.pdf"]
 
 
 def test_mail_logs_in_when_a_user_is_configured(mailbox) -> None:

@@ -55,3 +55,22 @@ def test_derived_folders_follow_data_dir_unless_set(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     assert settings.state_root == tmp_path / "state" and settings.archive_root == tmp_path / "archive"
     assert Settings(data_dir=tmp_path, archive_dir=tmp_path / "a").archive_root == tmp_path / "a"
+
+
+def test_up_links_the_local_tasklist_and_uses_an_outbox_unless_a_mail_server_is_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from workers.cli.worker import _for_trying_out
+
+    monkeypatch.delenv("CROSSDEPT_SMTP_HOST", raising=False)
+    monkeypatch.delenv("CROSSDEPT_TASKLIST_URL", raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env here
+    trial = _for_trying_out(Settings(data_dir=tmp_path, engine_port=8123))
+    assert trial.mail_outbox_dir == tmp_path / "outbox"
+    assert trial.tasklist_url == "http://localhost:8123/camunda/app/tasklist/default/"
+
+    monkeypatch.setenv("CROSSDEPT_SMTP_HOST", "mail.corp.example")
+    monkeypatch.setenv("CROSSDEPT_TASKLIST_URL", "https://camunda.corp.example/camunda/app/tasklist/")
+    configured = _for_trying_out(Settings(data_dir=tmp_path))
+    assert configured.mail_outbox_dir is None
+    assert configured.tasklist_url == "https://camunda.corp.example/camunda/app/tasklist/"

@@ -61,7 +61,7 @@ def up(
     from workers.tooling.deploy import deploy
     from workers.tooling.engine import ensure_worker_user, stop_engine
 
-    settings = load_settings()
+    settings = _for_trying_out(load_settings())
     configure_logging(settings.log_level, settings.log_format)
     started = start_in_background(settings)
     try:
@@ -69,7 +69,9 @@ def up(
         result = deploy(engine_client(settings, as_admin=True), root)
         console.print(f"models: {len(result.files)} file(s), changed: {', '.join(result.changed_files) or 'none'}")
         run_provision(settings, organisation)
-        console.print(f"staff log in to Tasklist at http://localhost:{settings.engine_port}/camunda/app/tasklist/")
+        console.print(f"staff log in to Tasklist at {settings.tasklist_url}")
+        if settings.mail_outbox_dir:
+            console.print(f"e-mails are written to {settings.mail_outbox_dir} (set CROSSDEPT_SMTP_HOST to send them)")
         registry = load_registry()
         if len(registry):
             run_worker(settings, registry, engine_client(settings))
@@ -80,6 +82,17 @@ def up(
         if started:
             console.print("stopping the engine ...")
             stop_engine(settings)
+
+
+def _for_trying_out(settings: Settings) -> Settings:
+    """`up` runs everything on this machine: links point at the local Tasklist, and without a
+    configured mail server e-mails go to an outbox folder instead of failing into incidents."""
+    defaults: dict[str, object] = {}
+    if not settings.tasklist_url:
+        defaults["tasklist_url"] = f"http://localhost:{settings.engine_port}/camunda/app/tasklist/default/"
+    if "smtp_host" not in settings.model_fields_set and settings.mail_outbox_dir is None:
+        defaults["mail_outbox_dir"] = settings.data_dir / "outbox"
+    return settings.model_copy(update=defaults)
 
 
 def _select(registry: Registry, topics: str) -> Registry:

@@ -8,6 +8,7 @@ import ssl
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workers.runtime.settings import Settings
@@ -46,8 +47,10 @@ def build_message(settings: Settings, notification: Notification) -> EmailMessag
 
 
 def send_mail(settings: Settings, notification: Notification) -> str:
-    """Send the notification by e-mail; returns its Message-ID."""
+    """Send the notification by e-mail (or write it to the outbox folder); returns its Message-ID."""
     msg = build_message(settings, notification)
+    if settings.mail_outbox_dir is not None:
+        return _write_to_outbox(settings.mail_outbox_dir, msg)
     server = f"{settings.smtp_host}:{settings.smtp_port}"
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.http_timeout_s) as smtp:
@@ -66,6 +69,16 @@ def send_mail(settings: Settings, notification: Notification) -> str:
             f"could not send the e-mail for {notification.event_key!r} through {server}: "
             f"{type(exc).__name__}: {exc}; check CROSSDEPT_SMTP_HOST/PORT/STARTTLS/USER"
         ) from None
+    return msg["Message-ID"]
+
+
+def _write_to_outbox(folder: Path, msg: EmailMessage) -> str:
+    """One .eml file per message, named by its Message-ID, so a repeated event overwrites nothing new."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = msg["Message-ID"].strip("<>").replace("@", "_at_")
+    temporary = folder / f".{name}.tmp"
+    temporary.write_bytes(bytes(msg))
+    temporary.replace(folder / f"{name}.eml")
     return msg["Message-ID"]
 
 

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     mail_from: str = "crossdept@localhost"
+    mail_outbox_dir: Path | None = Field(
+        None, description="Write e-mails as .eml files here instead of sending them (trials; `crossdept up` "
+        "uses DATA_DIR/outbox unless CROSSDEPT_SMTP_HOST is set).")
     webhook_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     archive_dir: Path | None = Field(None, description="Defaults to data_dir/archive.")
     state_dir: Path | None = Field(None, description="Side-effect records; defaults to data_dir/state.")
