@@ -20,9 +20,18 @@
  * serves this jar's own META-INF/resources before the webjar's). Differences from Camunda's file:
  * the locales. Tasklist picks the browser's first language if it is listed here, else the fallback;
  * Simplified Chinese (../locales/zh.json, ours) is the fallback, so the demo is in Chinese unless a
- * browser asks for English or German. Keep `shortcuts` in step with Camunda's file when upgrading.
+ * browser asks for English or German. And requireJsConfig loads crossdept-forms.js, which keeps
+ * Complete usable on Camunda Forms with dynamic lists (see that file). Keep `shortcuts` in step with
+ * Camunda's file when upgrading.
  */
 export default {
+  requireJsConfig: {
+    // Relative to the page (app/tasklist/<engine>/): ../scripts/ is this folder.
+    baseUrl: '../',
+    deps: ['scripts/crossdept-forms'],
+    ngDeps: ['crossdept.forms']
+  },
+
   locales: {
     availableLocales: ['zh', 'en', 'de'],
     fallbackLocale: 'zh'
