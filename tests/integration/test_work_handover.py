@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterator
-from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
 
 from tests.support.driver import EngineDriver, running_worker, wait_until
+from tests.support.handover import FORMS, SHANGHAI, TOPICS, next_task, notice, one_task, open_task_for, today
 from tests.support.receivers import Mailbox, Receiver, http_receiver, smtp_server
 from tests.support.staff import Staff, demo_with_starters
 from workers.catalog import load_registry
@@ -28,11 +27,7 @@ from workers.runtime.variables import to_camunda
 pytestmark = pytest.mark.engine
 
 ROOT = Path(__file__).resolve().parents[2]
-FORMS = ["work-handover-notice.form", "work-handover-checklist.form", "work-handover-verify.form",
-         "work-handover-sign.form"]
-TOPICS = [name for name in load_registry().names() if name.startswith("handover.")]
 TASKLIST = "http://camunda.corp.example/camunda/app/tasklist/default/"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 ITEMS = [
     {"category": "documents", "description": "2026 年市场分析报告底稿 / 2026 market analysis drafts",
      "location": "共享盘 \\\\fs01\\marketing\\analysis"},
@@ -84,15 +79,6 @@ def outside(worker_settings: Settings, tmp_path: Path) -> Iterator[tuple[Outside
             yield Outside(box, hooks), settings
 
 
-def today() -> date:
-    return datetime.now(SHANGHAI).date()
-
-
-def notice(giver: str, receiver: str, department: str, planned: date, reason: str = "postChange") -> dict[str, Any]:
-    return {"giverId": giver, "receiverId": receiver, "receivingDepartmentId": department, "reason": reason,
-            "plannedDate": planned.isoformat(), "arrangements": "交接前完成客户拜访 / visit customers first"}
-
-
 def start_backdated(staff: Staff, initiator: str, values: dict[str, Any], noticed: datetime) -> str:
     """A notice given on `noticed`: as an operator enters one given on paper (the start event, which
     stamps the current time, is skipped by starting right after it)."""
@@ -102,16 +88,6 @@ def start_backdated(staff: Staff, initiator: str, values: dict[str, Any], notice
                                         json=body, timeout=30)
     assert response.ok, response.text
     return response.json()["id"]
-
-
-def one_task(staff: Staff, instance: str, key: str, what: str) -> dict[str, Any]:
-    [task] = staff.wait_for_tasks(instance, 1, what, taskDefinitionKey=key)
-    return task
-
-
-def next_task(staff: Staff, instance: str, key: str, after: str, what: str) -> dict[str, Any]:
-    return wait_until(lambda: next((t for t in staff.tasks(instance, taskDefinitionKey=key) if t["id"] != after), None),
-                      60, what, interval_s=0.3)
 
 
 def sign_all(staff: Staff, instance: str, supervisor_verdict: str = "sign", reason: str | None = None) -> None:
@@ -126,23 +102,6 @@ def sign_all(staff: Staff, instance: str, supervisor_verdict: str = "sign", reas
         else:
             assert shown["signerRole"] in ("giver", "receiver")
             staff.complete(task["assignee"], task["id"], {})
-
-
-def open_task_for(staff: Staff, assignee: str) -> str:
-    """Some other process's user task the giver holds, which the hand-over must move."""
-    key = f"open-work-{uuid.uuid4().hex[:6]}"
-    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" targetNamespace="http://crossdept.test">
-  <bpmn:process id="{key}" name="客户回访 / Customer follow-up" isExecutable="true" camunda:historyTimeToLive="P1D">
-    <bpmn:startEvent id="Start"/><bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Task_FollowUp"/>
-    <bpmn:userTask id="Task_FollowUp" name="回访客户 / Follow up a customer" camunda:assignee="{assignee}"/>
-    <bpmn:sequenceFlow id="F2" sourceRef="Task_FollowUp" targetRef="End"/><bpmn:endEvent id="End"/>
-  </bpmn:process>
-</bpmn:definitions>"""
-    staff.admin.deploy_xml(key, {f"{key}.bpmn": xml})
-    instance = staff.admin.start(key)
-    [task] = staff.tasks(instance)
-    return task["id"]
 
 
 def pdf_text(path: Path) -> str:
@@ -273,6 +232,10 @@ def test_questions_and_a_supervisors_send_back_loop_to_the_giver_and_a_crashed_a
             real_write_once(path, data)
 
         mocker.patch.object(archive_module, "_write_once", side_effect=crash_on_second_copy)
+        # A supervisor who completes the task without a verdict is asked again: no signature is assumed.
+        supervisor = one_task(staff, instance, "Task_SupervisorConfirms", "the supervisor's task, round 3")
+        staff.complete(supervisor["assignee"], supervisor["id"], {})
+        next_task(staff, instance, "Task_SupervisorConfirms", supervisor["id"], "the supervisor asked again")
         sign_all(staff, instance)
         wait_until(lambda: staff.ended(instance), 90, "the archive to be retried and the hand-over to end")
     finally:
@@ -376,6 +339,8 @@ def test_overdue_preparation_is_reminded_twice_then_escalated_to_the_department_
             wait_until(lambda: len([m for m in seen.mailbox.messages if "zheng.yu@" in str(m["To"])
                                     and ("Reminder" in m["Subject"] or "escalated" in m["Subject"])]) == number,
                        30, f"reminder {number}")
+            wait_until(lambda: not staff.admin.external_tasks(processInstanceId=instance, activityId="Task_RemindPreparation"),
+                       30, f"reminder {number} to be recorded")  # the count it keeps decides the next one
         reminders = [m for m in seen.mailbox.messages if "Reminder" in m["Subject"] or "escalated" in m["Subject"]]
         assert ["chen.jing@" in str(m["To"]) for m in reminders] == [False, False, True], \
             "the third goes to the giver's department head as well"

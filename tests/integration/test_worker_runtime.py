@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 
@@ -56,7 +56,7 @@ def test_completed_task_writes_its_output_variables_into_the_process(admin: Engi
     variables = admin.history_variables(pid)
     assert variables["total"] == 7.5
     assert variables["pricedFor"] == "华为"
-    assert variables["pricedAt"].startswith("2026-11-28T09:30:00.000")
+    assert variables["pricedAt"] == datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc), "a naive time is UTC"
 
 
 def test_metrics_count_fetched_and_completed_tasks_per_topic(admin: EngineDriver, worker_settings: Settings) -> None:

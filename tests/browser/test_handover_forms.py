@@ -1,0 +1,104 @@
+"""The hand-over's forms in Tasklist, in Chromium against the real engine: the giver's checklist
+arrives pre-filled, and only the supervisor's signing form offers to send the checklist back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+import pytest
+
+from tests.browser.test_tasklist import log_in
+from tests.support.handover import FORMS, TOPICS, notice, one_task, open_task_for, today
+from tests.support.driver import EngineDriver, running_worker
+from tests.support.receivers import smtp_server
+from tests.support.staff import Staff, demo_with_starters
+from workers.catalog import load_registry
+from workers.handover.working_days import earliest_compliant_date
+from workers.runtime.settings import Settings
+
+if TYPE_CHECKING:
+    from tests.browser.conftest import Screenshots
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture(scope="module")
+def staff(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPathFactory) -> Staff:
+    organisation_file = tmp_path_factory.mktemp("org") / "organisation.yaml"
+    staff = Staff(engine, admin)
+    staff.provision(demo_with_starters(organisation_file))
+    staff.deploy("work-handover-browser", organisation_file, ["work-handover.bpmn"], FORMS,
+                 decisions=("handover-policy.dmn",))
+    return staff
+
+
+@pytest.fixture
+def worker(worker_settings: Settings, tmp_path: Path) -> Iterator[None]:
+    with smtp_server() as (_, port):
+        settings = worker_settings.model_copy(update={
+            "smtp_host": "127.0.0.1", "smtp_port": port, "archive_dir": tmp_path / "archive",
+            "tasklist_url": "http://localhost/camunda/app/tasklist/default/"})
+        with running_worker(load_registry().subset(TOPICS), settings):
+            yield
+
+
+def test_checklist_is_prefilled_and_only_the_supervisor_can_send_it_back(
+    new_page: Callable[..., Any], screenshots: Screenshots, staff: Staff, worker: None, engine: Settings,
+) -> None:
+    from playwright.sync_api import expect
+
+    tasklist = f"http://localhost:{engine.engine_port}/camunda/app/tasklist/"
+    open_task = open_task_for(staff, "yang.fan")
+    instance = staff.start("chen.jing", "work-handover",
+                           notice("yang.fan", "wu.hao", "sales", earliest_compliant_date(today(), 3)))
+    try:
+        checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist")
+        page = new_page("giver")
+        log_in(page, tasklist, "yang.fan", staff.password)
+        page.goto(f"{tasklist}default/#/?task={checklist['id']}")
+        expect(page.locator(".task-card h2.task")).to_contain_text("填写工作交接清单")
+        form = page.locator(".fjs-container")
+        expect(form.get_by_text("工作交接清单 / Work Hand-over Checklist").first).to_be_visible()
+        expect(form.get_by_label("流程任务编号 / Camunda task id")).to_have_value(open_task)  # the pre-filled row
+        expect(form.get_by_label("资产编号 / Asset number")).to_have_count(0)
+        screenshots(page, "giver-checklist")
+
+        # The giver adds their laptop: choosing 设备 / Equipment brings up the asset number.
+        form.get_by_role("button", name="Add new").click()
+        form.locator(".fjs-form-field-select").filter(has_text="类别 / Category").nth(1).locator(".fjs-select-display").click()
+        page.locator(".fjs-dropdownlist-item").filter(has_text="设备 / Equipment").click()
+        form.get_by_label("说明 / Description").nth(1).fill("笔记本电脑 / Laptop")
+        form.get_by_label("存放位置或系统 / Where it is").nth(1).fill("市场部 3 楼 / Marketing, 3rd floor")
+        form.get_by_label("资产编号 / Asset number").fill("IT-2024-0193")
+        expect(form.get_by_label("客户联系人 / Customer contact")).to_have_count(0)
+        screenshots(page, "giver-adds-equipment")
+        with page.expect_response(lambda r: f"/task/{checklist['id']}/submit-form" in r.url) as submitted:
+            page.get_by_role("button", name="完成", exact=True).click()
+        assert submitted.value.ok, submitted.value.text()
+
+        # The rest through REST, as each person: the signing forms are what this test is about.
+        verify = one_task(staff, instance, "Task_VerifyChecklist", "the verification")
+        rows = staff.form_variables("wu.hao", verify["id"])["verificationItems"]
+        assert [(r["category"], r.get("assetNumber")) for r in rows] == [("unfinishedTasks", None), ("equipment", "IT-2024-0193")]
+        staff.complete("wu.hao", verify["id"], {"verificationItems": [{"verdict": "accept"} for _ in rows]})
+        supervisor_task = one_task(staff, instance, "Task_SupervisorConfirms", "the supervisor's task")
+        giver_task = one_task(staff, instance, "Task_GiverSigns", "the giver's signing task")
+
+        page.goto(f"{tasklist}default/#/?task={giver_task['id']}")
+        expect(page.locator(".task-card h2.task")).to_contain_text("交出人签字")
+        expect(page.locator(".fjs-container").get_by_text("交接清单 / Checklist").first).to_be_visible()
+        expect(page.get_by_text("监交人意见 / Supervisor's verdict")).to_have_count(0)
+        screenshots(page, "giver-signs")
+
+        page = new_page("supervisor")
+        log_in(page, tasklist, supervisor_task["assignee"], staff.password)
+        page.goto(f"{tasklist}default/#/?task={supervisor_task['id']}")
+        expect(page.locator(".task-card h2.task")).to_contain_text("监交人确认")
+        expect(page.get_by_text("监交人意见 / Supervisor's verdict")).to_be_visible()
+        expect(page.get_by_label("退回原因 / Reason for sending back")).to_have_count(0)
+        page.get_by_label("不准确或不完整，退回 / Inaccurate or incomplete: send back").check()
+        expect(page.get_by_label("退回原因 / Reason for sending back")).to_be_visible()
+        screenshots(page, "supervisor-sends-back")
+    finally:
+        staff.delete(instance)

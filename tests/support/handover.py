@@ -1,0 +1,53 @@
+"""Driving a work hand-over as its people do, shared by the engine and browser tests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tests.support.driver import wait_until
+from tests.support.staff import Staff
+from workers.catalog import load_registry
+
+FORMS = ["work-handover-notice.form", "work-handover-checklist.form", "work-handover-verify.form",
+         "work-handover-sign.form"]
+TOPICS = [name for name in load_registry().names() if name.startswith("handover.")]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def notice(giver: str, receiver: str, department: str, planned: date, reason: str = "postChange") -> dict[str, Any]:
+    return {"giverId": giver, "receiverId": receiver, "receivingDepartmentId": department, "reason": reason,
+            "plannedDate": planned.isoformat(), "arrangements": "交接前完成客户拜访 / visit customers first"}
+
+
+def one_task(staff: Staff, instance: str, key: str, what: str) -> dict[str, Any]:
+    [task] = staff.wait_for_tasks(instance, 1, what, taskDefinitionKey=key)
+    return task
+
+
+def next_task(staff: Staff, instance: str, key: str, after: str, what: str) -> dict[str, Any]:
+    return wait_until(lambda: next((t for t in staff.tasks(instance, taskDefinitionKey=key) if t["id"] != after), None),
+                      60, what, interval_s=0.3)
+
+
+def open_task_for(staff: Staff, assignee: str) -> str:
+    """Some other process's user task the giver holds, which the hand-over must move."""
+    key = f"open-work-{uuid.uuid4().hex[:6]}"
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" targetNamespace="http://crossdept.test">
+  <bpmn:process id="{key}" name="客户回访 / Customer follow-up" isExecutable="true" camunda:historyTimeToLive="P1D">
+    <bpmn:startEvent id="Start"/><bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Task_FollowUp"/>
+    <bpmn:userTask id="Task_FollowUp" name="回访客户 / Follow up a customer" camunda:assignee="{assignee}"/>
+    <bpmn:sequenceFlow id="F2" sourceRef="Task_FollowUp" targetRef="End"/><bpmn:endEvent id="End"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+    staff.admin.deploy_xml(key, {f"{key}.bpmn": xml})
+    instance = staff.admin.start(key)
+    [task] = staff.tasks(instance)
+    return task["id"]
