@@ -271,6 +271,23 @@ def test_form_of_components_tasklist_renders_is_accepted(tmp_path: Path) -> None
     assert lint_models(tmp_path, workers()) == []
 
 
+def test_condition_naming_a_list_rows_field_without_this_is_rejected(tmp_path: Path) -> None:
+    write_form(tmp_path, [
+        {"id": "List_Items", "type": "dynamiclist", "path": "checklistItems", "components": [
+            {"id": "Field_Category", "key": "category", "type": "textfield", "label": "类别 / Category"},
+            {"id": "Field_Asset", "key": "assetNumber", "type": "textfield", "label": "资产编号 / Asset number",
+             "conditional": {"hide": '=category != "equipment"'}},
+            {"id": "Field_Contact", "key": "contact", "type": "textfield", "label": "联系人 / Contact",
+             "conditional": {"hide": '=this.category != "customerInformation and category"'}},
+        ]},
+    ])
+
+    [problem] = lint_models(tmp_path, workers())
+
+    assert (problem.rule, problem.element_id) == ("list-row-condition", "Field_Asset")
+    assert "write this.category" in problem.message
+
+
 def test_form_with_schema_version_newer_than_tasklist_renders_is_rejected(tmp_path: Path) -> None:
     write_form(tmp_path, [], form_id="handover-request", schema_version=17)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -375,6 +376,37 @@ def _form_components(components: Any) -> Iterator[dict[str, Any]]:
             yield from _form_components(component.get("components"))
 
 
+def list_row_condition(models: Models, registry: Registry) -> Iterator[Problem]:
+    """Inside a dynamic list, a condition names the row's own fields as `this.<key>`.
+
+    form-js evaluates it against the form's data with the row under `this`: a bare row key is
+    null there, so the condition is silently always true or always false.
+    """
+    for file, form in models.forms.items():
+        for component in _form_components(form.get("components")):
+            if component.get("type") != "dynamiclist":
+                continue
+            row_keys = {c.get("key") for c in _form_components(component.get("components")) if c.get("key")}
+            for child in _form_components(component.get("components")):
+                hide = (child.get("conditional") or {}).get("hide")
+                if not isinstance(hide, str):
+                    continue
+                unqualified = sorted(key for key in row_keys
+                                     if re.search(rf"(?<![\w.\"]){re.escape(key)}\b", _without_strings(hide)))
+                if unqualified:
+                    fixed = ", ".join(f"this.{key}" for key in unqualified)
+                    yield Problem(
+                        file, child.get("id"), "list-row-condition",
+                        f"the condition {hide!r} of '{child.get('key') or child.get('id')}' inside the list "
+                        f"'{component.get('path')}' names its row's field(s) without `this.`, which form-js "
+                        f"reads as null: write {fixed}",
+                    )
+
+
+def _without_strings(expression: str) -> str:
+    return re.sub(r'"(?:[^"\\]|\\.)*"', '""', expression)
+
+
 def unsupported_form_schema(models: Models, registry: Registry) -> Iterator[Problem]:
     """A form saved with a newer schemaVersion may use what Tasklist 7.24 cannot render."""
     for file, form in models.forms.items():
@@ -451,6 +483,7 @@ RULES: tuple[Rule, ...] = (
     missing_decision,
     missing_history_ttl,
     unsupported_form_component,
+    list_row_condition,
     unsupported_form_schema,
     uncaught_bpmn_error,
 )
