@@ -7,7 +7,6 @@ variables, asks the engine what it must, and says what goes back into the proces
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any
@@ -44,8 +43,6 @@ from workers.organisation.lookups import (
 )
 from workers.organisation.model import Organisation
 from workers.processes.organisation_file import load, organisation_path
-
-log = logging.getLogger(__name__)
 
 HANDOVER_INVALID = "HANDOVER_INVALID"
 NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
@@ -400,6 +397,7 @@ def record_signatures(signers: Signers, task: TaskContext) -> dict:
     """Who signed when, as the engine recorded the completion of each signing task (not as a form says)."""
     org = load(Path(signers.organisation_file))
     by_role = {role: _property(task, f"{role.value}Task") for role in SignatureRole}
+    names = {p.id: p.name for p in org.people}  # someone outside it (an operator) keeps their id
     signatures = []
     for role, activity in by_role.items():
         done = task.engine.request("GET", "/history/task", params={
@@ -409,8 +407,8 @@ def record_signatures(signers: Signers, task: TaskContext) -> dict:
         if not completed:
             raise RuntimeError(f"no completed task {activity} for the {role.value}'s signature in the history")
         latest = completed[0]
-        signer = org.person(latest["assignee"])
-        signatures.append(Signature(signed_by=Person(id=signer.id, name=signer.name), role=role,
+        signer = Person(id=latest["assignee"], name=names.get(latest["assignee"], latest["assignee"]))
+        signatures.append(Signature(signed_by=signer, role=role,
                                     signed_at=datetime.fromisoformat(latest["endTime"])))
     return {"signatures": [s.model_dump(mode="json", by_alias=True) for s in signatures]}
 
