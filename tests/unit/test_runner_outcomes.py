@@ -101,3 +101,19 @@ def test_engine_refusing_a_completion_is_logged_not_raised(mocker: MockerFixture
     worker.on("task.report_failed", events.append)
     run(worker, "t.gone")
     assert events and events[0]["what"] == "complete"
+
+
+@pytest.mark.parametrize("use_priority", [True, False])
+def test_polls_with_the_configured_priority_ordering(mocker: MockerFixture, use_priority: bool) -> None:
+    registry = Registry()
+    registry.topic("t.poll")(lambda: None)
+    client = mocker.Mock()
+    worker = Worker(registry, client, Settings(worker_id="w1", use_priority=use_priority, long_poll_ms=0))
+
+    def stop_after_one_poll(*_args: Any, **_kwargs: Any) -> list:
+        worker.stop()
+        return []
+
+    client.fetch_and_lock.side_effect = stop_after_one_poll
+    worker.run()
+    assert client.fetch_and_lock.call_args.kwargs["use_priority"] is use_priority

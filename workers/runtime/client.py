@@ -120,11 +120,12 @@ class EngineClient:
         topics: list[dict[str, Any]],
         long_poll_ms: int,
         retry_for_s: float | None = None,
+        use_priority: bool = True,
     ) -> list[dict[str, Any]]:
         body = {
             "workerId": worker_id,
             "maxTasks": max_tasks,
-            "usePriority": True,
+            "usePriority": use_priority,
             "asyncResponseTimeout": long_poll_ms,
             "topics": topics,
         }

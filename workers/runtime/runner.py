@@ -121,7 +121,8 @@ class Worker:
                 continue
             try:
                 tasks = self.client.fetch_and_lock(
-                    self.worker_id, free, topics, self.settings.long_poll_ms, retry_for_s=0
+                    self.worker_id, free, topics, self.settings.long_poll_ms, retry_for_s=0,
+                    use_priority=self.settings.use_priority,
                 )
             except (EngineUnavailable, EngineError, OSError) as exc:
                 failures += 1

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     concurrency: int = Field(8, ge=1, le=512, description="Handlers running at once.")
     lock_duration_ms: int = Field(30_000, ge=1_000)
     long_poll_ms: int = Field(10_000, ge=0, le=1_800_000)
+    use_priority: bool = Field(
+        True, description="Fetch higher camunda:taskPriority first; false skips the ordering (faster fetches).")
     retries: int = Field(3, ge=0, description="Default retries of a technical failure.")
     retry_backoff_s: float = Field(5.0, ge=0, description="First retry delay; doubles each retry.")
     retry_backoff_max_s: float = Field(600.0, ge=0)
