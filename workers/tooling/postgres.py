@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL server from Debian's packages, for tests that claim PostgreSQL works."""
+"""A throwaway PostgreSQL server from Debian's packages: for the tests that claim PostgreSQL works
+and for the benchmark's PostgreSQL runs. Not for production (trust authentication, no tuning)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ from pathlib import Path
 from typing import Iterator
 
 
+class PostgresError(RuntimeError):
+    """The server could not be set up; the message has the command's output."""
+
+
 def _bin_dir() -> Path:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     if not found:
-        raise AssertionError("PostgreSQL server binaries not found: apt-get install postgresql (.ci/run does)")
+        raise PostgresError("PostgreSQL server binaries not found: apt-get install postgresql (.ci/run does)")
     return found[-1].parent
 
 
@@ -23,7 +28,7 @@ def _as_postgres(args: list[str]) -> None:
     prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     result = subprocess.run(prefix + args, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     if result.returncode:
-        raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+        raise PostgresError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
 
 
 @contextlib.contextmanager
@@ -40,10 +45,19 @@ def postgres_server(port: int) -> Iterator[str]:
     # -l: the server must not inherit our pipes, or waiting for their end would wait for the server.
     _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "server.log"), "-w", "start"])
     try:
-        psql = [str(bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-c"]
-        _as_postgres(psql + ["CREATE USER camunda PASSWORD 'camunda'"])
-        _as_postgres(psql + ["CREATE DATABASE camunda OWNER camunda"])
+        _psql(port, "CREATE USER camunda PASSWORD 'camunda'")
+        _psql(port, "CREATE DATABASE camunda OWNER camunda")
         yield f"jdbc:postgresql://127.0.0.1:{port}/camunda"
     finally:
         _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"])
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def recreate_database(port: int) -> None:
+    """An empty database `camunda` again on the server at `port` (no engine may be connected)."""
+    _psql(port, "DROP DATABASE camunda WITH (FORCE)")
+    _psql(port, "CREATE DATABASE camunda OWNER camunda")
+
+
+def _psql(port: int, statement: str) -> None:
+    _as_postgres([str(_bin_dir() / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-c", statement])
