@@ -18,7 +18,7 @@ lint: $(BIN)/crossdept node_modules/.package-lock.json
 	npm run --silent lint:models
 
 bench: $(BIN)/crossdept
-	$(BIN)/python bench/worker_throughput.py $(BENCH_ARGS)
+	$(BIN)/python bench/compare.py $(BENCH_ARGS)
 
 $(BIN)/crossdept: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -1,10 +1,9 @@
-"""bench/worker_throughput.py runs end to end against the session engine; its figures are not judged here."""
+"""bench/compare.py runs end to end on a tiny backlog against the session engine; its figures are not judged here."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
-from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
@@ -12,13 +11,13 @@ import pytest
 
 from workers.runtime.settings import Settings
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "worker_throughput.py"
+COMPARE = Path(__file__).resolve().parents[2] / "bench" / "compare.py"
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
     # bench/ is a folder of scripts, not a package: load the file itself.
-    spec = importlib.util.spec_from_file_location("worker_throughput", BENCH)
+    spec = importlib.util.spec_from_file_location("bench_compare", COMPARE)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up there
@@ -27,7 +26,7 @@ def bench() -> ModuleType:
 
 
 @pytest.mark.engine
-def test_bench_completes_every_task_once_and_prints_one_row_per_concurrency(
+def test_every_task_completes_once_and_each_contender_and_the_handover_run_get_a_row(
     bench: ModuleType, engine: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     admin_user, admin_password = engine.admin_credentials()
@@ -35,32 +34,35 @@ def test_bench_completes_every_task_once_and_prints_one_row_per_concurrency(
     status = bench.main([
         "--engine-url", engine.engine_url, "--user", admin_user, "--password", admin_password,
         "--worker-user", worker_user, "--worker-password", worker_password,
-        "--tasks", "20", "--concurrency", "2", "--concurrency", "1", "--pickup-samples", "3", "--pickup-gap-ms", "10",
+        "--contenders", "ours,raw", "--tasks", "6", "--concurrency", "2", "--pickup-samples", "3",
+        "--pickup-gap-ms", "20", "--idle-s", "1", "--handovers", "2", "--no-write",
     ])
     out, err = capsys.readouterr()
 
     assert status == 0, f"the benchmark reported a failure:\n{err}"
-    assert "FAILED" not in err
-    lines = out.strip().splitlines()
-    assert lines[0] == "| concurrency | tasks | seconds | tasks/s | CPU s/1000 | pickup p50 ms | pickup p99 ms | peak RSS MB |"
-    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
-    assert [(row[0], row[1]) for row in rows] == [("2", "20"), ("1", "20")]
-    assert all(len(row) == 8 for row in rows)
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in out.splitlines() if line.startswith("| ")]
+    contenders = {row[0]: row for row in rows if row[0] in ("crossdept (defaults)", "raw HTTP loop (the limit)")}
+    assert set(contenders) == {"crossdept (defaults)", "raw HTTP loop (the limit)"}
+    assert all(len(row) == len(bench.COLUMNS) and float(row[1]) > 0 for row in contenders.values())
+    assert contenders["raw HTTP loop (the limit)"][2] == "100 %"
+    [handovers] = [row for row in rows if row[0] == "given engine" and row[1] == "2"]
+    assert float(handovers[3]) > 0, "hand-overs per minute"
 
 
-def test_correctness_check_names_duplicates_missing_tasks_and_unfinished_instances(bench: ModuleType) -> None:
-    assert bench.check_counts("c1", 2, Counter(a=1, b=1), completed=2, finished=2) == []
+def test_a_contender_that_loses_a_task_fails_the_run(bench: ModuleType, mocker) -> None:
+    engine = mocker.Mock(key=lambda phase: f"bench-{phase}-t")
+    counts = {"/history/process-instance/count": {"count": 3}, "/history/external-task-log/count": {"count": 3}}
+    engine.get.side_effect = lambda path, **params: (
+        {"count": 0} if params.get("failureLog") else counts[path])
 
-    problems = bench.check_counts("c1", 3, Counter(a=2, b=1), completed=3, finished=2)
-
-    assert "c1: 1 task(s) ran more than once, e.g. a" in problems
-    assert "c1: the handler saw 2 distinct task(s), expected 3" in problems
-    assert "c1: the engine's history has 2 finished instance(s), expected 3" in problems
-    assert not any("completion" in p for p in problems)
+    bench.check_exactly_once(engine, "noop", 3)  # all there: no error
+    with pytest.raises(bench.BenchFailure, match="3 of 4 instances finished; 3 successful completions recorded for 4"):
+        bench.check_exactly_once(engine, "noop", 4)
 
 
-def test_concurrency_is_repeatable_and_comma_separated(bench: ModuleType) -> None:
-    assert bench.parse_args([]).concurrency == [8]
-    assert bench.parse_args(["--concurrency", "1,8", "--concurrency", "32"]).concurrency == [1, 8, 32]
+def test_unknown_contenders_are_refused_and_a_given_engine_needs_its_users(bench: ModuleType) -> None:
+    assert bench.parse_args([]).contenders == list(bench.CONTENDERS)
     with pytest.raises(SystemExit):
-        bench.parse_args(["--concurrency", "eight"])
+        bench.parse_args(["--contenders", "ours,go"])
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--engine-url", "http://localhost:8080/engine-rest", "--user", "admin"])
