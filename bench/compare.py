@@ -137,6 +137,7 @@ class Engine:
     url: str
     admin: requests.Session
     worker: tuple[str, str]
+    pid: int | None = None  # the engine's JVM, when this script started it
     tag: str = field(default_factory=lambda: uuid.uuid4().hex[:8])  # one contender's processes and topics
 
     def key(self, phase: str) -> str:
@@ -178,11 +179,11 @@ def fresh_engine(database: str, postgres_port: int | None) -> Iterator[Engine]:
         extra = {"jdbc_url": f"jdbc:postgresql://127.0.0.1:{postgres_port}/camunda", "jdbc_user": "camunda",
                  "jdbc_password": "camunda"}
     settings = Settings(engine_port=port, engine_url=f"http://localhost:{port}/engine-rest", data_dir=data_dir, **extra)
-    start_engine(settings, timeout_s=300)
+    info = start_engine(settings, timeout_s=300)
     admin = requests.Session()
     admin.auth = settings.admin_credentials()
     try:
-        yield Engine(settings.engine_url, admin, settings.worker_credentials())
+        yield Engine(settings.engine_url, admin, settings.worker_credentials(), info.pid)
     finally:
         admin.close()
         stop_engine(settings)
@@ -356,17 +357,19 @@ class Drain:
     tasks_per_s: float
     cpu_s_per_1000: float
     peak_rss_mb: float
+    engine_cpu_s_per_1000: float = math.nan  # the engine's JVM over the same stretch
 
 
 def drain(engine: Engine, contender: Contender, phase: str, args: argparse.Namespace, log_dir: Path) -> Drain:
     start_instances(engine, phase, args.tasks)
     with running(contender, engine, phase, args.concurrency, log_dir, args.long_poll_ms) as process:
         deadline = time.monotonic() + args.timeout
-        first: tuple[int, float] | None = None  # (finished, CPU) when the first completions were seen
+        first: tuple[int, float, float] | None = None  # (finished, CPU, engine CPU) at the first completions
         while True:
             done, cpu = finished(engine, phase), cpu_seconds(process.pid)
+            engine_cpu = cpu_seconds(engine.pid) if engine.pid else math.nan
             if first is None and done > 0:
-                first = (done, cpu)
+                first = (done, cpu, engine_cpu)
             if done >= args.tasks:
                 break
             if process.poll() is not None or time.monotonic() > deadline:
@@ -378,8 +381,10 @@ def drain(engine: Engine, contender: Contender, phase: str, args: argparse.Names
     check_exactly_once(engine, phase, args.tasks)
     span = end_time_span(engine, phase)
     counted = args.tasks - first[0]
+    per_1000 = (lambda used: used / counted * 1000) if counted else (lambda used: math.nan)
     return Drain(tasks_per_s=(args.tasks - 1) / span if span > 0 else math.inf,
-                 cpu_s_per_1000=(cpu - first[1]) / counted * 1000 if counted else math.nan, peak_rss_mb=rss)
+                 cpu_s_per_1000=per_1000(cpu - first[1]), peak_rss_mb=rss,
+                 engine_cpu_s_per_1000=per_1000(engine_cpu - first[2]))
 
 
 def pickup(engine: Engine, contender: Contender, args: argparse.Namespace, log_dir: Path) -> list[float]:
@@ -467,7 +472,7 @@ def handover_lines(loads: dict[str, HandoverLoad | str]) -> list[str]:
 # --- the report ----------------------------------------------------------------------------------
 
 COLUMNS = ("contender", "no-op tasks/s", "% of raw", "realistic tasks/s", "% of raw", "pickup p50 ms",
-           "pickup p99 ms", "CPU s/1000 no-op", "CPU s/1000 realistic", "peak RSS MB")
+           "pickup p99 ms", "CPU s/1000 no-op", "CPU s/1000 realistic", "peak RSS MB", "engine CPU s/1000 no-op")
 
 
 def table(results: list[Result]) -> list[str]:
@@ -483,7 +488,8 @@ def table(results: list[Result]) -> list[str]:
             cells += [f"{rate:.0f}", f"{100 * rate / raw.drains[phase].tasks_per_s:.0f} %" if raw else "–"]
         cells += [f"{percentile(r.pickup_ms, 50):.0f}", f"{percentile(r.pickup_ms, 99):.0f}",
                   f"{r.drains['noop'].cpu_s_per_1000:.2f}", f"{r.drains['realistic'].cpu_s_per_1000:.2f}",
-                  f"{max(d.peak_rss_mb for d in r.drains.values()):.0f}"]
+                  f"{max(d.peak_rss_mb for d in r.drains.values()):.0f}",
+                  "–" if math.isnan(r.drains["noop"].engine_cpu_s_per_1000) else f"{r.drains['noop'].engine_cpu_s_per_1000:.1f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
