@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import pytest
 
 from tests.browser.test_tasklist import log_in
-from tests.support.handover import FORMS, TOPICS, notice, one_task, open_task_for, today
+from tests.support.handover import FORMS, TOPICS, notice, one_task, open_task_for, today, wait_for_notice
 from tests.support.driver import EngineDriver, running_worker
 from tests.support.receivers import smtp_server
 from tests.support.staff import Staff, demo_with_starters
@@ -54,6 +54,7 @@ def test_checklist_is_prefilled_and_only_the_supervisor_can_send_it_back(
                            notice("yang.fan", "wu.hao", "sales", earliest_compliant_date(today(), 3)))
     try:
         checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist")
+        wait_for_notice(staff, instance)
         page = new_page("giver")
         log_in(page, tasklist, "yang.fan", staff.password)
         page.goto(f"{tasklist}default/#/?task={checklist['id']}")

@@ -14,7 +14,9 @@ import pytest
 from pypdf import PdfReader
 
 from tests.support.driver import EngineDriver, running_worker, wait_until
-from tests.support.handover import FORMS, SHANGHAI, TOPICS, next_task, notice, one_task, open_task_for, today
+from tests.support.handover import (
+    FORMS, SHANGHAI, TOPICS, next_task, notice, one_task, open_task_for, today, wait_for_notice,
+)
 from tests.support.receivers import Mailbox, Receiver, http_receiver, smtp_server
 from tests.support.staff import Staff, demo_with_starters
 from workers.catalog import load_registry
@@ -128,6 +130,7 @@ def test_happy_path_archives_three_copies_mails_two_and_moves_the_givers_open_ta
         [to_giver] = wait_until(lambda: seen.mails_to("yang.fan@example.com"), 30, "the giver's notice")
         assert f"#/?task={checklist['id']}" in to_giver.get_body(("plain",)).get_content()
 
+        wait_for_notice(staff, instance)
         staff.complete("yang.fan", checklist["id"], {"checklistItems": prefilled + ITEMS})
         verify = one_task(staff, instance, "Task_VerifyChecklist", "the receiver's verification")
         rows = staff.form_variables("wu.hao", verify["id"])["verificationItems"]
@@ -184,6 +187,7 @@ def test_questions_and_a_supervisors_send_back_loop_to_the_giver_and_a_crashed_a
     instance = staff.start("zhang.wei", "work-handover", notice("xu.ming", "huang.lei", "engineering", planned))
     try:
         first = one_task(staff, instance, "Task_FillChecklist", "the checklist")
+        wait_for_notice(staff, instance)
         # Equipment without an asset number, a customer without a contact: both named, then fixed.
         incomplete = [{"category": "equipment", "description": "示波器 / Oscilloscope", "location": "实验室 / Lab"},
                       {"category": "customerInformation", "description": "客户甲 / Customer A", "location": "CRM"}]
@@ -332,6 +336,7 @@ def test_overdue_preparation_is_reminded_twice_then_escalated_to_the_department_
                                datetime(2025, 11, 3, 9, 0, tzinfo=SHANGHAI))
     try:
         task = one_task(staff, instance, "Task_FillChecklist", "the checklist task")
+        wait_for_notice(staff, instance)
         for number in (1, 2, 3):
             [job] = staff.admin.get("/job", processInstanceId=instance, activityId="Event_PreparationOverdue")
             response = staff.admin.session.post(f"{staff.admin.url}/job/{job['id']}/execute", timeout=30)

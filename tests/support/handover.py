@@ -51,3 +51,12 @@ def open_task_for(staff: Staff, assignee: str) -> str:
     instance = staff.admin.start(key)
     [task] = staff.tasks(instance)
     return task["id"]
+
+
+def wait_for_notice(staff: Staff, instance: str) -> None:
+    """Until the notice branch has ended. It runs in parallel with the checklist task; acting on that
+    task (or its timer) in the very millisecond the branch ends makes the engine refuse one of the
+    two as a concurrent update, which people never manage but a test easily does."""
+    wait_until(lambda: staff.admin.get("/history/activity-instance", processInstanceId=instance,
+                                       activityId="EndEvent_Notified", finished="true"),
+               60, "the notice to be sent", interval_s=0.2)
