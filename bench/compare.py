@@ -43,8 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is a folder o
 from handover_load import HandoverLoad, run_handovers  # noqa: E402
 from workers.runtime.settings import Settings
 from workers.runtime.variables import parse_camunda_date
-from workers.tooling.engine import start_engine, stop_engine
-from workers.tooling.postgres import postgres_server, recreate_database
+from workers.engine.lifecycle import start_engine, stop_engine
+from tests.support.postgres import postgres_server, recreate_database
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENDER_DIR = ROOT / "bench" / "contenders"

@@ -29,11 +29,11 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from workers.organisation.model import load_organisation
-from workers.organisation.provision import provision
+from workers.shared.organisation.model import load_organisation
+from workers.shared.organisation.provision import provision
 from workers.runtime.client import EngineClient
 from workers.runtime.variables import to_camunda
-from workers.tooling.deploy import deploy
+from workers.engine.deploy import deploy
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTICE = datetime(2025, 11, 3, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Monday

@@ -39,7 +39,7 @@ def engine_settings(data_dir: Path, port: int, **overrides: object) -> Settings:
 @contextlib.contextmanager
 def started_engine(settings: Settings) -> Iterator[Settings]:
     """An engine of our own for the block (start_engine also creates the workers' user)."""
-    from workers.tooling.engine import start_engine, stop_engine
+    from workers.engine.lifecycle import start_engine, stop_engine
 
     start_engine(settings, foreground=False, timeout_s=240)
     try:

@@ -14,7 +14,7 @@ from tests.support.driver import EngineDriver, running_worker
 from tests.support.receivers import smtp_server
 from tests.support.staff import Staff, demo_with_starters
 from workers.catalog import load_registry
-from workers.handover.working_days import earliest_compliant_date
+from workers.shared.calendar import earliest_compliant_date
 from workers.runtime.settings import Settings
 
 if TYPE_CHECKING:

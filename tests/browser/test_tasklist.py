@@ -20,8 +20,8 @@ import pytest
 import requests
 
 from tests.support.driver import EngineDriver
-from workers.organisation.model import Organisation, load_organisation
-from workers.organisation.provision import provision
+from workers.shared.organisation.model import Organisation, load_organisation
+from workers.shared.organisation.provision import provision
 from workers.runtime.client import EngineClient
 from workers.runtime.settings import Settings
 

@@ -13,7 +13,7 @@ import pytest
 from tests.support.driver import EngineDriver, running_worker, wait_until
 from tests.support.staff import Staff, demo_with_starters
 from workers.catalog import load_registry
-from workers.organisation.delegation import active_delegations, resolve_assignee
+from workers.shared.delegation import active_delegations, resolve_assignee
 from workers.runtime.client import EngineClient
 from workers.runtime.settings import Settings
 

@@ -11,7 +11,7 @@ import pytest
 from tests.support.bpmn import service_task_process
 from workers.runtime.client import EngineClient
 from workers.runtime.settings import Settings
-from workers.tooling.deploy import DeploymentRejected, deploy
+from workers.engine.deploy import DeploymentRejected, deploy
 
 pytestmark = pytest.mark.engine
 

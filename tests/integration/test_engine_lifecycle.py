@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from workers.runtime.settings import Settings
-from workers.tooling import engine as tooling
-from workers.tooling.engine import EngineError, EngineInfo
+from workers.engine import lifecycle as tooling
+from workers.engine.lifecycle import EngineError, EngineInfo
 
 pytestmark = pytest.mark.engine
 

@@ -15,7 +15,7 @@ from tests.support.bpmn import service_task_process
 from tests.support.driver import EngineDriver, running_worker, wait_until
 from workers.runtime.registry import Registry
 from workers.runtime.settings import Settings
-from workers.tooling.engine import start_engine, stop_engine
+from workers.engine.lifecycle import start_engine, stop_engine
 
 pytestmark = pytest.mark.engine
 TOPIC = "test.restart.work"

@@ -14,12 +14,12 @@ from aiosmtpd.smtp import AuthResult
 
 from tests.conftest import free_port
 from tests.support.receivers import Mailbox, Receiver, http_receiver, smtp_server
-from workers.notify import (
+from workers.shared.notify import (
     Attachment, Bilingual, Notification, NotificationFailed, Person, notify, parse_webhook_entry, post_webhook,
     send_mail,
 )
-from workers.notify.mail import message_id
-from workers.notify.webhook import WebhookRefused
+from workers.shared.notify.mail import message_id
+from workers.shared.notify.webhook import WebhookRefused
 from workers.runtime.context import TaskContext
 from workers.runtime.idempotency import OnceStore
 from workers.runtime.settings import Settings

@@ -9,9 +9,9 @@ import pytest
 from tests.conftest import engine_settings, free_port
 from tests.support.bpmn import service_task_process
 from tests.support.driver import EngineDriver, running_worker, wait_until
-from workers.tooling.postgres import postgres_server
+from tests.support.postgres import postgres_server
 from workers.runtime.registry import Registry
-from workers.tooling.engine import start_engine, stop_engine
+from workers.engine.lifecycle import start_engine, stop_engine
 
 pytestmark = pytest.mark.engine
 

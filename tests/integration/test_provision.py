@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 from tests.support.bpmn import NS
 from tests.support.driver import EngineDriver
 from workers.cli import provision as cli
-from workers.organisation.model import Organisation, load_organisation, parse_organisation
-from workers.organisation.provision import KINDS, ProvisionReport, provision
+from workers.shared.organisation.model import Organisation, load_organisation, parse_organisation
+from workers.shared.organisation.provision import KINDS, ProvisionReport, provision
 from workers.runtime.client import EngineClient
 from workers.runtime.settings import Settings
 

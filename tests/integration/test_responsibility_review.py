@@ -12,7 +12,7 @@ import pytest
 from tests.support.driver import EngineDriver, running_worker, wait_until
 from tests.support.staff import Staff, demo_with_starters
 from workers.catalog import load_registry
-from workers.organisation.model import Organisation, load_organisation
+from workers.shared.organisation.model import Organisation, load_organisation
 from workers.runtime.settings import Settings
 
 pytestmark = pytest.mark.engine

@@ -20,9 +20,9 @@ from tests.support.handover import (
 from tests.support.receivers import Mailbox, Receiver, http_receiver, smtp_server
 from tests.support.staff import Staff, demo_with_starters
 from workers.catalog import load_registry
-from workers.handover import archive as archive_module
-from workers.handover.working_days import earliest_compliant_date
-from workers.organisation.model import Organisation
+from workers.shared import archive as archive_module
+from workers.shared.calendar import earliest_compliant_date
+from workers.shared.organisation.model import Organisation
 from workers.runtime.settings import Settings
 from workers.runtime.variables import to_camunda
 

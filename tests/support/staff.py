@@ -16,8 +16,8 @@ import requests
 import yaml
 
 from tests.support.driver import EngineDriver, wait_until
-from workers.organisation.model import Organisation, parse_organisation
-from workers.organisation.provision import provision
+from workers.shared.organisation.model import Organisation, parse_organisation
+from workers.shared.organisation.provision import provision
 from workers.runtime.client import EngineClient
 from workers.runtime.settings import Settings
 from workers.runtime.variables import from_camunda, to_camunda

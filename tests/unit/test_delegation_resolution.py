@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workers.organisation.delegation import Delegation, resolve_assignee
-from workers.processes.delegation import parse_moment
+from workers.shared.delegation import Delegation, resolve_assignee
+from workers.processes.delegation.handlers import parse_moment
 from workers.runtime.errors import BusinessRejection
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)

@@ -15,8 +15,8 @@ import yaml
 from pydantic import SecretStr
 
 from workers.runtime.settings import MissingSecret, Settings
-from workers.tooling import engine
-from workers.tooling.engine import EngineError
+from workers.engine import lifecycle as engine
+from workers.engine.lifecycle import EngineError
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:

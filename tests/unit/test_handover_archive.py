@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from workers.handover.archive import RECORD_FILE, ArchiveError, CopyHolder, archive_triplicate
-from workers.handover.checklist import WorkHandoverChecklist
-from workers.handover.pdf import FontMissingError, render_checklist_pdf
+from workers.shared.archive import RECORD_FILE, ArchiveError, CopyHolder, archive_triplicate
+from workers.processes.work_handover.checklist import WorkHandoverChecklist
+from workers.processes.work_handover.pdf import FontMissingError, render_checklist_pdf
 
 COPY_NAMES = sorted(holder.file_name for holder in CopyHolder)
 
@@ -160,8 +160,8 @@ def test_the_same_checklist_renders_to_the_same_bytes(checklist: WorkHandoverChe
 def test_a_fresh_worker_process_renders_the_same_bytes(pdf: bytes) -> None:
     """What a retry after a crash relies on: the new process's copies equal those already stored."""
     script = (
-        "import hashlib, json, sys; from workers.handover.checklist import WorkHandoverChecklist; "
-        "from workers.handover.pdf import render_checklist_pdf; "
+        "import hashlib, json, sys; from workers.processes.work_handover.checklist import WorkHandoverChecklist; "
+        "from workers.processes.work_handover.pdf import render_checklist_pdf; "
         "print(hashlib.sha256(render_checklist_pdf(WorkHandoverChecklist.model_validate("
         "json.loads(sys.argv[1])))).hexdigest())"
     )
@@ -263,8 +263,8 @@ CRASHING_WORKER = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    from workers.handover.archive import archive_triplicate
-    from workers.handover.checklist import WorkHandoverChecklist
+    from workers.shared.archive import archive_triplicate
+    from workers.processes.work_handover.checklist import WorkHandoverChecklist
 
     root, checklist_file, pdf_file, crash_at = sys.argv[1:]
     real_fsync = os.fsync

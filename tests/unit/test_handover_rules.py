@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from workers import BusinessRejection
-from workers.handover import rules
-from workers.handover.working_days import UnsupportedDateError, supported_range, working_days_between
-from workers.processes import work_handover
+from workers.processes.work_handover import rules
+from workers.shared.calendar import UnsupportedDateError, supported_range, working_days_between
+from workers.processes.work_handover import handlers as work_handover
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LAST = supported_range()[1]

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from workers.runtime.registry import Registry
-from workers.tooling.lint import Problem, lint_models
+from workers.engine.lint import Problem, lint_models
 
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"

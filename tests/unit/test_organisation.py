@@ -12,8 +12,8 @@ import yaml
 from typer.testing import CliRunner
 
 from workers.cli.provision import provision
-from workers.organisation import lookups
-from workers.organisation.model import Organisation, OrganisationError, load_organisation, parse_organisation
+from workers.shared.organisation import lookups
+from workers.shared.organisation.model import Organisation, OrganisationError, load_organisation, parse_organisation
 
 DEMO = Path(__file__).resolve().parents[2] / "org" / "demo-organisation.yaml"
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from workers.organisation.model import Organisation, OrganisationError, load_organisation
-from workers.organisation.review import (
+from workers.shared.organisation.model import Organisation, OrganisationError, load_organisation
+from workers.processes.responsibility_review.review import (
     DROP,
     DUPLICATE,
     ORPHAN,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from workers.handover.working_days import (
+from workers.shared.calendar import (
     UnsupportedDateError,
     add_working_days,
     earliest_compliant_date,

@@ -10,8 +10,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from workers.cli.common import console, err_console, fail, load_settings
 from workers.runtime.settings import MissingSecret, Settings
-from workers.tooling import engine as tooling
-from workers.tooling.engine import EngineError, ProgressCallback
+from workers.engine import lifecycle
+from workers.engine.lifecycle import EngineError, ProgressCallback
 
 app = typer.Typer(
     help="Run the Camunda 7.24 engine locally (built from engine/, data in CROSSDEPT_DATA_DIR).",
@@ -32,9 +32,9 @@ def build() -> None:
     """Build the engine jar with Maven (skipped when it is up to date)."""
     settings = load_settings()
     try:
-        tooling.check_prerequisites(maven=True)
+        lifecycle.check_prerequisites(maven=True)
         with _spinner("checking the engine jar") as update:
-            jar = tooling.build_engine(settings, update)
+            jar = lifecycle.build_engine(settings, update)
     except EngineError as err:
         raise fail(str(err)) from err
     console.print(f"engine jar: {jar}")
@@ -56,20 +56,20 @@ def start(
     console.print("[dim]following the log; Ctrl-C stops the engine[/dim]")
     process = info.process
     try:
-        for line in tooling.follow_log(info.log_path, stop=lambda: process.poll() is not None):
+        for line in lifecycle.follow_log(info.log_path, stop=lambda: process.poll() is not None):
             console.out(line, highlight=False)
     except KeyboardInterrupt:
         with _spinner("stopping the engine"):
-            tooling.stop_engine(settings)
+            lifecycle.stop_engine(settings)
         return
     raise fail(f"the engine exited with code {process.returncode}; see {info.log_path}")
 
 
-def _start(settings: Settings, *, foreground: bool = False, timeout_s: float = 180) -> tooling.EngineInfo:
+def _start(settings: Settings, *, foreground: bool = False, timeout_s: float = 180) -> lifecycle.EngineInfo:
     """Start with a spinner, then print the URLs, the users and passwords generated just now."""
     try:
         with _spinner("preparing") as update:
-            info = tooling.start_engine(
+            info = lifecycle.start_engine(
                 settings, foreground=foreground, timeout_s=timeout_s, progress_callback=update
             )
         admin_user, admin_password = settings.admin_credentials()
@@ -96,7 +96,7 @@ def _start(settings: Settings, *, foreground: bool = False, timeout_s: float = 1
 
 def start_in_background(settings: Settings) -> bool:
     """Start the engine unless one already answers on the port; True when this call started it."""
-    state = tooling.engine_status(settings)
+    state = lifecycle.engine_status(settings)
     if state.running or state.rest_answering:
         console.print(f"engine already running at {state.rest_url}", style="dim")
         return False
@@ -109,7 +109,7 @@ def stop(timeout: int = typer.Option(60, help="Seconds before the engine is kill
     """Stop the engine started by `crossdept engine start`."""
     settings = load_settings()
     with _spinner("stopping the engine"):
-        stopped = tooling.stop_engine(settings, timeout_s=timeout)
+        stopped = lifecycle.stop_engine(settings, timeout_s=timeout)
     console.print("engine stopped" if stopped else "the engine was not running")
 
 
@@ -117,7 +117,7 @@ def stop(timeout: int = typer.Option(60, help="Seconds before the engine is kill
 def status() -> None:
     """Show whether the engine runs and answers (exit code 1 when it does not run)."""
     settings = load_settings()
-    state = tooling.engine_status(settings)
+    state = lifecycle.engine_status(settings)
     if state.running:
         answering = "answering" if state.rest_answering else "[yellow]not answering (yet)[/yellow]"
         console.print(f"[green]running[/green] (pid {state.pid}), REST {state.rest_url} {answering}")
@@ -138,14 +138,14 @@ def logs(
     lines: int = typer.Option(50, "--lines", "-n", min=0, help="How many last lines to show."),
 ) -> None:
     """Show the engine's log."""
-    path = tooling.log_path(load_settings())
+    path = lifecycle.log_path(load_settings())
     if not path.exists():
         raise fail(f"no engine log yet at {path}: `crossdept engine start` creates it")
-    for line in tooling.tail_log(path, lines):
+    for line in lifecycle.tail_log(path, lines):
         console.out(line, highlight=False)
     if follow:
         try:
-            for line in tooling.follow_log(path):
+            for line in lifecycle.follow_log(path):
                 console.out(line, highlight=False)
         except KeyboardInterrupt:
             pass
@@ -159,7 +159,7 @@ def worker_user() -> None:
     """
     settings = load_settings()
     try:
-        access = tooling.ensure_worker_user(settings)
+        access = lifecycle.ensure_worker_user(settings)
     except EngineError as err:
         raise fail(str(err)) from err
     user = settings.engine_user

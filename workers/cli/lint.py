@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from workers.catalog import load_registry
 from workers.cli.common import console, fail
-from workers.tooling.lint import Problem, lint_models, model_files
+from workers.engine.lint import Problem, lint_models, model_files
 
 
 def lint(

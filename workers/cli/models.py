@@ -8,7 +8,7 @@ import typer
 
 from workers.cli.common import console, engine_client, fail, load_settings
 from workers.runtime.client import EngineError, EngineUnavailable
-from workers.tooling.deploy import DeploymentRejected, deploy as deploy_models
+from workers.engine.deploy import DeploymentRejected, deploy as deploy_models
 
 
 def deploy(root: Path = typer.Option(Path("."), help="Project folder holding bpmn/, dmn/ and forms/.")) -> None:

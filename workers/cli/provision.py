@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from workers.cli.common import console, engine_client, err_console, fail, load_settings
-from workers.organisation.model import OrganisationError, load_organisation
-from workers.organisation.provision import KINDS, ProvisionError, ProvisionReport, provision as sync
+from workers.shared.organisation.model import OrganisationError, load_organisation
+from workers.shared.organisation.provision import KINDS, ProvisionError, ProvisionReport, provision as sync
 from workers.runtime.client import EngineError, EngineUnavailable
 from workers.runtime.settings import Settings
 

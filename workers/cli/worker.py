@@ -58,8 +58,8 @@ def up(
     """Start the engine, deploy the models, provision the organisation, start the workers; Ctrl-C stops them all."""
     from workers.cli.engine import start_in_background
     from workers.cli.provision import run_provision
-    from workers.tooling.deploy import deploy
-    from workers.tooling.engine import ensure_worker_user, stop_engine
+    from workers.engine.deploy import deploy
+    from workers.engine.lifecycle import ensure_worker_user, stop_engine
 
     settings = _for_trying_out(load_settings())
     configure_logging(settings.log_level, settings.log_format)

@@ -1,1 +1,4 @@
-"""Business workers, one module per process. Every module here is imported by `workers.catalog`."""
+"""One package per BPMN process, each the same shape (see workers/processes/work_handover/).
+
+Every module below this package is imported by `workers.catalog`, which is how topics register.
+"""

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from workers.handover.checklist import ItemCategory
-from workers.handover.working_days import UnsupportedDateError, add_working_days, supported_range
+from workers.processes.work_handover.checklist import ItemCategory
+from workers.shared.calendar import UnsupportedDateError, add_working_days, supported_range
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from pathlib import Path
 
-from workers.handover.checklist import CONTENT_HASH_DEFINITION, WorkHandoverChecklist
+from workers.processes.work_handover.checklist import CONTENT_HASH_DEFINITION, WorkHandoverChecklist
 from workers.runtime.registry import ProcessVariables
 
 RECORD_FILE = "record.json"

@@ -13,9 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workers import BusinessRejection, ProcessVariables, TaskContext, topic
-from workers.handover import rules
-from workers.handover.archive import ArchiveRecord, CopyHolder, archive_triplicate
-from workers.handover.checklist import (
+from workers.processes.work_handover import rules
+from workers.shared.archive import ArchiveRecord, CopyHolder, archive_triplicate
+from workers.processes.work_handover.checklist import (
     ChecklistItem,
     HandoverReason,
     Person,
@@ -23,17 +23,17 @@ from workers.handover.checklist import (
     SignatureRole,
     WorkHandoverChecklist,
 )
-from workers.handover.pdf import render_checklist_pdf
-from workers.handover.working_days import (
+from workers.processes.work_handover.pdf import render_checklist_pdf
+from workers.shared.calendar import (
     UnsupportedDateError,
     earliest_compliant_date,
     supported_range,
     working_days_between,
 )
-from workers.notify import Attachment, Bilingual, Notification, notify
-from workers.notify import Person as Recipient
-from workers.organisation.delegation import active_delegations, resolve_assignee
-from workers.organisation.lookups import (
+from workers.shared.notify import Attachment, Bilingual, Notification, notify
+from workers.shared.notify import Person as Recipient
+from workers.shared.delegation import active_delegations, resolve_assignee
+from workers.shared.organisation.lookups import (
     department_head,
     head_of,
     lowest_common_superior,
@@ -41,8 +41,8 @@ from workers.organisation.lookups import (
     superior,
     superior_chain,
 )
-from workers.organisation.model import Organisation
-from workers.processes.organisation_file import load, organisation_path
+from workers.shared.organisation.model import Organisation
+from workers.shared.organisation.file import load, organisation_path
 
 HANDOVER_INVALID = "HANDOVER_INVALID"
 NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"

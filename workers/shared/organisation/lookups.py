@@ -5,7 +5,7 @@ Pure functions over a validated `Organisation`; an unknown id raises KeyError na
 
 from __future__ import annotations
 
-from workers.organisation.model import Organisation, Person
+from workers.shared.organisation.model import Organisation, Person
 
 
 def department_head(org: Organisation, department_id: str) -> Person:

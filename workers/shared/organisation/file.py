@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workers import TaskContext
-from workers.organisation.model import Organisation, OrganisationError, load_organisation
+from workers.shared.organisation.model import Organisation, OrganisationError, load_organisation
 
 PROPERTY = "organisationFile"
 

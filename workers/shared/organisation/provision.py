@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from workers.organisation.model import ROLE_GROUPS, Organisation, Person
+from workers.shared.organisation.model import ROLE_GROUPS, Organisation, Person
 from workers.runtime.client import EngineClient
 
 DEPARTMENT_GROUP = "crossdept-department"

@@ -18,10 +18,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from typing_extensions import Annotated
 
-from workers.tooling.engine import USER_ID_PATTERN
 
 # Camunda checks resource ids against whitelist patterns: users against the one our engine
 # configures (USER_ID_PATTERN), groups against Camunda's default, which allows no "-" or ".".
+USER_ID_PATTERN = "[a-zA-Z0-9][a-zA-Z0-9._-]*"  # the engine is configured with it (workers.engine.lifecycle)
 USER_ID = re.compile(USER_ID_PATTERN)
 GROUP_ID = re.compile(r"[a-zA-Z0-9]+")
 PROCESS_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")

@@ -21,7 +21,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from workers.organisation.model import Organisation, Responsibility, parse_organisation
+from workers.shared.organisation.model import Organisation, Responsibility, parse_organisation
 
 DUPLICATE, ORPHAN = "duplicate", "orphan"
 ASSIGN, DROP = "assign", "drop"

@@ -4,6 +4,6 @@
 processes, `provision` syncs it into the engine (users, groups, grants, Tasklist filters).
 """
 
-from workers.organisation.model import Organisation, OrganisationError, load_organisation
+from workers.shared.organisation.model import Organisation, OrganisationError, load_organisation
 
 __all__ = ["Organisation", "OrganisationError", "load_organisation"]

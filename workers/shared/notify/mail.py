@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from workers.runtime.settings import Settings
 
 if TYPE_CHECKING:
-    from workers.notify import Notification
+    from workers.shared.notify import Notification
 
 
 class MailNotSent(RuntimeError):

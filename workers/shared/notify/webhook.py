@@ -14,7 +14,7 @@ import requests
 from workers.runtime.settings import Settings
 
 if TYPE_CHECKING:
-    from workers.notify import Notification
+    from workers.shared.notify import Notification
 
 Flavour = Literal["generic", "dingtalk", "feishu", "wecom"]
 LINK_LABEL = "办理任务 / Open the task"

@@ -12,10 +12,10 @@ from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workers import BusinessRejection, ProcessVariables, TaskContext, topic
-from workers.organisation.delegation import now_utc
-from workers.organisation.lookups import superior_chain
-from workers.organisation.model import Organisation
-from workers.processes.organisation_file import load, organisation_path
+from workers.shared.delegation import now_utc
+from workers.shared.organisation.lookups import superior_chain
+from workers.shared.organisation.model import Organisation
+from workers.shared.organisation.file import load, organisation_path
 
 INVALID = "DELEGATION_INVALID"
 

@@ -23,6 +23,7 @@ import requests
 import yaml
 
 from workers.runtime.settings import MissingSecret, Settings
+from workers.shared.organisation.model import USER_ID_PATTERN
 
 ENGINE_DIR = Path(__file__).resolve().parents[2] / "engine"
 JAR_NAME = "crossdept-engine.jar"
@@ -40,7 +41,6 @@ WORKER_GRANTS: dict[int, tuple[str, ...]] = {
     TASK: ("READ", "UPDATE"),  # UPDATE: the hand-over moves the giver's open tasks to the receiver
 }
 AUTH_GRANT = 1
-USER_ID_PATTERN = "[a-zA-Z0-9][a-zA-Z0-9._-]*"
 
 ProgressCallback = Callable[[str], None]
 

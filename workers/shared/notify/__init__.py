@@ -13,8 +13,8 @@ from typing import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from workers.notify.mail import send_mail
-from workers.notify.webhook import Flavour, parse_webhook_entry, post_webhook
+from workers.shared.notify.mail import send_mail
+from workers.shared.notify.webhook import Flavour, parse_webhook_entry, post_webhook
 from workers.runtime.context import TaskContext
 from workers.runtime.settings import Settings
 

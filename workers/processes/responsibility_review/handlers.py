@@ -19,10 +19,10 @@ from typing import Any
 import yaml
 
 from workers import BusinessRejection, ProcessVariables, TaskContext, topic
-from workers.organisation.delegation import active_delegations, resolve_assignee
-from workers.organisation.lookups import department_head
-from workers.organisation.provision import provision
-from workers.organisation.review import (
+from workers.shared.delegation import active_delegations, resolve_assignee
+from workers.shared.organisation.lookups import department_head
+from workers.shared.organisation.provision import provision
+from workers.processes.responsibility_review.review import (
     Lists,
     apply_decisions,
     detect_conflicts,
@@ -32,7 +32,7 @@ from workers.organisation.review import (
     to_rows,
     unified_diff,
 )
-from workers.processes.organisation_file import load, organisation_path
+from workers.shared.organisation.file import load, organisation_path
 from workers.runtime.client import client_for
 from workers.runtime.settings import Settings
 from workers.runtime.variables import from_camunda

@@ -20,7 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from workers.handover.checklist import (
+from workers.processes.work_handover.checklist import (
     CONTENT_HASH_DEFINITION,
     ChecklistItem,
     Person,
