@@ -39,6 +39,7 @@ from typing import Callable, Iterator
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is a folder of scripts, not a package
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tests.support.postgres, the test server
 
 from handover_load import HandoverLoad, run_handovers  # noqa: E402
 from workers.runtime.settings import Settings
