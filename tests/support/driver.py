@@ -82,6 +82,9 @@ class EngineDriver:
     def external_tasks(self, **params: Any) -> list[dict[str, Any]]:
         return self.get("/external-task", **params)
 
+    def instance(self, process_instance_id: str) -> ProcessInstance:
+        return ProcessInstance(self, process_instance_id)
+
     def failure_log(self, process_instance_id: str) -> list[dict[str, Any]]:
         """Every failure reported for the instance's external tasks, oldest first."""
         found = self.get(
@@ -89,6 +92,61 @@ class EngineDriver:
             sortBy="timestamp", sortOrder="asc",
         )
         return found
+
+
+@dataclass(frozen=True)
+class ProcessInstance:
+    """One process instance as the engine shows it: where it waits, what it passed, its variables.
+    What tests expect of it is in tests/support/assertions.py."""
+
+    engine: EngineDriver
+    id: str
+
+    def __str__(self) -> str:
+        return f"instance {self.id}"
+
+    def state(self) -> str | None:
+        """ACTIVE, SUSPENDED, COMPLETED, EXTERNALLY_TERMINATED, INTERNALLY_TERMINATED; None if unknown."""
+        found = self.engine.get("/history/process-instance", processInstanceId=self.id)
+        return found[0]["state"] if found else None
+
+    def waiting_at(self) -> list[str]:
+        """The activities the instance waits in (user, receive, external tasks, timers, async
+        continuations), sorted; empty once it has ended."""
+        response = self.engine.session.get(f"{self.engine.url}/process-instance/{self.id}/activity-instances", timeout=10)
+        if response.status_code == 404:
+            return []
+        response.raise_for_status()
+        return sorted(_leaves(response.json()))
+
+    def activities(self, **params: Any) -> list[dict[str, Any]]:
+        """Its historic activity instances in the order they started."""
+        return self.engine.get("/history/activity-instance", processInstanceId=self.id,
+                               sortBy="startTime", sortOrder="asc", **params)
+
+    def passed(self) -> list[str]:
+        """The activities it has finished, in the order they started (repeated ones repeat)."""
+        return [a["activityId"] for a in self.activities(finished="true")]
+
+    def variables(self) -> dict[str, Any]:
+        """Its process variables decoded as workers see them: live while it runs, else from history."""
+        if self.state() not in ("ACTIVE", "SUSPENDED"):  # the runtime endpoint answers 500 for an ended one
+            return self.engine.history_variables(self.id)
+        return from_camunda(self.engine.get(f"/process-instance/{self.id}/variables", deserializeValues="false"))
+
+    def incidents(self) -> list[dict[str, Any]]:
+        return self.engine.get("/incident", processInstanceId=self.id)
+
+
+def _leaves(tree: dict[str, Any]) -> Iterator[str]:
+    children = tree.get("childActivityInstances") or []
+    transitions = tree.get("childTransitionInstances") or []
+    for transition in transitions:  # an asynchronous continuation the job executor has yet to run
+        yield transition["activityId"]
+    if not children and not transitions and tree.get("activityType") != "processDefinition":
+        yield tree["activityId"]
+    for child in children:
+        yield from _leaves(child)
 
 
 @contextlib.contextmanager
