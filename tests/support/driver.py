@@ -125,8 +125,9 @@ class ProcessInstance:
                                sortBy="startTime", sortOrder="asc", **params)
 
     def passed(self) -> list[str]:
-        """The activities it has finished, in the order they started (repeated ones repeat)."""
-        return [a["activityId"] for a in self.activities(finished="true")]
+        """The activities it has completed, in the order they started (repeated ones repeat); one
+        interrupted by a boundary event or a deletion was cancelled, not passed."""
+        return [a["activityId"] for a in self.activities(finished="true") if not a["canceled"]]
 
     def variables(self) -> dict[str, Any]:
         """Its process variables decoded as workers see them: live while it runs, else from history."""
