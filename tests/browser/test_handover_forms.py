@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import pytest
 
 from tests.browser.test_tasklist import log_in
-from tests.support.handover import FORMS, TOPICS, notice, one_task, open_task_for, today, wait_for_notice
+from tests.support.handover import (
+    FORMS, TOPICS, notice, one_task, open_task_for, planned_for_notice_given_today, wait_for_notice,
+)
 from tests.support.driver import EngineDriver, running_worker
 from tests.support.receivers import smtp_server
 from tests.support.staff import Staff, demo_with_starters
 from workers.catalog import load_registry
-from workers.shared.calendar import earliest_compliant_date
 from workers.runtime.settings import Settings
 
 if TYPE_CHECKING:
@@ -50,8 +51,9 @@ def test_checklist_is_prefilled_and_only_the_supervisor_can_send_it_back(
 
     tasklist = f"http://localhost:{engine.engine_port}/camunda/app/tasklist/"
     open_task = open_task_for(staff, "yang.fan")
+    # Started through the start event as in Tasklist, so the notice is given today (see the helper).
     instance = staff.start("chen.jing", "work-handover",
-                           notice("yang.fan", "wu.hao", "sales", earliest_compliant_date(today(), 3)))
+                           notice("yang.fan", "wu.hao", "sales", planned_for_notice_given_today(3)))
     try:
         checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist")
         wait_for_notice(staff, instance)
