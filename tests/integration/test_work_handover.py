@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -26,7 +25,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.support.assertions import has_ended, has_passed, variable_equals, waits_at
-from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until
+from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until, worker_settings_in
 from tests.support.handover import FORMS, SHANGHAI, TOPICS, next_task, notice, one_task, open_task_for, wait_for_notice
 from tests.support.receivers import Mailbox, Receiver, http_receiver, smtp_server
 from tests.support.staff import Staff, demo_with_starters
@@ -95,11 +94,9 @@ class Outside:
 def outside_world(engine: Settings, folder: Path) -> Iterator[Outside]:
     """A mailbox, a Feishu webhook and the hand-over's workers, for as long as a scenario is driven."""
     with smtp_server() as (box, port), http_receiver() as hooks:
-        settings = engine.model_copy(update={
-            "worker_id": f"handover-test-{uuid.uuid4().hex[:6]}", "state_dir": folder / "state",
-            "smtp_host": "127.0.0.1", "smtp_port": port, "mail_from": "crossdept@corp.example",
-            "tasklist_url": TASKLIST, "webhook_urls": [f"feishu:{hooks.base_url}/feishu"],
-            "archive_dir": folder / "archive"})
+        settings = worker_settings_in(
+            engine, folder, smtp_host="127.0.0.1", smtp_port=port, mail_from="crossdept@corp.example",
+            tasklist_url=TASKLIST, webhook_urls=[f"feishu:{hooks.base_url}/feishu"], archive_dir=folder / "archive")
         with running_worker(load_registry().subset(TOPICS), settings):
             yield Outside(box, hooks, settings)
 

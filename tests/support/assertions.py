@@ -50,15 +50,14 @@ def has_passed(instance: ProcessInstance, activity_id: str, times: int | None = 
 
 
 def has_ended(instance: ProcessInstance, at: str | None = None, within: float = WITHIN_S) -> None:
-    """The instance reached an end of the process (not deleted), at end event `at` if given."""
+    """The instance reached an end of the process (not deleted), and `at` is the end event it
+    reached last (an earlier one may have ended a parallel branch)."""
     state = _eventually(instance.state, lambda found: found in _ENDED, within)
     if state != "COMPLETED":
         raise AssertionError(f"{instance} was expected to have ended{_at(at)}; {_whereabouts(instance, state=state)}")
-    if at is not None:
-        ends = [a["activityId"] for a in instance.activities(finished="true") if a["activityType"].endswith("EndEvent")]
-        if at not in ends:
-            raise AssertionError(f"{instance} was expected to have ended at {at}; it passed the end events "
-                                 f"{_listing(ends)}")
+    if at is not None and (ends := _end_events(instance))[-1:] != [at]:
+        raise AssertionError(f"{instance} was expected to have ended at {at}; it passed the end events "
+                             f"{_listing(ends)}")
 
 
 def variable_equals(instance: ProcessInstance, name: str, expected: Any, within: float = 0) -> None:
@@ -114,11 +113,16 @@ def _whereabouts(instance: ProcessInstance, waiting: list[str] | None = None, st
     if state is None:
         return "the engine knows no such instance"
     if state == "COMPLETED":
-        ends = [a["activityId"] for a in instance.activities(finished="true") if a["activityType"].endswith("EndEvent")]
-        return f"it has ended (end events passed: {_listing(ends)})"
+        return f"it has ended (end events passed: {_listing(_end_events(instance))})"
     if state in _ENDED:
         return f"it was deleted ({state}), last passing {_listing(instance.passed()[-3:])}"
     return f"it is {state} and waits nowhere"
+
+
+def _end_events(instance: ProcessInstance) -> list[str]:
+    """The end events it has passed, in the order it reached them."""
+    ends = [a for a in instance.activities(finished="true") if a["activityType"].endswith("EndEvent")]
+    return [a["activityId"] for a in sorted(ends, key=lambda a: a["endTime"])]
 
 
 def _at(end_event: str | None) -> str:

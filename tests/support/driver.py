@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pycamunda.incident
@@ -148,6 +150,13 @@ def _leaves(tree: dict[str, Any]) -> Iterator[str]:
         yield tree["activityId"]
     for child in children:
         yield from _leaves(child)
+
+
+def worker_settings_in(engine: Settings, folder: Path, **updates: Any) -> Settings:
+    """The session engine's settings for a worker of a scenario's own, keeping its state in `folder`
+    (for module fixtures; a test's own worker takes the `worker_settings` fixture)."""
+    return engine.model_copy(update={"worker_id": f"scenario-worker-{uuid.uuid4().hex[:6]}",
+                                     "state_dir": folder / "state", **updates})
 
 
 @contextlib.contextmanager
