@@ -45,7 +45,8 @@ def staff(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPa
 @contextlib.contextmanager
 def workers(engine: Settings, folder: Path) -> Iterator[None]:
     """The delegation's and the review's workers, for as long as a scenario is driven."""
-    with running_worker(load_registry().subset(TOPICS), worker_settings_in(engine, folder, archive_dir=folder / "archive")):
+    settings = worker_settings_in(engine, folder, archive_dir=folder / "archive")
+    with running_worker(load_registry().subset(TOPICS), settings):
         yield
 
 
@@ -89,7 +90,7 @@ def delegated(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathF
     """chen.jing delegates to yang.fan for the next 45 seconds; a review is started while it lasts
     and another once it is over."""
     client = EngineClient(engine.engine_url, *engine.worker_credentials())
-    with workers(engine, tmp_path_factory.mktemp("delegated")):
+    with contextlib.closing(client), workers(engine, tmp_path_factory.mktemp("delegated")):
         delegation = register(staff, HEAD, principal=HEAD, delegate=DELEGATE,
                               startDate=moment(-timedelta(minutes=5)), endDate=moment(timedelta(seconds=45)))
         wait_until(lambda: waiting_at(staff, delegation) == ["Event_DelegationEnds"], 60,
@@ -100,14 +101,13 @@ def delegated(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathF
             task = head_task_of(staff, review, "市场部 Marketing")
             form = staff.form_variables(DELEGATE, task["id"])
             task_history = staff.admin.get("/history/task", taskId=task["id"])[0]
-            recorded = {(v["name"], v["value"]) for v in staff.admin.get("/history/variable-instance", processInstanceId=review)
-                        if v["name"] in ("originalAssignee", "assignee")}
+            history = staff.admin.get("/history/variable-instance", processInstanceId=review)
+            recorded = {(v["name"], v["value"]) for v in history if v["name"] in ("originalAssignee", "assignee")}
         finally:
             staff.delete(review)
 
         wait_until(lambda: staff.ended(delegation), 180, "the delegation to end when its period is over")
         after = resolve_assignee(HEAD, active_delegations(client))
-        client.close()
         review = staff.start(LEADER, "responsibility-review", {"reason": "代理结束 / delegation over"})
         try:
             task_after = head_task_of(staff, review, "市场部 Marketing")
@@ -126,7 +126,8 @@ def test_the_review_task_of_an_absent_head_goes_to_the_delegate(delegated: Deleg
 
 def test_the_delegates_task_says_whom_they_act_for_in_name_and_description(delegated: Delegated) -> None:
     for part in ("name", "description"):
-        assert "代理 / delegate for 陈静 (chen.jing)" in (delegated.task[part] or ""), f"task {part}: {delegated.task[part]!r}"
+        assert "代理 / delegate for 陈静 (chen.jing)" in (delegated.task[part] or ""), \
+            f"task {part}: {delegated.task[part]!r}"
 
 
 def test_the_delegates_form_shows_the_original_assignee(delegated: Delegated) -> None:
@@ -173,7 +174,8 @@ def corrected(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathF
         with workers(engine, tmp_path_factory.mktemp("corrected")):
             started.append(register(staff, HEAD, principal=HEAD, delegate="nobody.here",
                                     startDate=moment(timedelta(days=1)), endDate=moment(timedelta(days=3))))
-            [task] = staff.wait_for_tasks(started[0], 1, "the correction task", taskDefinitionKey="Task_CorrectDelegation")
+            [task] = staff.wait_for_tasks(started[0], 1, "the correction task",
+                                          taskDefinitionKey="Task_CorrectDelegation")
             message = staff.form_variables(HEAD, task["id"])["rejectionMessage"]
             staff.complete(HEAD, task["id"], {"delegate": DELEGATE})
             wait_until(lambda: waiting_at(staff, started[0]) == ["Event_DelegationEnds"], 60,
@@ -233,7 +235,8 @@ def invalid(request: pytest.FixtureRequest, staff: Staff, engine: Settings,
     with workers(engine, tmp_path_factory.mktemp(request.param)):
         delegation = register(staff, initiator, **values)
         try:
-            [task] = staff.wait_for_tasks(delegation, 1, "the correction task", taskDefinitionKey="Task_CorrectDelegation")
+            [task] = staff.wait_for_tasks(delegation, 1, "the correction task",
+                                          taskDefinitionKey="Task_CorrectDelegation")
             message = staff.form_variables(initiator, task["id"])["rejectionMessage"]
             staff.complete(initiator, task["id"], {"withdraw": True})
             wait_until(lambda: staff.ended(delegation), 30, "the withdrawn registration to end")
@@ -247,7 +250,8 @@ def test_an_invalid_registration_goes_back_to_whoever_started_it(invalid: Invali
 
 
 def test_an_invalid_registration_is_rejected_with_a_message_naming_the_field(invalid: Invalid) -> None:
-    assert invalid.message.startswith(f"{invalid.field}:"), f"expected a message about {invalid.field}, got {invalid.message!r}"
+    assert invalid.message.startswith(f"{invalid.field}:"), \
+        f"expected a message about {invalid.field}, got {invalid.message!r}"
 
 
 def test_a_withdrawn_registration_ends_as_withdrawn(invalid: Invalid) -> None:

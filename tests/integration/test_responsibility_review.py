@@ -168,7 +168,8 @@ def test_a_duplicate_names_both_claimants(reviewed: Reviewed) -> None:
 
 
 def test_a_duplicate_suggests_the_previous_owner(reviewed: Reviewed) -> None:
-    assert conflicts_found(reviewed)[("duplicate", ORDERS)]["owner"] == "sales", "the previous owner should be suggested"
+    duplicate = conflicts_found(reviewed)[("duplicate", ORDERS)]
+    assert duplicate["owner"] == "sales", "the previous owner should be suggested"
 
 
 def test_once_leadership_decides_the_review_ends(reviewed: Reviewed) -> None:
@@ -188,7 +189,8 @@ def test_the_first_version_is_archived_as_v001(reviewed: Reviewed) -> None:
 
 
 def test_the_version_is_archived_with_the_file_its_predecessor_the_diff_and_the_review(reviewed: Reviewed) -> None:
-    assert sorted(p.name for p in reviewed.version.iterdir()) ==            ["changes.diff", "organisation.yaml", "previous.yaml", "review.json"]
+    assert sorted(p.name for p in reviewed.version.iterdir()) == [
+        "changes.diff", "organisation.yaml", "previous.yaml", "review.json"]
 
 
 def test_the_diff_shows_the_dropped_cross_point(reviewed: Reviewed) -> None:
@@ -205,7 +207,8 @@ def test_the_diff_leaves_the_duplicate_claim_out(reviewed: Reviewed) -> None:
 
 
 def test_the_archived_version_is_the_published_organisation_file(reviewed: Reviewed, organisation_file: Path) -> None:
-    assert (reviewed.version / "organisation.yaml").read_text(encoding="utf-8") ==            organisation_file.read_text(encoding="utf-8")
+    published = organisation_file.read_text(encoding="utf-8")
+    assert (reviewed.version / "organisation.yaml").read_text(encoding="utf-8") == published
 
 
 def test_the_archived_predecessor_is_the_file_before_the_review(reviewed: Reviewed) -> None:
@@ -233,4 +236,5 @@ def test_the_published_file_drops_the_orphaned_cross_point(reviewed: Reviewed, o
 
 def test_the_published_file_has_the_corrected_new_row(reviewed: Reviewed, organisation_file: Path) -> None:
     after = load_organisation(organisation_file)
-    assert "设备维护 / Equipment maintenance" in [r.work_item for r in after.department("production").responsibilities]
+    production = [r.work_item for r in after.department("production").responsibilities]
+    assert "设备维护 / Equipment maintenance" in production, production

@@ -46,7 +46,7 @@ def has_passed(instance: ProcessInstance, activity_id: str, times: int | None = 
         expected = f"{times} time(s)" if times is not None else "at least once"
         raise AssertionError(
             f"{instance} was expected to have passed {activity_id} {expected}, it did {count} time(s); "
-            f"it passed {_listing(passed)}; {_whereabouts(instance)}")
+            f"it passed {_trail(passed)}; {_whereabouts(instance)}")
 
 
 def has_ended(instance: ProcessInstance, at: str | None = None, within: float = WITHIN_S) -> None:
@@ -115,7 +115,7 @@ def _whereabouts(instance: ProcessInstance, waiting: list[str] | None = None, st
     if state == "COMPLETED":
         return f"it has ended (end events passed: {_listing(_end_events(instance))})"
     if state in _ENDED:
-        return f"it was deleted ({state}), last passing {_listing(instance.passed()[-3:])}"
+        return f"it was deleted ({state}) after passing {_trail(instance.passed(), 3)}"
     return f"it is {state} and waits nowhere"
 
 
@@ -127,6 +127,12 @@ def _end_events(instance: ProcessInstance) -> list[str]:
 
 def _at(end_event: str | None) -> str:
     return f" at {end_event}" if end_event else ""
+
+
+def _trail(passed: list[str], last: int = 12) -> str:
+    """The activities passed, the last few only: enough to see where it went instead."""
+    earlier = len(passed) - last
+    return (f"{earlier} activities, then " if earlier > 0 else "") + _listing(passed[-last:])
 
 
 def _listing(items: list[str]) -> str:

@@ -115,7 +115,8 @@ class ProcessInstance:
     def waiting_at(self) -> list[str]:
         """The activities the instance waits in (user, receive, external tasks, timers, async
         continuations), sorted; empty once it has ended."""
-        response = self.engine.session.get(f"{self.engine.url}/process-instance/{self.id}/activity-instances", timeout=10)
+        response = self.engine.session.get(f"{self.engine.url}/process-instance/{self.id}/activity-instances",
+                                           timeout=10)
         if response.status_code == 404:
             return []
         response.raise_for_status()
