@@ -14,14 +14,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workers import BusinessRejection, ProcessVariables, TaskContext, topic
 from workers.processes.work_handover import rules
-from workers.shared.archive import ArchiveRecord, CopyHolder, archive_triplicate
+from workers.shared.archive import ArchiveRecord
 from workers.processes.work_handover.checklist import (
     ChecklistItem,
+    CopyHolder,
     HandoverReason,
-    Person,
+    Party,
     Signature,
     SignatureRole,
     WorkHandoverChecklist,
+    archive_triplicate,
 )
 from workers.processes.work_handover.pdf import render_checklist_pdf
 from workers.shared.calendar import (
@@ -31,7 +33,6 @@ from workers.shared.calendar import (
     working_days_between,
 )
 from workers.shared.notify import Attachment, Bilingual, Notification, notify
-from workers.shared.notify import Person as Recipient
 from workers.shared.delegation import active_delegations, resolve_assignee
 from workers.shared.organisation.lookups import (
     department_head,
@@ -41,7 +42,7 @@ from workers.shared.organisation.lookups import (
     superior,
     superior_chain,
 )
-from workers.shared.organisation.model import Organisation
+from workers.shared.organisation.model import Organisation, Person
 from workers.shared.organisation.file import load, organisation_path
 
 HANDOVER_INVALID = "HANDOVER_INVALID"
@@ -312,9 +313,8 @@ def _open_task(task: TaskContext, activity_id: str) -> str | None:
     return found[0]["id"] if found else None
 
 
-def _recipient(org: Organisation, person_id: str) -> Recipient:
-    person = org.person(person_id)
-    return Recipient(name=person.name, email=person.email, im_id=person.im_id)
+def _recipient(org: Organisation, person_id: str) -> Person:
+    return org.person(person_id)
 
 
 # --- step 2: preparation -------------------------------------------------------------------------
@@ -407,7 +407,7 @@ def record_signatures(signers: Signers, task: TaskContext) -> dict:
         if not completed:
             raise RuntimeError(f"no completed task {activity} for the {role.value}'s signature in the history")
         latest = completed[0]
-        signer = Person(id=latest["assignee"], name=names.get(latest["assignee"], latest["assignee"]))
+        signer = Party(id=latest["assignee"], name=names.get(latest["assignee"], latest["assignee"]))
         signatures.append(Signature(signed_by=signer, role=role,
                                     signed_at=datetime.fromisoformat(latest["endTime"])))
     return {"signatures": [s.model_dump(mode="json", by_alias=True) for s in signatures]}
@@ -429,9 +429,9 @@ class SignedChecklist(ProcessVariables):
     def checklist(self, process_instance_id: str) -> WorkHandoverChecklist:
         return WorkHandoverChecklist(
             process_instance_id=process_instance_id,
-            giver=Person(id=self.giver_id, name=self.giver_name),
-            receiver=Person(id=self.receiver_id, name=self.receiver_name),
-            supervisor=Person(id=self.supervisor_id, name=self.supervisor_name),
+            giver=Party(id=self.giver_id, name=self.giver_name),
+            receiver=Party(id=self.receiver_id, name=self.receiver_name),
+            supervisor=Party(id=self.supervisor_id, name=self.supervisor_name),
             reason=self.reason, planned_date=self.planned_date,
             items=[ChecklistItem.model_validate({k: v for k, v in row.items() if v not in (None, "")})
                    for row in self.checklist_items],
