@@ -39,10 +39,10 @@ from workers.shared.organisation.lookups import (
     head_of,
     lowest_common_superior,
     role_members,
-    superior,
     superior_chain,
 )
 from workers.shared.organisation.model import Organisation, Person
+from workers.shared.reminders import remind_open_tasks
 from workers.shared.organisation.file import load, organisation_path
 
 HANDOVER_INVALID = "HANDOVER_INVALID"
@@ -50,6 +50,7 @@ NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
 CHECKLIST_INCOMPLETE = "CHECKLIST_INCOMPLETE"
 VERIFICATION_INCOMPLETE = "VERIFICATION_INCOMPLETE"
 ARCHIVE_FOLDER = "work-handover"  # under the archive root
+PROCESS_NAME = Bilingual(zh="工作交接", en="hand-over")
 
 
 # --- step 1: advance notice ----------------------------------------------------------------------
@@ -521,33 +522,8 @@ class Reminders(ProcessVariables):
 
 @topic("handover.remind")
 def remind(state: Reminders, task: TaskContext) -> dict:
-    """Everyone with an open task of this hand-over past its deadline is reminded (催办); after
-    `escalateAfterReminders` reminders their department head (their superior, if they are the head) hears too."""
-    org = load(Path(state.organisation_file))
-    sent = dict(state.reminders_sent)
-    open_tasks = task.engine.request("GET", "/task", params={"processInstanceId": task.process_instance_id}) or []
-    for user_task in open_tasks:
-        assignee = user_task.get("assignee")
-        if not assignee:
-            continue
-        count = sent.get(user_task["id"], 0) + 1
-        holder = org.person(assignee)
-        recipients = [_recipient(org, assignee)]
-        escalated = count > state.escalate_after_reminders
-        if escalated:
-            head = head_of(org, assignee)
-            boss = head if head.id != assignee else superior(org, assignee)
-            if boss is not None:
-                recipients.append(_recipient(org, boss.id))
-        due = user_task.get("due") or ""
-        subject = (Bilingual(zh=f"交接逾期升级（第 {count} 次催办）：{user_task['name']}",
-                             en=f"Hand-over overdue, escalated (reminder {count}): {holder.name}")
-                   if escalated else
-                   Bilingual(zh=f"催办（第 {count} 次）：{user_task['name']}", en=f"Reminder {count}: a hand-over task is overdue"))
-        notify(task, Notification(
-            event_key=f"handover:{task.process_instance_id}:remind:{user_task['id']}:{count}",
-            recipients=recipients, task_id=user_task["id"], subject=subject,
-            body=Bilingual(zh=f"{holder.name} 的交接任务「{user_task['name']}」已超过期限 {due}，请尽快处理。",
-                           en=f"{holder.name}'s hand-over task is past its deadline {due}; please complete it.")))
-        sent[user_task["id"]] = count
+    """Everyone with an open task of this hand-over past its deadline is reminded (催办), and escalated
+    after `escalateAfterReminders` reminders (workers.shared.reminders)."""
+    sent = remind_open_tasks(task, load(Path(state.organisation_file)), PROCESS_NAME,
+                             escalate_after=state.escalate_after_reminders, sent=state.reminders_sent)
     return {"remindersSent": sent}
