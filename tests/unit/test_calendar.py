@@ -9,7 +9,11 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
+from typer.testing import CliRunner, Result
 
+from workers.cli import app
+from workers.engine.calendar_lint import calendar_problems
+from workers.engine.lint import BPMN_NS, CAMUNDA_NS, Models, load_models
 from workers.shared.calendar import WorkingCalendar, YearSource, load_calendar, official_years
 from workers.shared.calendar_file import CalendarFileError, load_company_calendar, parse_company_calendar
 
@@ -224,3 +228,68 @@ def test_next_year_uncovered_is_warned_from_the_first_of_november_and_not_before
     assert company.coverage_warning(date(2035, 11, 1)) is not None, "2036 is not"
     official = max(official_years())
     assert OFFICIAL.coverage_warning(date(official - 1, 11, 1)) is None, "next year is official"
+
+
+# --- crossdept calendar check and crossdept lint -------------------------------------------------
+def check(*args: str) -> Result:
+    return CliRunner().invoke(app, ["calendar", "check", *args])
+
+
+def test_the_cli_shows_each_years_source_and_warns_about_next_year(tmp_path: Path) -> None:
+    result = check(str(write(tmp_path, COMPANY_2035)), "--today", "2035-11-02")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].endswith("company-calendar.yaml: valid")
+    assert [line.split()[:2] for line in lines[1:6]] == [
+        ["2032", "provisional"], ["2033", "provisional"], ["2034", "provisional"], ["2035", "company"],
+        ["2036", "provisional"]]
+    assert "company entries: 8 days off, 1 working days" in lines[4]
+    assert lines[6].startswith("warning 2036 is not covered")
+
+
+def test_the_cli_names_the_official_package_and_says_nothing_before_november(tmp_path: Path) -> None:
+    result = check(str(write(tmp_path, "years: {}")), "--today", "2025-10-31")
+    assert result.exit_code == 0, result.output
+    assert "  2025  official     chinesecalendar " in result.output
+    assert "warning" not in result.output
+
+
+def test_the_cli_rejects_an_invalid_file_with_every_problem(tmp_path: Path) -> None:
+    result = check(str(write(tmp_path, "years: {2027: {holidays: [2027-02-30], working_days: [2027-13-01]}}")))
+    assert result.exit_code == 1
+    assert "years.2027.holidays[0]: 2027-02-30 is not a date" in result.output
+    assert "years.2027.working_days[0]: 2027-13-01 is not a date" in result.output
+
+
+def models_naming(root: Path, calendar_text: str) -> Models:
+    (root / "org").mkdir(parents=True)
+    (root / "org" / "company-calendar.yaml").write_text(calendar_text, encoding="utf-8")
+    (root / "bpmn").mkdir()
+    (root / "bpmn" / "p.bpmn").write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="{BPMN_NS}" xmlns:camunda="{CAMUNDA_NS}" targetNamespace="t">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:serviceTask id="Task_CheckNotice" camunda:type="external" camunda:topic="t">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="calendarFile" value="org/company-calendar.yaml" />
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:serviceTask>
+  </bpmn:process>
+</bpmn:definitions>""", encoding="utf-8")
+    return load_models(root)
+
+
+def test_lint_warns_from_the_first_of_november_when_next_year_is_not_covered(tmp_path: Path) -> None:
+    models = models_naming(tmp_path, "years: {}")
+    assert calendar_problems(models, tmp_path, date(2035, 10, 31)) == []
+    [problem] = calendar_problems(models, tmp_path, date(2035, 11, 1))
+    assert (problem.severity, problem.rule, problem.element_id) == ("warning", "calendar-coverage", "Task_CheckNotice")
+    assert problem.message.startswith("2036 is not covered")
+    assert calendar_problems(models_naming(tmp_path / "entered", COMPANY_2035), tmp_path / "entered",
+                             date(2034, 11, 1)) == [], "2035 entered in full"
+
+
+def test_lint_reports_an_invalid_calendar_file_as_an_error(tmp_path: Path) -> None:
+    models = models_naming(tmp_path, "years: {2027: {holidays: [2027-02-30]}}")
+    [problem] = calendar_problems(models, tmp_path, date(2027, 3, 1))
+    assert (problem.severity, problem.rule) == ("error", "calendar-file")
+    assert "calendarFile org/company-calendar.yaml: years.2027.holidays[0]: 2027-02-30 is not a date" in problem.message
