@@ -14,7 +14,8 @@ from typer.testing import CliRunner, Result
 from workers.cli import app
 from workers.engine.calendar_lint import calendar_problems
 from workers.engine.lint import BPMN_NS, CAMUNDA_NS, Models, load_models
-from workers.shared.calendar import WorkingCalendar, YearSource, load_calendar, official_years
+from workers import TaskContext
+from workers.shared.calendar import WorkingCalendar, YearSource, calendar_path, load_calendar, official_years
 from workers.shared.calendar_file import CalendarFileError, load_company_calendar, parse_company_calendar
 
 OFFICIAL = WorkingCalendar()
@@ -293,3 +294,15 @@ def test_lint_reports_an_invalid_calendar_file_as_an_error(tmp_path: Path) -> No
     [problem] = calendar_problems(models, tmp_path, date(2027, 3, 1))
     assert (problem.severity, problem.rule) == ("error", "calendar-file")
     assert "calendarFile org/company-calendar.yaml: years.2027.holidays[0]: 2027-02-30 is not a date" in problem.message
+
+
+def task_with(properties: dict[str, str]) -> TaskContext:
+    return TaskContext(task_id="t1", topic="handover.check-notice", worker_id="w", process_instance_id="p1",
+                       process_definition_key="work-handover", business_key=None, activity_id="Task_CheckNotice",
+                       activity_instance_id=None, retries=None, extension_properties=properties)
+
+
+def test_the_file_is_named_by_the_task_property_and_a_missing_property_names_element_and_property() -> None:
+    assert calendar_path(task_with({"calendarFile": "org/company-calendar.yaml"})) == Path("org/company-calendar.yaml")
+    with pytest.raises(RuntimeError, match="^Task_CheckNotice: no company calendar; set the property 'calendarFile'"):
+        calendar_path(task_with({"timeZone": "Asia/Shanghai"}))

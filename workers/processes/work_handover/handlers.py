@@ -178,7 +178,8 @@ def check_notice(check: NoticeCheck, task: TaskContext) -> dict:
     notice_day = check.notice_submitted_at.astimezone(zone).date()
     if check.planned_date < notice_day:
         raise BusinessRejection(NOTICE_TOO_SHORT, f"计划交接日期 {check.planned_date} 早于预告日期 {notice_day} / "
-                                f"the planned date is before the notice date", field="plannedDate")
+                                f"the planned date is before the notice date", field="plannedDate",
+                                variables={"earliestCompliantDate": None, "calendarNotice": None})
     given = calendar.working_days_between(notice_day, check.planned_date)
     if given < required:
         raise _too_short(calendar, notice_day, check.planned_date, given, required)
