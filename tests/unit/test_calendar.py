@@ -127,6 +127,11 @@ def test_a_count_that_only_starts_on_the_last_day_of_an_official_year_is_not_pro
     assert OFFICIAL.provisional_years(last, last + timedelta(days=1)) == [last.year + 1]
 
 
+def test_a_count_of_no_days_touches_no_year() -> None:
+    assert OFFICIAL.provisional_years(date(2035, 3, 5), date(2035, 3, 5)) == []
+    assert OFFICIAL.provisional_notice(date(2035, 3, 5), date(2035, 3, 5)) is None
+
+
 # --- the company calendar file -------------------------------------------------------------------
 COMPANY_2035 = """
 years:
@@ -306,3 +311,4 @@ def test_the_file_is_named_by_the_task_property_and_a_missing_property_names_ele
     assert calendar_path(task_with({"calendarFile": "org/company-calendar.yaml"})) == Path("org/company-calendar.yaml")
     with pytest.raises(RuntimeError, match="^Task_CheckNotice: no company calendar; set the property 'calendarFile'"):
         calendar_path(task_with({"timeZone": "Asia/Shanghai"}))
+

@@ -107,8 +107,10 @@ class WorkingCalendar:
         return datetime.combine(due, ends_at, tzinfo=zone)
 
     def provisional_years(self, start: date, end: date) -> list[int]:
-        """The provisional years among the days a count from `start` to `end` looks at."""
-        first = min(start + _ONE_DAY, end)
+        """The provisional years among the days a count from `start` to `end` looks at (those after `start`)."""
+        if end <= start:
+            return []
+        first = start + _ONE_DAY
         return [year for year in range(first.year, end.year + 1) if self.source(year) is YearSource.PROVISIONAL]
 
     def provisional_notice(self, start: date, end: date) -> Bilingual | None:

@@ -130,8 +130,6 @@ def _describe(error: Any) -> str:
         return f"{_path(location)}: is required"
     if error["type"] == "extra_forbidden":
         return f"{_path(location)}: is not a known field (use complete, holidays or working_days)"
-    if location and location[-1] in (0, 1) and len(location) >= 2 and isinstance(location[-2], int):
-        location = location[:-1]  # (first, last) of a span is one entry of the file
     return f"{_path(location)}: {error['msg']}"
 
 
