@@ -26,14 +26,15 @@ from pypdf import PdfReader
 
 from tests.support.assertions import has_ended, has_passed, variable_equals, waits_at
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until, worker_settings_in
-from tests.support.handover import FORMS, SHANGHAI, TOPICS, next_task, notice, one_task, open_task_for, wait_for_notice
+from tests.support.handover import (
+    FORMS, SHANGHAI, TOPICS, next_task, notice, one_task, open_task_for, start_backdated, wait_for_notice,
+)
 from tests.support.receivers import Mailbox, Receiver, http_receiver, smtp_server
 from tests.support.staff import Staff, demo_with_starters
 from workers.catalog import load_registry
 from workers.shared import archive as archive_module
 from workers.shared.organisation.model import Organisation
 from workers.runtime.settings import Settings
-from workers.runtime.variables import to_camunda
 
 pytestmark = pytest.mark.engine
 
@@ -112,17 +113,6 @@ def instances(staff: Staff) -> Iterator[list[ProcessInstance]]:
             staff.delete(instance.id)
 
 
-def start_backdated(staff: Staff, initiator: str, values: dict[str, Any], noticed: datetime = NOTICE_GIVEN) -> str:
-    """A notice given on `noticed`: as an operator enters one given on paper (the start event, which
-    stamps the current time, is skipped by starting right after it)."""
-    body = {"variables": to_camunda({**values, "initiator": initiator, "noticeSubmittedAt": noticed}),
-            "startInstructions": [{"type": "startBeforeActivity", "activityId": "Gateway_NoticeSubmitted"}]}
-    response = staff.admin.session.post(f"{staff.admin.url}/process-definition/key/work-handover/start",
-                                        json=body, timeout=30)
-    assert response.ok, response.text
-    return response.json()["id"]
-
-
 def sign_all(staff: Staff, instance: str, supervisor_verdict: str = "sign",
              reason: str | None = None) -> dict[str, str]:
     """Giver and receiver sign, then the supervisor gives their verdict; returns the role each
@@ -181,7 +171,8 @@ def handed_over(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPat
     open_task = open_task_for(staff, "yang.fan")
     with instances(staff) as started:
         with outside_world(engine, tmp_path_factory.mktemp("happy")) as seen:
-            instance = start_backdated(staff, "chen.jing", notice("yang.fan", "wu.hao", "sales", PLANNED))
+            instance = start_backdated(staff, "chen.jing", notice("yang.fan", "wu.hao", "sales", PLANNED),
+                                       NOTICE_GIVEN)
             started.append(staff.admin.instance(instance))
             checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist task")
             wait_for_notice(staff, instance)
@@ -260,7 +251,7 @@ def test_the_archive_record_carries_the_content_hash(handed_over: HandedOver) ->
 
 def test_the_archive_record_holds_all_three_signatures(handed_over: HandedOver) -> None:
     record = json.loads((handed_over.folder / "record.json").read_text(encoding="utf-8"))
-    assert {s["role"] for s in record["checklist"]["signatures"]} == {"giver", "receiver", "supervisor"}
+    assert {s["role"] for s in record["content"]["signatures"]} == {"giver", "receiver", "supervisor"}
 
 
 def test_the_archived_checklist_is_the_bilingual_triplicate_form(handed_over: HandedOver) -> None:
@@ -360,7 +351,8 @@ def looped(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFact
     a send-back in round 2, a supervisor who forgets the verdict, and an archive that crashes once."""
     with instances(staff) as started:
         with outside_world(engine, tmp_path_factory.mktemp("loops")) as seen:
-            instance = start_backdated(staff, "zhang.wei", notice("xu.ming", "huang.lei", "engineering", PLANNED))
+            instance = start_backdated(staff, "zhang.wei", notice("xu.ming", "huang.lei", "engineering", PLANNED),
+                                       NOTICE_GIVEN)
             started.append(staff.admin.instance(instance))
             first = one_task(staff, instance, "Task_FillChecklist", "the checklist")
             wait_for_notice(staff, instance)
@@ -575,14 +567,14 @@ def policy_edit(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPat
     values = notice("tang.ning", "lin.xiao", "finance", PLANNED)
     with instances(staff) as started:
         with outside_world(engine, tmp_path_factory.mktemp("policy-edit")):
-            accepted = start_backdated(staff, "song.jie", values)
+            accepted = start_backdated(staff, "song.jie", values, NOTICE_GIVEN)
             started.append(staff.admin.instance(accepted))
             one_task(staff, accepted, "Task_FillChecklist", "the notice accepted under 3 working days")
             wait_for_notice(staff, accepted)
             xml = (ROOT / "dmn" / "handover-policy.dmn").read_text(encoding="utf-8")
             deployment = staff.admin.deploy_xml("stricter-handover-policy", {"handover-policy.dmn": stricter(xml)})
             try:
-                rejected = start_backdated(staff, "song.jie", values)
+                rejected = start_backdated(staff, "song.jie", values, NOTICE_GIVEN)
                 started.append(staff.admin.instance(rejected))
                 after = correction(staff, rejected, "song.jie", "the same notice rejected under 12")
             finally:
@@ -620,7 +612,8 @@ def overdue(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFac
     would once the deadline passed)."""
     with instances(staff) as started:
         with outside_world(engine, tmp_path_factory.mktemp("overdue")) as seen:
-            instance = start_backdated(staff, "chen.jing", notice("zheng.yu", "wu.hao", "sales", PLANNED))
+            instance = start_backdated(staff, "chen.jing", notice("zheng.yu", "wu.hao", "sales", PLANNED),
+                                       NOTICE_GIVEN)
             started.append(staff.admin.instance(instance))
             task = one_task(staff, instance, "Task_FillChecklist", "the checklist task")
             wait_for_notice(staff, instance)

@@ -11,7 +11,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from workers.cli.common import console, err_console, fail, load_settings
 from workers.runtime.settings import MissingSecret, Settings
 from workers.engine import lifecycle
-from workers.engine.lifecycle import EngineError, ProgressCallback
+from workers.engine import EngineSetupError
+from workers.engine.access import ensure_worker_user
+from workers.engine.lifecycle import ProgressCallback
 
 app = typer.Typer(
     help="Run the Camunda 7.24 engine locally (built from engine/, data in CROSSDEPT_DATA_DIR).",
@@ -35,7 +37,7 @@ def build() -> None:
         lifecycle.check_prerequisites(maven=True)
         with _spinner("checking the engine jar") as update:
             jar = lifecycle.build_engine(settings, update)
-    except EngineError as err:
+    except EngineSetupError as err:
         raise fail(str(err)) from err
     console.print(f"engine jar: {jar}")
 
@@ -66,15 +68,14 @@ def start(
 
 
 def _start(settings: Settings, *, foreground: bool = False, timeout_s: float = 180) -> lifecycle.EngineInfo:
-    """Start with a spinner, then print the URLs, the users and passwords generated just now."""
+    """Start with a spinner, then print the URLs, the users, and where their passwords are kept
+    (never the passwords: a terminal's output ends up in logs)."""
     try:
         with _spinner("preparing") as update:
             info = lifecycle.start_engine(
                 settings, foreground=foreground, timeout_s=timeout_s, progress_callback=update
             )
-        admin_user, admin_password = settings.admin_credentials()
-        worker_user, worker_password = settings.worker_credentials()
-    except (EngineError, MissingSecret) as err:
+    except (EngineSetupError, MissingSecret) as err:
         raise fail(str(err)) from err
 
     console.print(f"[green]engine running[/green] (pid {info.pid})")
@@ -83,14 +84,12 @@ def _start(settings: Settings, *, foreground: bool = False, timeout_s: float = 1
     console.print(f"  Admin     {info.admin_url}")
     console.print(f"  REST      {info.rest_url}")
     console.print(f"  log       {info.log_path}")
-    console.print(f"  admin user: {admin_user}   workers' user: {worker_user}")
-    shown = {"admin-password": (admin_user, admin_password), "engine-password": (worker_user, worker_password)}
-    for name in info.new_secrets:
-        user, password = shown[name]
-        console.print(
-            f"  [yellow]new password of {user}: {password}[/yellow] "
-            f"(shown once; kept in {settings.secrets_dir / name})"
-        )
+    console.print(f"  admin user: {settings.admin_user}   workers' user: {settings.engine_user}")
+    for name, user, explicit in (("admin-password", settings.admin_user, settings.admin_password),
+                                 ("engine-password", settings.engine_user, settings.engine_password)):
+        where = "as configured in the environment" if explicit is not None else f"in {settings.secrets_dir / name} (mode 0600)"
+        new = "new " if name in info.new_secrets else ""
+        console.print(f"  {new}password of {user}: {where}", soft_wrap=True)
     return info
 
 
@@ -159,8 +158,8 @@ def worker_user() -> None:
     """
     settings = load_settings()
     try:
-        access = lifecycle.ensure_worker_user(settings)
-    except EngineError as err:
+        access = ensure_worker_user(settings)
+    except EngineSetupError as err:
         raise fail(str(err)) from err
     user = settings.engine_user
     console.print(f"user {user}: " + ("created" if access.user_created else "exists")

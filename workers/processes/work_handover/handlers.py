@@ -14,34 +14,30 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workers import BusinessRejection, ProcessVariables, TaskContext, topic
 from workers.processes.work_handover import rules
-from workers.shared.archive import ArchiveRecord, CopyHolder, archive_triplicate
+from workers.shared.archive import ArchiveRecord
 from workers.processes.work_handover.checklist import (
     ChecklistItem,
+    CopyHolder,
     HandoverReason,
-    Person,
+    Party,
     Signature,
     SignatureRole,
     WorkHandoverChecklist,
+    archive_triplicate,
 )
 from workers.processes.work_handover.pdf import render_checklist_pdf
-from workers.shared.calendar import (
-    UnsupportedDateError,
-    earliest_compliant_date,
-    supported_range,
-    working_days_between,
-)
+from workers.shared.calendar import WorkingCalendar, calendar_path, load_calendar
 from workers.shared.notify import Attachment, Bilingual, Notification, notify
-from workers.shared.notify import Person as Recipient
 from workers.shared.delegation import active_delegations, resolve_assignee
 from workers.shared.organisation.lookups import (
     department_head,
     head_of,
     lowest_common_superior,
     role_members,
-    superior,
     superior_chain,
 )
-from workers.shared.organisation.model import Organisation
+from workers.shared.organisation.model import Organisation, Person
+from workers.shared.reminders import remind_open_tasks
 from workers.shared.organisation.file import load, organisation_path
 
 HANDOVER_INVALID = "HANDOVER_INVALID"
@@ -49,6 +45,7 @@ NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
 CHECKLIST_INCOMPLETE = "CHECKLIST_INCOMPLETE"
 VERIFICATION_INCOMPLETE = "VERIFICATION_INCOMPLETE"
 ARCHIVE_FOLDER = "work-handover"  # under the archive root
+PROCESS_NAME = Bilingual(zh="工作交接", en="hand-over")
 
 
 # --- step 1: advance notice ----------------------------------------------------------------------
@@ -164,6 +161,10 @@ class NoticeCheck(ProcessVariables):
     reason: str
     giver_post_level: int
     handover_policy: dict[str, Any] | None = None
+    organisation_file: str
+    initiator: str | None = None
+    giver_name: str | None = None
+    receiver_name: str | None = None
 
 
 @topic("handover.check-notice", errors=[NOTICE_TOO_SHORT])
@@ -173,14 +174,20 @@ def check_notice(check: NoticeCheck, task: TaskContext) -> dict:
         raise RuntimeError(f"decision handover-policy has no rule for reason {check.reason!r} and post level "
                            f"{check.giver_post_level}: add one in dmn/handover-policy.dmn and redeploy")
     zone = _zone(_property(task, "timeZone"))
+    calendar_file = calendar_path(task).resolve()
+    calendar = load_calendar(calendar_file)
     required = int(policy["noticeWorkingDays"])
     notice_day = check.notice_submitted_at.astimezone(zone).date()
     if check.planned_date < notice_day:
         raise BusinessRejection(NOTICE_TOO_SHORT, f"计划交接日期 {check.planned_date} 早于预告日期 {notice_day} / "
-                                f"the planned date is before the notice date", field="plannedDate")
-    given = _notice_given(notice_day, check.planned_date, required)
+                                f"the planned date is before the notice date", field="plannedDate",
+                                variables={"earliestCompliantDate": None, "calendarNotice": None})
+    given = calendar.working_days_between(notice_day, check.planned_date)
     if given < required:
-        raise _too_short(notice_day, check.planned_date, given, required)
+        raise _too_short(calendar, notice_day, check.planned_date, given, required)
+    provisional = calendar.provisional_notice(notice_day, check.planned_date)
+    if provisional:
+        _tell_initiator(check, task, provisional, notice_day, given, required)
     ends_at = rules.parse_clock(_property(task, "deadlineTime"), "property deadlineTime")
     now = datetime.now(timezone.utc)
     return {
@@ -189,36 +196,42 @@ def check_notice(check: NoticeCheck, task: TaskContext) -> dict:
         **{name: int(policy[name]) for name in ("noticeWorkingDays", "preparationDays", "verificationDays",
                                                  "confirmationDays", "archivingDays", "reminderIntervalHours",
                                                  "escalateAfterReminders")},
-        "preparationDue": rules.deadline(now, int(policy["preparationDays"]), zone, ends_at).isoformat(),
+        "preparationDue": calendar.deadline(now, int(policy["preparationDays"]), zone, ends_at).isoformat(),
+        "calendarFile": str(calendar_file), "calendarNotice": provisional.line() if provisional else None,
         "rejectionMessage": None, "earliestCompliantDate": None,
     }
 
 
-def _notice_given(notice_day: date, planned: date, required: int) -> int:
-    """Working days of notice; past the calendar's last year, enough only if its known days suffice."""
-    try:
-        return working_days_between(notice_day, planned)
-    except UnsupportedDateError:
-        last = supported_range()[1]
-        if notice_day < last < planned and working_days_between(notice_day, last) >= required:
-            return working_days_between(notice_day, last)  # at least this much: compliant whatever comes later
-        raise  # cannot be decided honestly: an incident asks an operator to update chinesecalendar
+def _too_short(calendar: WorkingCalendar, notice_day: date, planned: date, given: int,
+               required: int) -> BusinessRejection:
+    earliest = calendar.earliest_compliant_date(notice_day, required)
+    provisional = calendar.provisional_notice(notice_day, max(planned, earliest))
+    message = (f"提前通知不足：预告日 {notice_day} 至计划交接日 {planned} 只有 {given} 个工作日，制度要求 {required} 个；"
+               f"最早合规交接日期 {earliest}。 / Notice too short: {given} working days from the notice on "
+               f"{notice_day} to the planned hand-over on {planned}, the policy requires {required}; the earliest "
+               f"compliant hand-over date is {earliest}.")
+    return BusinessRejection(NOTICE_TOO_SHORT, message, field="plannedDate", variables={
+        "earliestCompliantDate": earliest.isoformat(),
+        "calendarNotice": provisional.line() if provisional else None})
 
 
-def _too_short(notice_day: date, planned: date, given: int, required: int) -> BusinessRejection:
-    try:
-        earliest = earliest_compliant_date(notice_day, required).isoformat()
-        when = f"最早合规交接日期 {earliest} / the earliest compliant hand-over date is {earliest}"
-    except UnsupportedDateError:
-        earliest = None
-        last = supported_range()[1].isoformat()
-        when = (f"最早合规日期晚于 {last}，官方日历尚未公布 / the earliest compliant date is after {last}, "
-                "beyond the official calendar published so far")
-    message = (f"提前通知不足：预告日 {notice_day} 至计划交接日 {planned} 只有 {given} 个工作日，制度要求 {required} 个；{when}。 / "
-               f"Notice too short: {given} working days from the notice on {notice_day} to the planned "
-               f"hand-over on {planned}, the policy requires {required}.")
-    return BusinessRejection(NOTICE_TOO_SHORT, message, field="plannedDate",
-                             variables={"earliestCompliantDate": earliest})
+def _tell_initiator(check: NoticeCheck, task: TaskContext, provisional: Bilingual, notice_day: date,
+                    given: int, required: int) -> None:
+    """A notice that passed on a provisional count leaves the initiator no task to read it on: they get
+    a message instead (once per notice and planned date)."""
+    org = load(Path(check.organisation_file))
+    if check.initiator not in org.people_by_id:  # an operator starting it over REST is not staff
+        return
+    who = f"{check.giver_name} → {check.receiver_name}"
+    notify(task, Notification(
+        event_key=f"handover:{task.process_instance_id}:provisional-count:{notice_day}:{check.planned_date}",
+        recipients=[_recipient(org, check.initiator)],
+        subject=Bilingual(zh=f"交接预告按暂定日历核对：{who}", en=f"Hand-over notice checked by a provisional calendar: {who}"),
+        body=Bilingual(
+            zh=f"预告日 {notice_day} 至计划交接日 {check.planned_date} 有 {given} 个工作日，制度要求 {required} 个，"
+               f"提前通知已通过。\n{provisional.zh}",
+            en=f"{given} working days from the notice on {notice_day} to the planned hand-over on "
+               f"{check.planned_date}; the policy requires {required}, so the notice was accepted.\n{provisional.en}")))
 
 
 def _zone(name: str) -> tzinfo:
@@ -312,19 +325,20 @@ def _open_task(task: TaskContext, activity_id: str) -> str | None:
     return found[0]["id"] if found else None
 
 
-def _recipient(org: Organisation, person_id: str) -> Recipient:
-    person = org.person(person_id)
-    return Recipient(name=person.name, email=person.email, im_id=person.im_id)
+def _recipient(org: Organisation, person_id: str) -> Person:
+    return org.person(person_id)
 
 
 # --- step 2: preparation -------------------------------------------------------------------------
 class Deadlines(ProcessVariables):
     company_time_zone: str
     deadline_time: str
+    calendar_file: str | None = None  # None in instances whose notice was checked before the company calendar
 
     def due(self, working_days: int) -> str:
         zone, ends_at = _zone(self.company_time_zone), rules.parse_clock(self.deadline_time, "deadlineTime")
-        return rules.deadline(datetime.now(timezone.utc), working_days, zone, ends_at).isoformat()
+        calendar = load_calendar(Path(self.calendar_file) if self.calendar_file else None)
+        return calendar.deadline(datetime.now(timezone.utc), working_days, zone, ends_at).isoformat()
 
 
 class SubmittedChecklist(Deadlines):
@@ -407,7 +421,7 @@ def record_signatures(signers: Signers, task: TaskContext) -> dict:
         if not completed:
             raise RuntimeError(f"no completed task {activity} for the {role.value}'s signature in the history")
         latest = completed[0]
-        signer = Person(id=latest["assignee"], name=names.get(latest["assignee"], latest["assignee"]))
+        signer = Party(id=latest["assignee"], name=names.get(latest["assignee"], latest["assignee"]))
         signatures.append(Signature(signed_by=signer, role=role,
                                     signed_at=datetime.fromisoformat(latest["endTime"])))
     return {"signatures": [s.model_dump(mode="json", by_alias=True) for s in signatures]}
@@ -429,9 +443,9 @@ class SignedChecklist(ProcessVariables):
     def checklist(self, process_instance_id: str) -> WorkHandoverChecklist:
         return WorkHandoverChecklist(
             process_instance_id=process_instance_id,
-            giver=Person(id=self.giver_id, name=self.giver_name),
-            receiver=Person(id=self.receiver_id, name=self.receiver_name),
-            supervisor=Person(id=self.supervisor_id, name=self.supervisor_name),
+            giver=Party(id=self.giver_id, name=self.giver_name),
+            receiver=Party(id=self.receiver_id, name=self.receiver_name),
+            supervisor=Party(id=self.supervisor_id, name=self.supervisor_name),
             reason=self.reason, planned_date=self.planned_date,
             items=[ChecklistItem.model_validate({k: v for k, v in row.items() if v not in (None, "")})
                    for row in self.checklist_items],
@@ -521,33 +535,8 @@ class Reminders(ProcessVariables):
 
 @topic("handover.remind")
 def remind(state: Reminders, task: TaskContext) -> dict:
-    """Everyone with an open task of this hand-over past its deadline is reminded (催办); after
-    `escalateAfterReminders` reminders their department head (their superior, if they are the head) hears too."""
-    org = load(Path(state.organisation_file))
-    sent = dict(state.reminders_sent)
-    open_tasks = task.engine.request("GET", "/task", params={"processInstanceId": task.process_instance_id}) or []
-    for user_task in open_tasks:
-        assignee = user_task.get("assignee")
-        if not assignee:
-            continue
-        count = sent.get(user_task["id"], 0) + 1
-        holder = org.person(assignee)
-        recipients = [_recipient(org, assignee)]
-        escalated = count > state.escalate_after_reminders
-        if escalated:
-            head = head_of(org, assignee)
-            boss = head if head.id != assignee else superior(org, assignee)
-            if boss is not None:
-                recipients.append(_recipient(org, boss.id))
-        due = user_task.get("due") or ""
-        subject = (Bilingual(zh=f"交接逾期升级（第 {count} 次催办）：{user_task['name']}",
-                             en=f"Hand-over overdue, escalated (reminder {count}): {holder.name}")
-                   if escalated else
-                   Bilingual(zh=f"催办（第 {count} 次）：{user_task['name']}", en=f"Reminder {count}: a hand-over task is overdue"))
-        notify(task, Notification(
-            event_key=f"handover:{task.process_instance_id}:remind:{user_task['id']}:{count}",
-            recipients=recipients, task_id=user_task["id"], subject=subject,
-            body=Bilingual(zh=f"{holder.name} 的交接任务「{user_task['name']}」已超过期限 {due}，请尽快处理。",
-                           en=f"{holder.name}'s hand-over task is past its deadline {due}; please complete it.")))
-        sent[user_task["id"]] = count
+    """Everyone with an open task of this hand-over past its deadline is reminded (催办), and escalated
+    after `escalateAfterReminders` reminders (workers.shared.reminders)."""
+    sent = remind_open_tasks(task, load(Path(state.organisation_file)), PROCESS_NAME,
+                             escalate_after=state.escalate_after_reminders, sent=state.reminders_sent)
     return {"remindersSent": sent}
