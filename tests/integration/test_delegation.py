@@ -153,7 +153,10 @@ def test_after_the_period_the_heads_work_resolves_to_the_head(delegated: Delegat
 
 def test_after_the_period_the_review_task_goes_to_the_head_again(delegated: Delegated) -> None:
     assert delegated.task_after["assignee"] == HEAD, "after the period the work should go to the head again"
-    assert "代理" not in delegated.task_after["name"]
+
+
+def test_after_the_period_the_heads_task_no_longer_mentions_a_delegate(delegated: Delegated) -> None:
+    assert "代理" not in delegated.task_after["name"], delegated.task_after["name"]
 
 
 # --- an invalid registration goes back to whoever registered it -------------------------------------
@@ -198,8 +201,11 @@ def test_a_corrected_registration_waits_for_the_end_of_its_period(corrected: Cor
     waits_at(corrected.delegation, "Event_DelegationEnds")
 
 
-def test_the_corrected_registration_keeps_the_new_delegate_and_the_initiator(corrected: Corrected) -> None:
+def test_the_corrected_registration_names_the_new_delegate(corrected: Corrected) -> None:
     variable_equals(corrected.delegation, "delegate", DELEGATE)
+
+
+def test_correcting_a_registration_keeps_who_registered_it(corrected: Corrected) -> None:
     variable_equals(corrected.delegation, "initiator", HEAD)
 
 
