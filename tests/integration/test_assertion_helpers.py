@@ -117,3 +117,14 @@ def test_incident_at_quotes_the_incidents_found(admin: EngineDriver, topic: str,
     with pytest.raises(AssertionError, match=re.escape(
             "with a message containing 'out of paper'; its incidents: at Task_Service: 'printer on fire'")):
         incident_at(instance, "Task_Service", "out of paper", within=0.5)
+
+
+def test_settle_gives_a_scenario_time_to_end_without_failing_when_it_does_not(
+    admin: EngineDriver, topic: str, instance: ProcessInstance
+) -> None:
+    instance.settle(0.5)  # waits at Task_Service for good: no failure here, the assertions after say so
+    waits_at(instance, "Task_Service", within=0)
+    do_the_work(admin, topic)
+    finish(admin, instance)
+    instance.settle(30)
+    has_ended(instance, at="End", within=0)

@@ -77,8 +77,9 @@ class Reviewed:
 
     @property
     def version(self) -> Path:
-        [version] = list(self.archive.iterdir())
-        return version
+        versions = sorted(self.archive.iterdir()) if self.archive.is_dir() else []
+        assert len(versions) == 1, f"expected one archived version in {self.archive}, found {[v.name for v in versions]}"
+        return versions[0]
 
     def diff_lines(self, sign: str) -> list[str]:
         diff = (self.version / "changes.diff").read_text(encoding="utf-8")
@@ -128,7 +129,7 @@ def reviewed(staff: Staff, organisation_file: Path, before: Organisation, engine
             decided = [{f: c[f] for f in fields} | ({"decision": "drop"} if c["kind"] == "orphan" else {})
                        for c in conflicts]
             staff.complete(LEADER, decision["id"], {"conflicts": decided})
-            wait_until(lambda: staff.ended(review), 60, "the review to publish the accepted lists")
+            staff.admin.instance(review).settle(60)  # the accepted lists published
         finally:
             staff.delete(review)
     yield Reviewed(staff.admin.instance(review), {t["assignee"] for t in tasks}, broken,

@@ -162,6 +162,7 @@ class HandedOver:
 
     @property
     def folder(self) -> Path:
+        assert self.variables.get("archiveFolder"), f"{self.instance} recorded no archiveFolder: it archived nothing"
         return Path(self.variables["archiveFolder"])
 
 
@@ -183,7 +184,7 @@ def handed_over(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPat
             verify = one_task(staff, instance, "Task_VerifyChecklist", "the receiver's verification")
             rows = verify_all(staff, "wu.hao", verify)
             roles = sign_all(staff, instance)
-            wait_until(lambda: staff.ended(instance), 60, "the archive, the copies and the reassignment")
+            started[0].settle(60)  # archived, copies sent, open tasks moved
             result = HandedOver(started[0], seen, open_task, checklist, shown, prefilled + ITEMS, rows, roles,
                                 notices, staff.admin.history_variables(instance))
         yield result
@@ -333,6 +334,7 @@ class Looped:
 
     @property
     def folder(self) -> Path:
+        assert self.variables.get("archiveFolder"), f"{self.instance} recorded no archiveFolder: it archived nothing"
         return Path(self.variables["archiveFolder"])
 
 
@@ -399,7 +401,7 @@ def looped(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFact
                 staff.complete(supervisor["assignee"], supervisor["id"], {})
                 next_task(staff, instance, "Task_SupervisorConfirms", supervisor["id"], "the supervisor asked again")
                 roles.append(sign_all(staff, instance))
-                wait_until(lambda: staff.ended(instance), 90, "the archive to be retried and the hand-over to end")
+                started[0].settle(90)  # the archive retried
             result = Looped(started[0], incomplete_message, after_question, after_send_back, signing_after_send_back,
                             roles, staff.admin.failure_log(instance), staff.admin.history_variables(instance))
         yield result
@@ -492,7 +494,7 @@ def across_national_day(staff: Staff, engine: Settings, tmp_path_factory: pytest
             started.append(staff.admin.instance(instance))
             rejected = correction(staff, instance, "wang.jianguo", "the notice back to the initiator")
             staff.complete("wang.jianguo", rejected.task["id"], {"withdraw": True})
-            wait_until(lambda: staff.ended(instance), 30, "the withdrawn hand-over to end")
+            started[0].settle(30)
         yield rejected
 
 

@@ -112,6 +112,13 @@ class ProcessInstance:
         found = self.engine.get("/history/process-instance", processInstanceId=self.id)
         return found[0]["state"] if found else None
 
+    def settle(self, timeout_s: float) -> None:
+        """Give the instance up to `timeout_s` to end, without failing if it does not: the scenario
+        that drove it ends there, and its tests (has_ended and the rest) say what is missing."""
+        with contextlib.suppress(AssertionError):
+            wait_until(lambda: self.state() not in ("ACTIVE", "SUSPENDED"), timeout_s, f"{self} to end",
+                       interval_s=0.2)
+
     def waiting_at(self) -> list[str]:
         """The activities the instance waits in (user, receive, external tasks, timers, async
         continuations), sorted; empty once it has ended."""
