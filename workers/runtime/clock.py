@@ -24,7 +24,7 @@ def now() -> datetime:
 def pinned(moment: datetime) -> Iterator[datetime]:
     if moment.tzinfo is None:
         raise ValueError(f"pin the clock to an aware moment, not the naive {moment.isoformat()}")
-    token = _pinned.set(moment)
+    token = _pinned.set(moment.astimezone(timezone.utc))  # callers may rely on now() being UTC
     try:
         yield moment
     finally:

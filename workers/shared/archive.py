@@ -16,11 +16,12 @@ import json
 import os
 import re
 import tempfile
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
 from workers.processes.work_handover.checklist import CONTENT_HASH_DEFINITION, WorkHandoverChecklist
+from workers.runtime import clock
 from workers.runtime.registry import ProcessVariables
 
 RECORD_FILE = "record.json"
@@ -87,7 +88,7 @@ def archive_triplicate(root: Path, checklist: WorkHandoverChecklist, pdf: bytes)
         pdf_sha256=pdf_sha256,
         pdf_size_bytes=len(pdf),
         copies=copies,
-        archived_at=datetime.now(timezone.utc),
+        archived_at=clock.now(),
         checklist=json.loads(checklist.canonical_json()),
     )
     _write_once(record_path, _record_bytes(record))
