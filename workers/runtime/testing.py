@@ -87,7 +87,7 @@ class FakeEngine:
     every request. An answer may be a callable taking the Request (to raise an EngineError, say)."""
 
     requests: list[Request] = field(default_factory=list)
-    _answers: dict[tuple[str, str, str | None], Answer] = field(default_factory=dict)
+    _answers: dict[tuple[str, str, str | None], Answer] = field(default_factory=dict, init=False, repr=False)
 
     def answer(self, method: str, path: str, response: Answer, *, params: Mapping[str, Any] | None = None) -> "FakeEngine":
         """Without `params` the answer holds for any parameters; with them, only for exactly those."""
@@ -122,7 +122,7 @@ class HandlerEnvironment:
     settings: Settings | None = None  # None: defaults, with a throwaway data_dir
     once_store: OnceStore | None = None  # None: in memory, kept across this environment's runs
     registry: Registry = field(default_factory=lambda: default_registry)
-    _folder: Any = field(default=None, repr=False)
+    _folder: Any = field(default=None, init=False, repr=False)  # the default settings' data_dir
 
     def __post_init__(self) -> None:
         if self.settings is None:
