@@ -92,7 +92,7 @@ def run_handler(spec: TopicSpec, task: dict[str, Any], context: TaskContext, ret
 
 def call_handler(spec: TopicSpec, task: dict[str, Any], context: TaskContext) -> dict[str, Any]:
     """The handler's output variables; raises InvalidInput or InvalidProperties before calling it."""
-    received = {"context": context}
+    received: dict[str, Any] = {"context": context}
     if spec.input_model is not None:
         received["input"] = _validated_input(spec, task)
     if spec.properties_model is not None:
