@@ -8,7 +8,8 @@
 
 The input model's fields are the variables fetched (nothing else is), the return value (a model or a
 dict, or None) is what the task writes back. A second parameter typed `TaskContext` receives the task's
-metadata and the idempotency helper.
+metadata and the idempotency helper. With `@topic(..., properties=SomeSettings)` (a `TaskProperties`
+model) a parameter typed `SomeSettings` receives the task's `camunda:properties`, validated.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any, Callable, Iterable, Iterator, get_type_hints
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
+
+from workers.runtime.properties import TaskProperties
 
 Handler = Callable[..., Any]
 
@@ -39,6 +42,9 @@ class TopicSpec:
     retries: int | None = None
     retry_backoff_s: float | None = None
     lock_duration_ms: int | None = None
+    properties_model: type[TaskProperties] | None = None
+    # What each parameter receives, in signature order: "input", "properties" or "context".
+    parameters: tuple[str, ...] = ()
 
     @property
     def variable_names(self) -> list[str]:
@@ -66,22 +72,26 @@ class Registry:
         retries: int | None = None,
         retry_backoff_s: float | None = None,
         lock_duration_ms: int | None = None,
+        properties: type[TaskProperties] | None = None,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             if name in self._topics:
                 raise ValueError(
                     f"topic {name!r} is already handled by {self._topics[name].function_name}"
                 )
-            input_model, takes_context = _inspect_handler(name, handler)
+            parameters = _inspect_handler(name, handler, properties)
+            input_model = next((m for role, m in parameters if role == "input"), None)
             self._topics[name] = TopicSpec(
                 name=name,
                 handler=handler,
                 input_model=input_model,
-                takes_context=takes_context,
+                takes_context=any(role == "context" for role, _ in parameters),
                 errors=frozenset(errors),
                 retries=retries,
                 retry_backoff_s=retry_backoff_s,
                 lock_duration_ms=lock_duration_ms,
+                properties_model=properties,
+                parameters=tuple(role for role, _ in parameters),
             )
             return handler
 
@@ -110,28 +120,46 @@ class Registry:
         return Registry({n: self._topics[n] for n in wanted})
 
 
-def _inspect_handler(name: str, handler: Handler) -> tuple[type[BaseModel] | None, bool]:
+def _inspect_handler(
+    name: str, handler: Handler, properties: type[TaskProperties] | None
+) -> list[tuple[str, type | None]]:
+    """(role, model) per parameter: a TaskProperties model gets the properties, TaskContext the context,
+    another pydantic model the variables; so a handler says what it receives by the types alone."""
     from workers.runtime.context import TaskContext  # the context imports nothing from here
 
-    params = list(inspect.signature(handler).parameters.values())
+    if properties is not None and not (inspect.isclass(properties) and issubclass(properties, TaskProperties)):
+        raise TypeError(f"worker for {name!r}: properties= must be a TaskProperties model, got {properties!r}")
     try:
         hints = get_type_hints(handler)
     except NameError as exc:
         raise TypeError(f"worker for {name!r}: cannot resolve a type hint ({exc}); define models at module level") from exc
-    input_model: type[BaseModel] | None = None
-    takes_context = False
-    for param in params:
-        annotation = hints.get(param.name)
-        if annotation is TaskContext:
-            takes_context = True
-        elif inspect.isclass(annotation) and issubclass(annotation, BaseModel) and input_model is None:
-            input_model = annotation
-        else:
-            raise TypeError(
-                f"worker for {name!r}: parameter {param.name!r} must be typed as a pydantic model "
-                "(the variables it reads) or TaskContext"
-            )
-    return input_model, takes_context
+    roles: list[tuple[str, type | None]] = []
+    for param in inspect.signature(handler).parameters.values():
+        roles.append(_role(name, param.name, hints.get(param.name), properties, TaskContext))
+    taken = [role for role, _ in roles]
+    for role in ("input", "properties", "context"):
+        if taken.count(role) > 1:
+            raise TypeError(f"worker for {name!r}: more than one parameter receives the {role}")
+    if properties is not None and "properties" not in taken:
+        raise TypeError(f"worker for {name!r}: declares properties={properties.__name__} but no parameter "
+                        f"is typed {properties.__name__} to receive them")
+    return roles
+
+
+def _role(name: str, param: str, annotation: Any, properties: type | None, context: type) -> tuple[str, type | None]:
+    if annotation is context:
+        return "context", None
+    if inspect.isclass(annotation) and issubclass(annotation, TaskProperties):
+        if annotation is not properties:
+            raise TypeError(f"worker for {name!r}: parameter {param!r} is typed {annotation.__name__}, a "
+                            f"TaskProperties model; declare it as @topic({name!r}, properties={annotation.__name__})")
+        return "properties", annotation
+    if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
+        return "input", annotation
+    raise TypeError(
+        f"worker for {name!r}: parameter {param!r} must be typed as a pydantic model (the variables it reads), "
+        "a TaskProperties model (its camunda:properties) or TaskContext"
+    )
 
 
 default_registry = Registry()

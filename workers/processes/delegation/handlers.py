@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import NoReturn
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from workers import BusinessRejection, ProcessVariables, TaskContext, topic
+from workers import BusinessRejection, ProcessVariables, topic
 from workers.shared.delegation import now_utc
 from workers.shared.organisation.lookups import superior_chain
 from workers.shared.organisation.model import Organisation
-from workers.shared.organisation.file import load, organisation_path
+from workers.shared.organisation.file import OrganisationFile, load
+from workers.shared.properties import TimeZone
 
 INVALID = "DELEGATION_INVALID"
 
@@ -33,10 +33,14 @@ class DelegationRequest(ProcessVariables):
     initiator: str | None = None
 
 
-@topic("delegation.validate", errors=[INVALID])
-def validate_delegation(request: DelegationRequest, task: TaskContext) -> dict:
-    org = load(organisation_path(task))
-    zone = time_zone(task)
+class DelegationSettings(OrganisationFile):
+    time_zone: TimeZone = timezone.utc  # of dates entered without one
+
+
+@topic("delegation.validate", errors=[INVALID], properties=DelegationSettings)
+def validate_delegation(request: DelegationRequest, properties: DelegationSettings) -> dict:
+    org = load(properties.organisation_file)
+    zone = properties.time_zone
     principal = _person(org, request.principal, "principal", "被代理人 / absent person")
     delegate = _person(org, request.delegate, "delegate", "代理人 / delegate")
     if delegate == principal:
@@ -54,17 +58,6 @@ def validate_delegation(request: DelegationRequest, task: TaskContext) -> dict:
         "delegationStarts": starts, "delegationEnds": ends,
         "rejectionMessage": None,
     }
-
-
-def time_zone(task: TaskContext) -> tzinfo:
-    """The zone of dates entered without one: the task's property 'timeZone', else UTC."""
-    name = task.extension_properties.get("timeZone")
-    if not name:
-        return timezone.utc
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise RuntimeError(f"{task.activity_id}: property timeZone {name!r} is not a known time zone") from exc
 
 
 def parse_moment(value: str | None, field: str, zone: tzinfo, *, end_of_day: bool) -> datetime:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from workers import BusinessRejection, ProcessVariables, TaskContext, topic
+from workers import BusinessRejection, ProcessVariables, TaskContext, TaskProperties, topic
+from workers.runtime import clock
 from workers.shared.delegation import active_delegations, resolve_assignee
 from workers.shared.organisation.lookups import department_head
 from workers.shared.archive import write_once
@@ -33,7 +33,8 @@ from workers.processes.responsibility_review.review import (
     to_rows,
     unified_diff,
 )
-from workers.shared.organisation.file import load, organisation_path
+from workers.shared.organisation.file import OrganisationFile, load
+from workers.shared.properties import LocalPath
 from workers.runtime.client import client_for
 from workers.runtime.settings import Settings
 from workers.runtime.variables import from_camunda
@@ -52,9 +53,9 @@ class ReviewItem(ProcessVariables):
     task_name: str
 
 
-@topic("review.prepare-items")
-def prepare_items(task: TaskContext) -> dict:
-    path = organisation_path(task).resolve()
+@topic("review.prepare-items", properties=OrganisationFile)
+def prepare_items(properties: OrganisationFile, task: TaskContext) -> dict:
+    path = properties.organisation_file
     org = load(path)
     delegations = active_delegations(task.engine)
     names = {p.id: p.name for p in org.people}
@@ -138,10 +139,14 @@ class AcceptedReview(ProcessVariables):
     reason: str | None = None
 
 
-@topic("review.publish-organisation")
-def publish(review: AcceptedReview, task: TaskContext) -> dict:
+class PublishSettings(TaskProperties):
+    archive_dir: LocalPath | None = None  # where versions are archived; default: the archive root's organisation/
+
+
+@topic("review.publish-organisation", properties=PublishSettings)
+def publish(review: AcceptedReview, properties: PublishSettings, task: TaskContext) -> dict:
     settings = task.settings
-    archive = Path(task.extension_properties.get("archiveDir") or settings.archive_root / "organisation")
+    archive = properties.archive_dir or settings.archive_root / "organisation"
     published = task.once("publish-organisation", lambda: _write_version(review, task, archive))
     org = load(Path(review.organisation_file))
     # Creating users, groups and grants takes the admin's rights, as `crossdept provision` does.
@@ -165,7 +170,7 @@ def _write_version(review: AcceptedReview, task: TaskContext, archive: Path) -> 
     folder_root = archive / path.stem
     version = 1 + max((int(p.name[1:].split("-")[0]) for p in folder_root.glob("v*-*")
                        if p.name[1:].split("-")[0].isdigit()), default=0)
-    stamp = datetime.now(timezone.utc)
+    stamp = clock.now()
     folder = folder_root / f"v{version:03d}-{stamp:%Y%m%dT%H%M%SZ}"
     folder.mkdir(parents=True, exist_ok=False)
     header = (f"# {path.name}, version {version}: accepted in responsibility review {task.process_instance_id} "

@@ -7,12 +7,14 @@ variables, asks the engine what it must, and says what goes back into the proces
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from workers import BusinessRejection, ProcessVariables, TaskContext, topic
+from pydantic import Field
+
+from workers import BusinessRejection, ProcessVariables, TaskContext, TaskProperties, topic
+from workers.runtime import clock
 from workers.processes.work_handover import rules
 from workers.shared.archive import ArchiveRecord
 from workers.processes.work_handover.checklist import (
@@ -26,7 +28,7 @@ from workers.processes.work_handover.checklist import (
     archive_triplicate,
 )
 from workers.processes.work_handover.pdf import render_checklist_pdf
-from workers.shared.calendar import WorkingCalendar, calendar_path, load_calendar
+from workers.shared.calendar import WorkingCalendar, load_calendar
 from workers.shared.notify import Attachment, Bilingual, Notification, notify
 from workers.shared.delegation import active_delegations, resolve_assignee
 from workers.shared.organisation.lookups import (
@@ -36,9 +38,10 @@ from workers.shared.organisation.lookups import (
     role_members,
     superior_chain,
 )
+from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.organisation.model import Organisation, Person
+from workers.shared.properties import ClockTime, ElementId, LocalPath, TimeZone, parse_time_zone
 from workers.shared.reminders import remind_open_tasks
-from workers.shared.organisation.file import load, organisation_path
 
 HANDOVER_INVALID = "HANDOVER_INVALID"
 NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
@@ -58,9 +61,9 @@ class Notice(ProcessVariables):
     initiator: str | None = None
 
 
-@topic("handover.resolve-parties", errors=[HANDOVER_INVALID])
-def resolve_parties(notice: Notice, task: TaskContext) -> dict:
-    path = organisation_path(task).resolve()
+@topic("handover.resolve-parties", errors=[HANDOVER_INVALID], properties=OrganisationFile)
+def resolve_parties(notice: Notice, properties: OrganisationFile, task: TaskContext) -> dict:
+    path = properties.organisation_file
     org = load(path)
     problems: list[str] = []
 
@@ -147,14 +150,6 @@ def _may_announce(org: Organisation, initiator: str, giver_id: str) -> bool:
     return initiator in allowed
 
 
-def _property(task: TaskContext, name: str) -> str:
-    """A setting the process owner keeps on the service task in Camunda Modeler."""
-    value = task.extension_properties.get(name)
-    if not value:
-        raise RuntimeError(f"{task.activity_id}: set the property {name!r} on this task in Camunda Modeler")
-    return value
-
-
 class NoticeCheck(ProcessVariables):
     planned_date: date
     notice_submitted_at: datetime
@@ -167,14 +162,20 @@ class NoticeCheck(ProcessVariables):
     receiver_name: str | None = None
 
 
-@topic("handover.check-notice", errors=[NOTICE_TOO_SHORT])
-def check_notice(check: NoticeCheck, task: TaskContext) -> dict:
+class NoticeSettings(TaskProperties):
+    time_zone: TimeZone = Field(examples=["Asia/Shanghai"])  # the company's: notice days and deadlines
+    deadline_time: ClockTime = Field(examples=["18:00"])  # a deadline ends at this time of its day
+    calendar_file: LocalPath = Field(examples=["org/company-calendar.yaml"])  # the company's calendar entries
+
+
+@topic("handover.check-notice", errors=[NOTICE_TOO_SHORT], properties=NoticeSettings)
+def check_notice(check: NoticeCheck, properties: NoticeSettings, task: TaskContext) -> dict:
     policy = check.handover_policy
     if not policy:  # a gap in the decision table is the process owner's to fix: an incident says so
         raise RuntimeError(f"decision handover-policy has no rule for reason {check.reason!r} and post level "
                            f"{check.giver_post_level}: add one in dmn/handover-policy.dmn and redeploy")
-    zone = _zone(_property(task, "timeZone"))
-    calendar_file = calendar_path(task).resolve()
+    zone = properties.time_zone
+    calendar_file = properties.calendar_file.resolve()
     calendar = load_calendar(calendar_file)
     required = int(policy["noticeWorkingDays"])
     notice_day = check.notice_submitted_at.astimezone(zone).date()
@@ -188,8 +189,8 @@ def check_notice(check: NoticeCheck, task: TaskContext) -> dict:
     provisional = calendar.provisional_notice(notice_day, check.planned_date)
     if provisional:
         _tell_initiator(check, task, provisional, notice_day, given, required)
-    ends_at = rules.parse_clock(_property(task, "deadlineTime"), "property deadlineTime")
-    now = datetime.now(timezone.utc)
+    ends_at = properties.deadline_time
+    now = clock.now()
     return {
         "noticeDate": notice_day.isoformat(), "noticeWorkingDaysGiven": given,
         "companyTimeZone": str(zone), "deadlineTime": ends_at.isoformat("minutes"),
@@ -232,13 +233,6 @@ def _tell_initiator(check: NoticeCheck, task: TaskContext, provisional: Bilingua
                f"提前通知已通过。\n{provisional.zh}",
             en=f"{given} working days from the notice on {notice_day} to the planned hand-over on "
                f"{check.planned_date}; the policy requires {required}, so the notice was accepted.\n{provisional.en}")))
-
-
-def _zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise RuntimeError(f"property timeZone {name!r} is not a known time zone (e.g. Asia/Shanghai)") from exc
 
 
 class Giver(ProcessVariables):
@@ -289,8 +283,12 @@ class NoticeNotification(ProcessVariables):
     arrangements: str | None = None
 
 
-@topic("handover.notify-notice")
-def notify_notice(notice: NoticeNotification, task: TaskContext) -> dict:
+class ChecklistTask(TaskProperties):
+    giver_task: ElementId = Field(examples=["Task_FillChecklist"])  # the user task the giver's link opens
+
+
+@topic("handover.notify-notice", properties=ChecklistTask)
+def notify_notice(notice: NoticeNotification, properties: ChecklistTask, task: TaskContext) -> dict:
     """The receiving department head learns of the hand-over; the giver gets the link to the checklist."""
     org = load(Path(notice.organisation_file))
     giver, receiver = org.person(notice.giver_id), org.person(notice.receiver_id)
@@ -301,7 +299,7 @@ def notify_notice(notice: NoticeNotification, task: TaskContext) -> dict:
     if notice.arrangements:
         facts_zh += f"\n安排：{notice.arrangements}"
         facts_en += f"\nArrangements: {notice.arrangements}"
-    checklist_task = _open_task(task, _property(task, "giverTask"))
+    checklist_task = _open_task(task, properties.giver_task)
     key = f"handover:{task.process_instance_id}:notice"
     notify(task, Notification(
         event_key=f"{key}:receiving-head", recipients=[_recipient(org, notice.receiving_head_id)],
@@ -336,9 +334,9 @@ class Deadlines(ProcessVariables):
     calendar_file: str | None = None  # None in instances whose notice was checked before the company calendar
 
     def due(self, working_days: int) -> str:
-        zone, ends_at = _zone(self.company_time_zone), rules.parse_clock(self.deadline_time, "deadlineTime")
+        zone, ends_at = parse_time_zone(self.company_time_zone), rules.parse_clock(self.deadline_time, "deadlineTime")
         calendar = load_calendar(Path(self.calendar_file) if self.calendar_file else None)
-        return calendar.deadline(datetime.now(timezone.utc), working_days, zone, ends_at).isoformat()
+        return calendar.deadline(clock.now(), working_days, zone, ends_at).isoformat()
 
 
 class SubmittedChecklist(Deadlines):
@@ -364,7 +362,7 @@ class Rounds(Deadlines):
     def returned(self, by: str, **what: Any) -> dict[str, Any]:
         """The variables that send the checklist back to the giver for another round."""
         record = {"round": self.handover_round, "returnedBy": by,
-                  "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **what}
+                  "at": clock.now().isoformat(timespec="seconds"), **what}
         return {"handoverRounds": [*self.handover_rounds, record], "handoverRound": self.handover_round + 1,
                 "preparationDue": self.due(self.preparation_days)}
 
@@ -406,11 +404,19 @@ class Signers(ProcessVariables):
     organisation_file: str
 
 
-@topic("handover.record-signatures")
-def record_signatures(signers: Signers, task: TaskContext) -> dict:
+class SigningTasks(TaskProperties):
+    """The user task each party completes to sign, keyed by `SignatureRole` value."""
+
+    giver_task: ElementId = Field(examples=["Task_GiverSigns"])
+    receiver_task: ElementId = Field(examples=["Task_ReceiverSigns"])
+    supervisor_task: ElementId = Field(examples=["Task_SupervisorConfirms"])
+
+
+@topic("handover.record-signatures", properties=SigningTasks)
+def record_signatures(signers: Signers, properties: SigningTasks, task: TaskContext) -> dict:
     """Who signed when, as the engine recorded the completion of each signing task (not as a form says)."""
     org = load(Path(signers.organisation_file))
-    by_role = {role: _property(task, f"{role.value}Task") for role in SignatureRole}
+    by_role = {role: getattr(properties, f"{role.value}_task") for role in SignatureRole}
     names = {p.id: p.name for p in org.people}  # someone outside it (an operator) keeps their id
     signatures = []
     for role, activity in by_role.items():
