@@ -4,10 +4,11 @@
         checklist: list[ChecklistItem]
 
     @topic("handover.validate-checklist", errors=["CHECKLIST_INCOMPLETE"])
-    def validate_checklist(data: ChecklistInput) -> dict: ...
+    def validate_checklist(data: ChecklistInput) -> ChecklistOutput: ...
 
 The input model's fields are the variables fetched (nothing else is), the return value (a model or a
-dict, or None) is what the task writes back. A second parameter typed `TaskContext` receives the task's
+dict, or None) is what the task writes back; a returned model's type, from the return annotation, is
+the topic's `output_model`, which `crossdept lint` uses to see what the task writes. A second parameter typed `TaskContext` receives the task's
 metadata and the idempotency helper.
 """
 
@@ -35,6 +36,7 @@ class TopicSpec:
     handler: Handler
     input_model: type[BaseModel] | None
     takes_context: bool
+    output_model: type[BaseModel] | None = None  # from the return annotation; None for a dict or nothing
     errors: frozenset[str] = frozenset()
     retries: int | None = None
     retry_backoff_s: float | None = None
@@ -73,11 +75,13 @@ class Registry:
                     f"topic {name!r} is already handled by {self._topics[name].function_name}"
                 )
             input_model, takes_context = _inspect_handler(name, handler)
+            output_model = _output_model(handler)
             self._topics[name] = TopicSpec(
                 name=name,
                 handler=handler,
                 input_model=input_model,
                 takes_context=takes_context,
+                output_model=output_model,
                 errors=frozenset(errors),
                 retries=retries,
                 retry_backoff_s=retry_backoff_s,
@@ -132,6 +136,12 @@ def _inspect_handler(name: str, handler: Handler) -> tuple[type[BaseModel] | Non
                 "(the variables it reads) or TaskContext"
             )
     return input_model, takes_context
+
+
+def _output_model(handler: Handler) -> type[BaseModel] | None:
+    """The model a handler declares it returns: the variables it writes (lint checks readers against it)."""
+    returned = get_type_hints(handler).get("return")
+    return returned if inspect.isclass(returned) and issubclass(returned, BaseModel) else None
 
 
 default_registry = Registry()
