@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, get_type_hints
+from types import UnionType
+from typing import Any, Callable, Iterable, Iterator, Union, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
@@ -36,7 +37,7 @@ class TopicSpec:
     handler: Handler
     input_model: type[BaseModel] | None
     takes_context: bool
-    output_model: type[BaseModel] | None = None  # from the return annotation; None for a dict or nothing
+    output_model: Any = None  # the return annotation if it is a model (or a union of models), else None
     errors: frozenset[str] = frozenset()
     retries: int | None = None
     retry_backoff_s: float | None = None
@@ -48,6 +49,11 @@ class TopicSpec:
         if self.input_model is None:
             return []
         return [f.alias or name for name, f in self.input_model.model_fields.items()]
+
+    @property
+    def output_models(self) -> tuple[type[BaseModel], ...]:
+        """Each shape the handler may return (one per alternative of a union)."""
+        return _models(self.output_model)
 
     @property
     def function_name(self) -> str:
@@ -138,10 +144,15 @@ def _inspect_handler(name: str, handler: Handler) -> tuple[type[BaseModel] | Non
     return input_model, takes_context
 
 
-def _output_model(handler: Handler) -> type[BaseModel] | None:
-    """The model a handler declares it returns: the variables it writes (lint checks readers against it)."""
+def _output_model(handler: Handler) -> Any:
+    """The model(s) a handler declares it returns: the variables it writes (lint checks readers against it)."""
     returned = get_type_hints(handler).get("return")
-    return returned if inspect.isclass(returned) and issubclass(returned, BaseModel) else None
+    return returned if _models(returned) else None
+
+
+def _models(annotation: Any) -> tuple[type[BaseModel], ...]:
+    candidates = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    return tuple(c for c in candidates if inspect.isclass(c) and issubclass(c, BaseModel))
 
 
 default_registry = Registry()
