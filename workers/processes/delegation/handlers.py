@@ -11,7 +11,8 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from workers import BusinessRejection, ProcessVariables, TaskContext, topic
+from workers import BusinessRejection, TaskContext, topic
+from workers.processes.delegation.variables import ValidateDelegationInput, ValidateDelegationOutput
 from workers.shared.delegation import now_utc
 from workers.shared.organisation.lookups import superior_chain
 from workers.shared.organisation.model import Organisation
@@ -20,21 +21,8 @@ from workers.shared.organisation.file import load, organisation_path
 INVALID = "DELEGATION_INVALID"
 
 
-class DelegationRequest(ProcessVariables):
-    """The start form's fields, and who registered."""
-
-    principal: str | None = None  # the absent person
-    delegate: str | None = None
-    start_date: str | None = None
-    end_date: str | None = None
-    reason: str | None = None
-    # Who started the process: set by the start event's listener from the authenticated user,
-    # after the start variables, so a start request cannot name someone else.
-    initiator: str | None = None
-
-
 @topic("delegation.validate", errors=[INVALID])
-def validate_delegation(request: DelegationRequest, task: TaskContext) -> dict:
+def validate_delegation(request: ValidateDelegationInput, task: TaskContext) -> ValidateDelegationOutput:
     org = load(organisation_path(task))
     zone = time_zone(task)
     principal = _person(org, request.principal, "principal", "被代理人 / absent person")
@@ -48,12 +36,12 @@ def validate_delegation(request: DelegationRequest, task: TaskContext) -> dict:
     if ends <= now_utc():
         _reject("endDate", "结束时间已过 / the end is already in the past")
     _check_initiator(org, request.initiator, principal)
-    return {
-        "principal": principal, "delegate": delegate,
-        "principalName": org.person(principal).name, "delegateName": org.person(delegate).name,
-        "delegationStarts": starts, "delegationEnds": ends,
-        "rejectionMessage": None,
-    }
+    return ValidateDelegationOutput(
+        principal=principal, delegate=delegate,
+        principal_name=org.person(principal).name, delegate_name=org.person(delegate).name,
+        delegation_starts=starts, delegation_ends=ends,
+        rejection_message=None,
+    )
 
 
 def time_zone(task: TaskContext) -> tzinfo:
