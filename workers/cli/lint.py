@@ -18,7 +18,8 @@ def lint(
     modules: list[str] = typer.Option([], "--import", help="extra worker modules to load"),
 ) -> None:
     """Check topics against workers, form and decision references, history TTL, form components
-    Tasklist 7.24 renders, and that every BPMN error a worker throws is caught."""
+    Tasklist 7.24 renders, that every BPMN error a worker throws is caught, that every variable a
+    topic requires is written in its process, and that a variable has one type there."""
     if not any((root / folder).is_dir() for folder in ("bpmn", "dmn", "forms")):
         raise fail(f"{root} has no bpmn/, dmn/ or forms/ folder: run in the repository or pass --root")
     try:
