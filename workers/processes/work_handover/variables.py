@@ -108,8 +108,8 @@ class Deadlines(ProcessVariables):
 
 
 class Rounds(Deadlines):
-    handover_round: int = 1
-    handover_rounds: list[ReturnedRound] = []
+    handover_round: int  # collect-open-work starts at 1, each return adds one
+    handover_rounds: list[ReturnedRound]
     preparation_days: int
 
 
