@@ -11,7 +11,9 @@ import requests
 
 from workers.runtime.settings import Settings
 from workers.engine import lifecycle as tooling
-from workers.engine.lifecycle import EngineError, EngineInfo
+from workers.engine import EngineSetupError
+from workers.engine.access import WorkerAccess, ensure_worker_user
+from workers.engine.lifecycle import EngineInfo
 
 pytestmark = pytest.mark.engine
 
@@ -173,8 +175,8 @@ def test_ensure_worker_user_is_idempotent(settings: Settings, admin: requests.Se
         return admin.get(f"{url}/authorization", params={"userIdIn": settings.engine_user}, timeout=10).json()
 
     before = grants()  # start_engine already ran it once
-    again = tooling.ensure_worker_user(settings)
-    assert again == tooling.WorkerAccess(user_created=False, password_updated=False, authorizations_created=0)
+    again = ensure_worker_user(settings)
+    assert again == WorkerAccess(user_created=False, password_updated=False, authorizations_created=0)
     assert len(grants()) == len(before)
     by_type = {g["resourceType"]: set(g["permissions"]) for g in grants() if g["resourceId"] == "*"}
     assert by_type == {6: {"READ", "READ_INSTANCE", "UPDATE_INSTANCE", "READ_HISTORY"}, 8: {"READ", "UPDATE"}, 7: {"READ", "UPDATE"}}
@@ -208,7 +210,7 @@ def test_changed_worker_password_is_brought_back(
     assert changed.status_code == 204, changed.text
     assert worker.get(f"{url}/external-task", timeout=10).status_code == 401
 
-    assert tooling.ensure_worker_user(settings).password_updated is True
+    assert ensure_worker_user(settings).password_updated is True
     assert worker.get(f"{url}/external-task", timeout=10).status_code == 200
 
 
@@ -229,7 +231,7 @@ def test_status_second_start_and_stop(settings: Settings, own_engine: tuple[Sett
     info = own_engine[1]
     status = tooling.engine_status(settings)
     assert (status.running, status.pid, status.rest_answering) == (True, info.pid, True)
-    with pytest.raises(EngineError, match="already running"):
+    with pytest.raises(EngineSetupError, match="already running"):
         tooling.start_engine(settings)
 
     assert tooling.stop_engine(settings) is True

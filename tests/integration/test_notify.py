@@ -15,7 +15,7 @@ from aiosmtpd.smtp import AuthResult
 from tests.conftest import free_port
 from tests.support.receivers import Mailbox, Receiver, http_receiver, smtp_server
 from workers.shared.notify import (
-    Attachment, Bilingual, Notification, NotificationFailed, Person, notify, parse_webhook_entry, post_webhook,
+    Attachment, Bilingual, Notification, NotificationFailed, notify, parse_webhook_entry, post_webhook,
     send_mail,
 )
 from workers.shared.notify.mail import message_id
@@ -23,11 +23,14 @@ from workers.shared.notify.webhook import WebhookRefused
 from workers.runtime.context import TaskContext
 from workers.runtime.idempotency import OnceStore
 from workers.runtime.settings import Settings
+from workers.shared.organisation.model import Person
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-GIVER = Person(name="李雷", email="li.lei@example.com", im_id="lilei")
+GIVER = Person(id="li.lei", name="李雷", email="li.lei@example.com", im_id="lilei", department="sales",
+               title="销售代表 Sales representative", post_level=1)
 TASK_LINK = "http://camunda.corp.example/camunda/app/tasklist/default/#/?task=task-42"
-RECEIVER = Person(name="Han Meimei", email="han.meimei@example.com")
+RECEIVER = Person(id="han.meimei", name="Han Meimei", email="han.meimei@example.com", department="sales",
+                  title="销售代表 Sales representative", post_level=1)
 
 
 def handover_notice(**overrides: Any) -> Notification:

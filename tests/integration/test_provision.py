@@ -21,7 +21,7 @@ from tests.support.bpmn import NS
 from tests.support.driver import EngineDriver
 from workers.cli import provision as cli
 from workers.shared.organisation.model import Organisation, load_organisation, parse_organisation
-from workers.shared.organisation.provision import KINDS, ProvisionReport, provision
+from workers.shared.organisation.provision import INITIAL_PASSWORDS, KINDS, ProvisionReport, provision
 from workers.runtime.client import EngineClient
 from workers.runtime.settings import Settings
 
@@ -278,7 +278,7 @@ def test_cli_prints_new_initial_passwords_once_and_keeps_them_private(
     result = CliRunner().invoke(app, [str(org_file)])
 
     assert result.exit_code == 0, result.output
-    saved = settings.secrets_dir / cli.PASSWORD_FILE
+    saved = settings.secrets_dir / INITIAL_PASSWORDS
     assert saved.stat().st_mode & 0o777 == 0o600
     user, password = saved.read_text(encoding="utf-8").splitlines()[-1].split("\t")
     assert user == "qian.yu" and password in result.output

@@ -152,7 +152,7 @@ def test_happy_path_archives_three_copies_mails_two_and_moves_the_givers_open_ta
     assert len({(folder / p).read_bytes() for p in pdfs}) == 1, "three identical copies"
     record = json.loads((folder / "record.json").read_text(encoding="utf-8"))
     assert record["contentSha256"] == variables["contentSha256"]
-    assert {s["role"] for s in record["checklist"]["signatures"]} == {"giver", "receiver", "supervisor"}
+    assert {s["role"] for s in record["content"]["signatures"]} == {"giver", "receiver", "supervisor"}
 
     text = pdf_text(folder / "work-handover-checklist-archive.pdf")
     for label in ("工作交接清单", "交接人", "接收人", "监交人", "设备", "客户信息", "一式三份"):

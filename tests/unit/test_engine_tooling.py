@@ -16,7 +16,8 @@ from pydantic import SecretStr
 
 from workers.runtime.settings import MissingSecret, Settings
 from workers.engine import lifecycle as engine
-from workers.engine.lifecycle import EngineError
+from workers.engine import EngineSetupError
+from workers.engine.access import ensure_worker_user
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
@@ -152,26 +153,26 @@ def test_prerequisites_met(mocker) -> None:
 
 def test_java_missing(mocker) -> None:
     fake_tools(mocker, missing={"java"})
-    with pytest.raises(EngineError, match=r"Java 17 or newer is required .*apt-get install openjdk-17"):
+    with pytest.raises(EngineSetupError, match=r"Java 17 or newer is required .*apt-get install openjdk-17"):
         engine.check_prerequisites()
 
 
 def test_java_too_old(mocker) -> None:
     fake_tools(mocker, java_output='openjdk version "11.0.22" 2024-01-16')
-    with pytest.raises(EngineError, match=r"Java 17 or newer is required \(found 11\)"):
+    with pytest.raises(EngineSetupError, match=r"Java 17 or newer is required \(found 11\)"):
         engine.check_prerequisites(maven=False)
 
 
 def test_maven_missing_only_matters_for_a_build(mocker) -> None:
     fake_tools(mocker, missing={"mvn"})
     engine.check_prerequisites(maven=False)
-    with pytest.raises(EngineError, match=r"Maven \(mvn\) is not installed.*apt-get install maven"):
+    with pytest.raises(EngineSetupError, match=r"Maven \(mvn\) is not installed.*apt-get install maven"):
         engine.check_prerequisites(maven=True)
 
 
 def test_jre_without_javac_cannot_build(mocker) -> None:
     fake_tools(mocker, missing={"javac"})
-    with pytest.raises(EngineError, match="needs a JDK"):
+    with pytest.raises(EngineSetupError, match="needs a JDK"):
         engine.check_prerequisites(maven=True)
 
 
@@ -184,7 +185,7 @@ def test_port_in_use_is_detected() -> None:
         listener.listen()
         port = listener.getsockname()[1]
         assert engine.port_in_use(port)
-        with pytest.raises(EngineError, match=f"port {port} is already in use: .*CROSSDEPT_ENGINE_PORT"):
+        with pytest.raises(EngineSetupError, match=f"port {port} is already in use: .*CROSSDEPT_ENGINE_PORT"):
             engine.ensure_port_free(port)
     assert not engine.port_in_use(port)
     engine.ensure_port_free(port)
@@ -257,7 +258,7 @@ def test_failed_build_shows_the_end_of_mavens_output(
     tmp_path: Path, fake_maven: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAKE_MAVEN_FAILS", "1")
-    with pytest.raises(EngineError, match="exit code 1") as failure:
+    with pytest.raises(EngineSetupError, match="exit code 1") as failure:
         engine.build_engine(make_settings(tmp_path))
     message = str(failure.value)
     assert "[ERROR] line 25" in message and "[ERROR] line 6\n" in message
@@ -309,8 +310,8 @@ def test_worker_user_setup_explains_an_unreachable_engine(tmp_path: Path) -> Non
         tmp_path, engine_url=f"http://localhost:{port}/engine-rest",
         admin_password=SecretStr("a"), engine_password=SecretStr("w"),
     )
-    with pytest.raises(EngineError, match=f"cannot reach the engine at http://localhost:{port}/engine-rest"):
-        engine.ensure_worker_user(settings)
+    with pytest.raises(EngineSetupError, match=f"cannot reach the engine at http://localhost:{port}/engine-rest"):
+        ensure_worker_user(settings)
 
 
 # --- CLI ---------------------------------------------------------------------------------------
@@ -331,3 +332,14 @@ def test_cli_status_and_logs_without_an_engine(tmp_path: Path, mocker) -> None:
     assert logs.exit_code == 1
     stop = runner.invoke(cli.app, ["stop"])
     assert stop.exit_code == 0 and "not running" in stop.output
+
+
+def test_the_workers_user_is_granted_what_the_runtime_and_each_process_declare() -> None:
+    from workers.catalog import worker_permissions
+    from workers.runtime.permissions import Resource
+
+    assert worker_permissions() == {
+        Resource.PROCESS_DEFINITION: ("READ", "READ_HISTORY", "READ_INSTANCE", "UPDATE_INSTANCE"),
+        Resource.TASK: ("READ", "UPDATE"),  # the work hand-over lists and moves the giver's open tasks
+        Resource.PROCESS_INSTANCE: ("READ", "UPDATE"),
+    }

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from workers.shared.archive import RECORD_FILE, ArchiveError, CopyHolder, archive_triplicate
-from workers.processes.work_handover.checklist import WorkHandoverChecklist
+from workers.processes.work_handover.checklist import CopyHolder, WorkHandoverChecklist, archive_triplicate
+from workers.shared.archive import RECORD_FILE, ArchiveError
 from workers.processes.work_handover.pdf import FontMissingError, render_checklist_pdf
 
 COPY_NAMES = sorted(holder.file_name for holder in CopyHolder)
@@ -210,7 +210,7 @@ def test_archive_record_states_hashes_sizes_files_and_time(
     assert stored["pdfSizeBytes"] == len(pdf)
     assert stored["contentSha256"] == checklist.content_sha256()
     assert hashlib.sha256(
-        json.dumps(stored["checklist"], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        json.dumps(stored["content"], sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     ).hexdigest() == stored["contentSha256"], "the record's checklist reproduces the printed hash"
     assert sorted(c["file"] for c in stored["copies"]) == COPY_NAMES
     assert before <= record.archived_at <= before + timedelta(minutes=1)
@@ -263,8 +263,7 @@ CRASHING_WORKER = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    from workers.shared.archive import archive_triplicate
-    from workers.processes.work_handover.checklist import WorkHandoverChecklist
+    from workers.processes.work_handover.checklist import WorkHandoverChecklist, archive_triplicate
 
     root, checklist_file, pdf_file, crash_at = sys.argv[1:]
     real_fsync = os.fsync

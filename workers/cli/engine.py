@@ -11,7 +11,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from workers.cli.common import console, err_console, fail, load_settings
 from workers.runtime.settings import MissingSecret, Settings
 from workers.engine import lifecycle
-from workers.engine.lifecycle import EngineError, ProgressCallback
+from workers.engine import EngineSetupError
+from workers.engine.access import ensure_worker_user
+from workers.engine.lifecycle import ProgressCallback
 
 app = typer.Typer(
     help="Run the Camunda 7.24 engine locally (built from engine/, data in CROSSDEPT_DATA_DIR).",
@@ -35,7 +37,7 @@ def build() -> None:
         lifecycle.check_prerequisites(maven=True)
         with _spinner("checking the engine jar") as update:
             jar = lifecycle.build_engine(settings, update)
-    except EngineError as err:
+    except EngineSetupError as err:
         raise fail(str(err)) from err
     console.print(f"engine jar: {jar}")
 
@@ -74,7 +76,7 @@ def _start(settings: Settings, *, foreground: bool = False, timeout_s: float = 1
             )
         admin_user, admin_password = settings.admin_credentials()
         worker_user, worker_password = settings.worker_credentials()
-    except (EngineError, MissingSecret) as err:
+    except (EngineSetupError, MissingSecret) as err:
         raise fail(str(err)) from err
 
     console.print(f"[green]engine running[/green] (pid {info.pid})")
@@ -159,8 +161,8 @@ def worker_user() -> None:
     """
     settings = load_settings()
     try:
-        access = lifecycle.ensure_worker_user(settings)
-    except EngineError as err:
+        access = ensure_worker_user(settings)
+    except EngineSetupError as err:
         raise fail(str(err)) from err
     user = settings.engine_user
     console.print(f"user {user}: " + ("created" if access.user_created else "exists")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
-from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -14,11 +12,11 @@ from rich.table import Table
 
 from workers.cli.common import console, engine_client, err_console, fail, load_settings
 from workers.shared.organisation.model import OrganisationError, load_organisation
-from workers.shared.organisation.provision import KINDS, ProvisionError, ProvisionReport, provision as sync
+from workers.shared.organisation.provision import (
+    KINDS, ProvisionError, ProvisionReport, keep_initial_passwords, provision as sync,
+)
 from workers.runtime.client import EngineError, EngineUnavailable
 from workers.runtime.settings import Settings
-
-PASSWORD_FILE = "initial-passwords.txt"
 
 
 def provision(
@@ -63,7 +61,7 @@ def run_provision(settings: Settings, path: Path, initial_password: str | None =
 
     _print_report(report, elapsed)
     if generated and not initial_password:
-        _hand_out_passwords(generated, settings.secrets_dir / PASSWORD_FILE)
+        _hand_out_passwords(generated, settings.secrets_dir)
 
 
 def _print_report(report: ProvisionReport, elapsed_s: float) -> None:
@@ -88,7 +86,7 @@ def _print_report(report: ProvisionReport, elapsed_s: float) -> None:
                           soft_wrap=True)
 
 
-def _hand_out_passwords(passwords: dict[str, str], path: Path) -> None:
+def _hand_out_passwords(passwords: dict[str, str], secrets_dir: Path) -> None:
     """Show the generated passwords once and keep a private copy for the operator to hand out."""
     console.print("initial passwords of the new users (shown once):")
     table = Table()
@@ -97,12 +95,6 @@ def _hand_out_passwords(passwords: dict[str, str], path: Path) -> None:
     for user_id, password in passwords.items():
         table.add_row(user_id, password)
     console.print(table)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Appended, not replaced: an earlier run's list may not have been handed out yet.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as file:
-        file.write(f"# {datetime.now().isoformat(timespec='seconds')}\n")
-        file.writelines(f"{user_id}\t{password}\n" for user_id, password in passwords.items())
-    path.chmod(0o600)  # O_CREAT's mode does not apply to an existing file
+    path = keep_initial_passwords(secrets_dir, passwords)
     console.print(f"also written to {path} (mode 0600); users should change them at first login",
                   soft_wrap=True)

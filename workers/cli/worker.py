@@ -59,7 +59,8 @@ def up(
     from workers.cli.engine import start_in_background
     from workers.cli.provision import run_provision
     from workers.engine.deploy import deploy
-    from workers.engine.lifecycle import ensure_worker_user, stop_engine
+    from workers.engine.access import ensure_worker_user
+    from workers.engine.lifecycle import stop_engine
 
     settings = _for_trying_out(load_settings())
     configure_logging(settings.log_level, settings.log_format)

@@ -1,7 +1,7 @@
 """Build, configure, start and stop the Camunda 7.24 engine we run ourselves (see engine/pom.xml).
 
 No CLI code here: `workers/cli/engine.py` turns these functions into `crossdept engine ...`.
-Every `EngineError` message is meant for people: what is wrong and how to fix it.
+Every `EngineSetupError` message is meant for people: what is wrong and how to fix it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from pathlib import Path
 import requests
 import yaml
 
-from workers.runtime.settings import MissingSecret, Settings
+from workers.engine import EngineSetupError
+from workers.engine.access import ensure_worker_user
+from workers.runtime.settings import MissingSecret, Settings, write_private
 from workers.shared.organisation.model import USER_ID_PATTERN
 
 ENGINE_DIR = Path(__file__).resolve().parents[2] / "engine"
@@ -30,23 +32,8 @@ JAR_NAME = "crossdept-engine.jar"
 MIN_JAVA = 17
 SECRET_NAMES = ("admin-password", "engine-password")
 
-# Least privilege for the workers: fetchAndLock/complete need READ+UPDATE on the instances
-# (or READ_INSTANCE+UPDATE_INSTANCE on the definitions; we grant both), Task READ serves later
-# hand-over features. Keys are Camunda resource type ids.
-PROCESS_DEFINITION, TASK, PROCESS_INSTANCE = 6, 7, 8
-WORKER_GRANTS: dict[int, tuple[str, ...]] = {
-    # READ_HISTORY: the hand-over reads who signed when, and the processes a giver started.
-    PROCESS_DEFINITION: ("READ", "READ_INSTANCE", "UPDATE_INSTANCE", "READ_HISTORY"),
-    PROCESS_INSTANCE: ("READ", "UPDATE"),
-    TASK: ("READ", "UPDATE"),  # UPDATE: the hand-over moves the giver's open tasks to the receiver
-}
-AUTH_GRANT = 1
 
 ProgressCallback = Callable[[str], None]
-
-
-class EngineError(RuntimeError):
-    """Something about the engine failed; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -70,13 +57,6 @@ class EngineStatus:
     rest_answering: bool
     rest_url: str
     log_path: Path
-
-
-@dataclass(frozen=True)
-class WorkerAccess:
-    user_created: bool
-    password_updated: bool
-    authorizations_created: int
 
 
 # --- paths -----------------------------------------------------------------------------------
@@ -117,23 +97,23 @@ def java_major_version(version_output: str) -> int | None:
 def check_prerequisites(*, maven: bool = True) -> None:
     """Java 17+ to run the engine; Maven and a JDK (javac) only when it has to be built."""
     if shutil.which("java") is None:
-        raise EngineError(
+        raise EngineSetupError(
             f"Java {MIN_JAVA} or newer is required but `java` is not on PATH: "
             "apt-get install openjdk-17-jdk-headless"
         )
     result = subprocess.run(["java", "-version"], capture_output=True, text=True, check=False)
     found = java_major_version(result.stderr + result.stdout)
     if found is None or found < MIN_JAVA:
-        raise EngineError(
+        raise EngineSetupError(
             f"Java {MIN_JAVA} or newer is required (found {found or 'an unknown version'}): "
             "apt-get install openjdk-17-jdk-headless, or put a newer `java` first on PATH"
         )
     if not maven:
         return
     if shutil.which("mvn") is None:
-        raise EngineError("Maven (mvn) is not installed, it builds the engine: apt-get install maven")
+        raise EngineSetupError("Maven (mvn) is not installed, it builds the engine: apt-get install maven")
     if shutil.which("javac") is None:
-        raise EngineError(
+        raise EngineSetupError(
             "Building the engine needs a JDK, not only a JRE (javac not found): "
             "apt-get install openjdk-17-jdk-headless"
         )
@@ -152,7 +132,7 @@ def port_in_use(port: int) -> bool:
 
 def ensure_port_free(port: int) -> None:
     if port_in_use(port):
-        raise EngineError(
+        raise EngineSetupError(
             f"port {port} is already in use: stop what listens there or set CROSSDEPT_ENGINE_PORT"
         )
 
@@ -192,7 +172,7 @@ def build_engine(settings: Settings, progress_callback: ProgressCallback | None 
             stdin=subprocess.DEVNULL, text=True, bufsize=1,
         )
     except FileNotFoundError as exc:
-        raise EngineError("Maven (mvn) is not installed, it builds the engine: apt-get install maven") from exc
+        raise EngineSetupError("Maven (mvn) is not installed, it builds the engine: apt-get install maven") from exc
     assert process.stdout is not None
     with process:
         for line in process.stdout:
@@ -201,7 +181,7 @@ def build_engine(settings: Settings, progress_callback: ProgressCallback | None 
                 downloaded += 1
                 report(f"Maven: downloaded {downloaded} artifacts")
     if process.returncode != 0 or not jar.is_file():
-        raise EngineError(
+        raise EngineSetupError(
             f"Maven could not build the engine (exit code {process.returncode}) in {ENGINE_DIR}. "
             "Last lines of its output:\n" + "\n".join(tail)
         )
@@ -226,17 +206,9 @@ def ensure_secrets(settings: Settings) -> dict[str, bool]:
         if explicit[name] is not None or path.is_file():
             created[name] = False
             continue
-        _write_private(path, secrets.token_urlsafe(24) + "\n")
+        write_private(path, secrets.token_urlsafe(24) + "\n")
         created[name] = True
     return created
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write a file only its owner can read (it holds passwords)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        file.write(text)
-    path.chmod(0o600)  # O_CREAT's mode does not apply to an existing file
 
 
 def _datasource(settings: Settings) -> dict[str, str]:
@@ -287,7 +259,7 @@ def write_config(settings: Settings) -> Path:
         config["crossdept"]["cors"] = {"allowed-origins": ",".join(settings.cors_allowed_origins)}
     path = engine_home(settings) / "application.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_private(path, yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    write_private(path, yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     return path
 
 
@@ -460,7 +432,7 @@ def _wait_until_ready(
     while (elapsed := time.monotonic() - started) < timeout_s:
         report(f"waiting for the engine ({elapsed:.0f} s)")
         if process.poll() is not None:
-            raise EngineError(
+            raise EngineSetupError(
                 f"the engine exited with code {process.returncode} while starting. "
                 f"Last lines of {log_path(settings)}:\n" + "\n".join(tail_log(log_path(settings), 30))
             )
@@ -471,13 +443,13 @@ def _wait_until_ready(
         if status == 200:
             return
         if status == 401:
-            raise EngineError(
+            raise EngineSetupError(
                 f"the engine is up but rejects the password of admin user {auth[0]!r}: its database "
                 "was created with another one. Set CROSSDEPT_ADMIN_PASSWORD to that password "
                 f"(or remove {settings.data_dir / 'h2'} to start afresh)"
             )
         time.sleep(0.5)
-    raise EngineError(
+    raise EngineSetupError(
         f"the engine did not answer within {timeout_s:.0f} s. Last lines of {log_path(settings)}:\n"
         + "\n".join(tail_log(log_path(settings), 30))
     )
@@ -491,7 +463,7 @@ def start_engine(
     report = progress_callback or (lambda _text: None)
     pid = _running_pid(settings)
     if pid is not None:
-        raise EngineError(
+        raise EngineSetupError(
             f"the engine is already running (pid {pid}, {rest_url(settings.engine_port)}): "
             "`crossdept engine stop` stops it"
         )
@@ -520,78 +492,3 @@ def start_engine(
         new_secrets=tuple(name for name, new in created.items() if new),
         process=process,
     )
-
-
-# --- the workers' technical user -------------------------------------------------------------
-
-
-class _Admin:
-    """Small REST client acting as the admin user, with errors for people."""
-
-    def __init__(self, settings: Settings, base_url: str) -> None:
-        self.base_url = base_url.rstrip("/")
-        try:
-            self.user, self.password = settings.admin_credentials()
-        except MissingSecret as exc:
-            raise EngineError(str(exc)) from exc
-        self.session = requests.Session()
-        self.session.auth = (self.user, self.password)
-        self.timeout = settings.http_timeout_s
-
-    def call(self, method: str, path: str, *, may_be_missing: bool = False, **kwargs: object) -> requests.Response:
-        try:
-            response = self.session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
-        except requests.ConnectionError as exc:
-            raise EngineError(
-                f"cannot reach the engine at {self.base_url}: start it (`crossdept engine start`) "
-                "or set CROSSDEPT_ENGINE_URL"
-            ) from exc
-        if response.status_code == 401:
-            raise EngineError(
-                f"the engine at {self.base_url} rejects the admin credentials of {self.user!r}: "
-                "set CROSSDEPT_ADMIN_USER / CROSSDEPT_ADMIN_PASSWORD"
-            )
-        if response.status_code >= 400 and not (may_be_missing and response.status_code == 404):
-            raise EngineError(f"{method} {path} failed ({response.status_code}): {response.text[:500]}")
-        return response
-
-
-def ensure_worker_user(settings: Settings, base_url: str | None = None) -> WorkerAccess:
-    """Create the workers' user and its least-privilege grants; safe to run again."""
-    admin = _Admin(settings, base_url or settings.engine_url)
-    try:
-        user, password = settings.worker_credentials()
-    except MissingSecret as exc:
-        raise EngineError(str(exc)) from exc
-
-    user_created = password_updated = False
-    if admin.call("GET", f"/user/{user}/profile", may_be_missing=True).status_code == 404:
-        profile = {"id": user, "firstName": "crossdept", "lastName": "worker"}
-        admin.call("POST", "/user/create", json={"profile": profile, "credentials": {"password": password}})
-        user_created = True
-    else:
-        verified = admin.call("POST", "/identity/verify", json={"username": user, "password": password})
-        if not verified.json().get("authenticated"):
-            # The configured (or generated) password is authoritative: bring the engine in line.
-            credentials = {"password": password, "authenticatedUserPassword": admin.password}
-            admin.call("PUT", f"/user/{user}/credentials", json=credentials)
-            # Failed logins (workers with the old password, the check above) lock the user for
-            # a growing delay, and for good after 10 attempts.
-            admin.call("POST", f"/user/{user}/unlock")
-            password_updated = True
-
-    created = 0
-    for resource_type, permissions in WORKER_GRANTS.items():
-        query = {"userIdIn": user, "resourceType": resource_type, "resourceId": "*", "type": AUTH_GRANT}
-        existing = admin.call("GET", "/authorization", params=query).json()
-        body = {"type": AUTH_GRANT, "permissions": list(permissions), "userId": user,
-                "groupId": None, "resourceType": resource_type, "resourceId": "*"}
-        if not existing:
-            admin.call("POST", "/authorization/create", json=body)
-            created += 1
-            continue
-        granted = set(existing[0]["permissions"])
-        if "ALL" not in granted and not granted.issuperset(permissions):
-            body["permissions"] = sorted(granted | set(permissions))  # widen, never narrow
-            admin.call("PUT", f"/authorization/{existing[0]['id']}", json=body)
-    return WorkerAccess(user_created, password_updated, created)

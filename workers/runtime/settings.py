@@ -125,3 +125,13 @@ class Settings(BaseSettings):
 
 class MissingSecret(RuntimeError):
     """A password is neither configured nor generated yet."""
+
+
+def write_private(path: Path, text: str, *, append: bool = False) -> None:
+    """Write (or append to) a file only its owner can read: it holds passwords."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "a" if append else "w", encoding="utf-8") as file:
+        file.write(text)
+    path.chmod(0o600)  # O_CREAT's mode does not apply to an existing file

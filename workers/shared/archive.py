@@ -1,6 +1,8 @@
-"""资料归档 / Archiving (policy §3.2 step 5): the signed checklist's PDF stored write-once in
-triplicate (一式三份), one copy for the person handing over, one for the receiver, one archived,
-with a JSON record, under <root>/<process instance id>/.
+"""资料归档 / The write-once archive every process files its documents in.
+
+`archive_copies` stores a document's PDF once per copy holder (the hand-over's 一式三份: giver,
+receiver, archive) with a JSON record of its canonical content, under <root>/<process instance id>/;
+`write_once` is the primitive for any other file (the organisation file's versions).
 
 Every file is written to a temporary file in the same folder, fsynced, made read-only and then
 hard-linked to its final name, which fails rather than replace an existing file. So a final name
@@ -17,10 +19,11 @@ import os
 import re
 import tempfile
 from datetime import datetime, timezone
-from enum import StrEnum
 from pathlib import Path
+from typing import Mapping, Protocol
 
-from workers.processes.work_handover.checklist import CONTENT_HASH_DEFINITION, WorkHandoverChecklist
+from pydantic import BaseModel
+
 from workers.runtime.registry import ProcessVariables
 
 RECORD_FILE = "record.json"
@@ -29,22 +32,34 @@ TEMP_SUFFIX = ".tmp"
 _SAFE_FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
-class CopyHolder(StrEnum):
-    GIVER = "giver"
-    RECEIVER = "receiver"
-    ARCHIVE = "archive"
+CONTENT_HASH_DEFINITION = (
+    "SHA-256 of the document's canonical JSON: camelCase keys sorted, no whitespace, UTF-8, "
+    "times in UTC"
+)
 
-    @property
-    def file_name(self) -> str:
-        return f"work-handover-checklist-{self.value}.pdf"
+
+def canonical_json(model: BaseModel) -> bytes:
+    """The exact bytes a document's content SHA-256 covers (see CONTENT_HASH_DEFINITION)."""
+    content = model.model_dump(mode="json", by_alias=True)
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class Archivable(Protocol):
+    """A document of one process instance whose content can be hashed."""
+
+    process_instance_id: str
+
+    def canonical_json(self) -> bytes: ...
+
+    def content_sha256(self) -> str: ...
 
 
 class ArchiveError(RuntimeError):
-    """The archive on disk is not what this checklist should produce: never repaired automatically."""
+    """The archive on disk is not what this document should produce: never repaired automatically."""
 
 
 class ArchivedCopy(ProcessVariables):
-    holder: CopyHolder
+    holder: str
     file: str  # relative to the process instance's folder, so the archive can move
     sha256: str
     size_bytes: int
@@ -58,37 +73,38 @@ class ArchiveRecord(ProcessVariables):
     pdf_size_bytes: int
     copies: list[ArchivedCopy]
     archived_at: datetime
-    checklist: dict  # the canonical checklist, from which content_sha256 can be recomputed
+    content: dict  # the canonical document, from which content_sha256 can be recomputed
 
-    def copy_path(self, root: Path, holder: CopyHolder) -> Path:
+    def copy_path(self, root: Path, holder: str) -> Path:
         copy = next(c for c in self.copies if c.holder == holder)
         return root / self.process_instance_id / copy.file
 
 
-def archive_triplicate(root: Path, checklist: WorkHandoverChecklist, pdf: bytes) -> ArchiveRecord:
-    """Store the PDF three times plus the record; idempotent, and completes a crashed attempt.
+def archive_copies(root: Path, document: Archivable, pdf: bytes, copies: Mapping[str, str]) -> ArchiveRecord:
+    """Store the PDF once per holder (`copies`: holder -> file name) plus the record; idempotent,
+    and completes a crashed attempt.
 
-    Raises ArchiveError if a file already there differs from what this checklist and PDF give.
+    Raises ArchiveError if a file already there differs from what this document and PDF give.
     """
-    folder = _instance_folder(root, checklist.process_instance_id)
+    folder = _instance_folder(root, document.process_instance_id)
     record_path = folder / RECORD_FILE
     if record_path.exists():
-        return _verify_finished(record_path, checklist, pdf)
+        return _verify_finished(record_path, document, pdf)
 
     pdf_sha256 = _sha256(pdf)
-    copies = []
-    for holder in CopyHolder:
-        _write_once(folder / holder.file_name, pdf)
-        copies.append(ArchivedCopy(holder=holder, file=holder.file_name, sha256=pdf_sha256, size_bytes=len(pdf)))
+    stored = []
+    for holder, file_name in copies.items():
+        _write_once(folder / file_name, pdf)
+        stored.append(ArchivedCopy(holder=holder, file=file_name, sha256=pdf_sha256, size_bytes=len(pdf)))
     record = ArchiveRecord(
-        process_instance_id=checklist.process_instance_id,
-        content_sha256=checklist.content_sha256(),
+        process_instance_id=document.process_instance_id,
+        content_sha256=document.content_sha256(),
         content_hash_definition=CONTENT_HASH_DEFINITION,
         pdf_sha256=pdf_sha256,
         pdf_size_bytes=len(pdf),
-        copies=copies,
+        copies=stored,
         archived_at=datetime.now(timezone.utc),
-        checklist=json.loads(checklist.canonical_json()),
+        content=json.loads(document.canonical_json()),
     )
     _write_once(record_path, _record_bytes(record))
     _remove_stale_temp_files(folder)
@@ -108,13 +124,13 @@ def _instance_folder(root: Path, process_instance_id: str) -> Path:
     return folder
 
 
-def _verify_finished(record_path: Path, checklist: WorkHandoverChecklist, pdf: bytes) -> ArchiveRecord:
+def _verify_finished(record_path: Path, document: Archivable, pdf: bytes) -> ArchiveRecord:
     record = ArchiveRecord.model_validate_json(record_path.read_bytes())
-    if record.content_sha256 != checklist.content_sha256() or record.pdf_sha256 != _sha256(pdf):
+    if record.content_sha256 != document.content_sha256() or record.pdf_sha256 != _sha256(pdf):
         raise ArchiveError(
-            f"{record_path.parent} already holds the archive of a different checklist or PDF "
+            f"{record_path.parent} already holds the archive of a different document or PDF "
             f"(archived {record.archived_at.isoformat()}, content SHA-256 {record.content_sha256}); "
-            "an archive is write-once: find out why the checklist changed after it was archived"
+            "an archive is write-once: find out why the document changed after it was archived"
         )
     for copy in record.copies:
         _check_existing(record_path.parent / copy.file, pdf)
@@ -122,8 +138,13 @@ def _verify_finished(record_path: Path, checklist: WorkHandoverChecklist, pdf: b
     return record
 
 
+def write_once(path: Path, data: bytes) -> None:
+    """Create `path` holding `data` (read-only), or check that it already does; never overwrite."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_once(path, data)
+
+
 def _write_once(path: Path, data: bytes) -> None:
-    """Create `path` holding `data`, or check that it already does; never overwrite."""
     if path.exists():
         _check_existing(path, data)
         return

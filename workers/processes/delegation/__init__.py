@@ -3,3 +3,7 @@
 `handlers` checks a registration; an active delegation is a running instance of this process
 waiting at its end timer, which `workers.shared.delegation` reads for every process that assigns.
 """
+
+PROCESS_KEY = "delegation"
+
+WORKER_PERMISSIONS: dict = {}  # it reads only its own instance's variables

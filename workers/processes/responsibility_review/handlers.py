@@ -21,7 +21,8 @@ import yaml
 from workers import BusinessRejection, TaskContext, topic
 from workers.shared.delegation import active_delegations, resolve_assignee
 from workers.shared.organisation.lookups import department_head
-from workers.shared.organisation.provision import provision
+from workers.shared.archive import write_once
+from workers.shared.organisation.provision import keep_initial_passwords, provision
 from workers.processes.responsibility_review.review import (
     Lists,
     apply_decisions,
@@ -50,7 +51,6 @@ from workers.runtime.settings import Settings
 from workers.runtime.variables import from_camunda
 
 LIST_INVALID = "LIST_INVALID"
-PASSWORD_FILE = "initial-passwords.txt"  # as `crossdept provision` keeps them
 
 
 @topic("review.prepare-items")
@@ -147,13 +147,13 @@ def _write_version(review: PublishOrganisationInput, task: TaskContext, archive:
               f"comments, is in {folder / 'previous.yaml'}.\n")
     text = header + dump(after)
     diff = unified_diff(before, after, f"{path.name} (before)", f"{path.name} (version {version})")
-    (folder / "previous.yaml").write_text(previous_text, encoding="utf-8")
-    (folder / "organisation.yaml").write_text(text, encoding="utf-8")
-    (folder / "changes.diff").write_text(diff, encoding="utf-8")
-    (folder / "review.json").write_text(json.dumps(
+    write_once(folder / "previous.yaml", previous_text.encode())
+    write_once(folder / "organisation.yaml", text.encode())
+    write_once(folder / "changes.diff", diff.encode())
+    write_once(folder / "review.json", json.dumps(
         {"processInstanceId": task.process_instance_id, "startedBy": review.initiator,
          "reason": review.reason,
-         "version": version, "acceptedAt": stamp.isoformat()}, ensure_ascii=False, indent=2), encoding="utf-8")
+         "version": version, "acceptedAt": stamp.isoformat()}, ensure_ascii=False, indent=2).encode())
     temporary = path.with_name(path.name + ".new")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
@@ -167,10 +167,5 @@ def _initial_password(settings: Settings, user_id: str) -> str:
     if settings.staff_initial_password is not None:
         return settings.staff_initial_password.get_secret_value()
     password = secrets.token_urlsafe(12)
-    path = settings.secrets_dir / PASSWORD_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as file:
-        file.write(f"{user_id}\t{password}\n")
+    keep_initial_passwords(settings.secrets_dir, {user_id: password})
     return password
-

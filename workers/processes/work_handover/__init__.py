@@ -3,3 +3,14 @@
 `handlers` holds the topics, `rules` the policy's rules (checklist, verification), `checklist` the
 《工作交接清单》 record and `pdf` its document.
 """
+
+from workers.runtime.permissions import Resource
+
+PROCESS_KEY = "work-handover"
+
+WORKER_PERMISSIONS = {
+    # who signed when, and which processes the giver started (history)
+    Resource.PROCESS_DEFINITION: ("READ_HISTORY",),
+    # the giver's open tasks: listed for the checklist, then moved to the receiver
+    Resource.TASK: ("READ", "UPDATE"),
+}

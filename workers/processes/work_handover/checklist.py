@@ -9,19 +9,16 @@ incomplete list so that step can read it.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date, datetime, timezone
 from enum import StrEnum
+from pathlib import Path
 
 from pydantic import field_validator, model_validator
 
 from workers.runtime.registry import ProcessVariables
+from workers.shared.archive import ArchiveRecord, archive_copies, canonical_json
 
-# What `content_sha256` hashes, in words; printed on the PDF and kept in the archive record.
-CONTENT_HASH_DEFINITION = (
-    "SHA-256 of the checklist's canonical JSON: camelCase keys sorted, no whitespace, UTF-8, "
-    "times in UTC"
-)
+TRIPLICATE = "work-handover-checklist"  # the copies' file names: work-handover-checklist-<holder>.pdf
 
 
 class ItemCategory(StrEnum):
@@ -81,7 +78,10 @@ _ROLE_LABELS = {
 }
 
 
-class Person(ProcessVariables):
+class Party(ProcessVariables):
+    """A person as the signed record names them: who they were when it was signed (an operator
+    completing a task may be outside the organisation, so this is not the organisation's Person)."""
+
     id: str
     name: str
 
@@ -102,7 +102,7 @@ class ChecklistItem(ProcessVariables):
 
 
 class Signature(ProcessVariables):
-    signed_by: Person
+    signed_by: Party
     role: SignatureRole
     signed_at: datetime
 
@@ -117,9 +117,9 @@ class Signature(ProcessVariables):
 
 class WorkHandoverChecklist(ProcessVariables):
     process_instance_id: str
-    giver: Person
-    receiver: Person
-    supervisor: Person
+    giver: Party
+    receiver: Party
+    supervisor: Party
     reason: HandoverReason
     planned_date: date
     items: list[ChecklistItem]
@@ -137,9 +137,25 @@ class WorkHandoverChecklist(ProcessVariables):
         return next((s for s in self.signatures if s.role == role), None)
 
     def canonical_json(self) -> bytes:
-        """The exact bytes `content_sha256` hashes (see CONTENT_HASH_DEFINITION)."""
-        content = self.model_dump(mode="json", by_alias=True)
-        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        """The exact bytes `content_sha256` hashes (see archive.CONTENT_HASH_DEFINITION)."""
+        return canonical_json(self)
 
     def content_sha256(self) -> str:
         return hashlib.sha256(self.canonical_json()).hexdigest()
+
+
+class CopyHolder(StrEnum):
+    """一式三份: who keeps a copy of the signed checklist."""
+
+    GIVER = "giver"
+    RECEIVER = "receiver"
+    ARCHIVE = "archive"
+
+    @property
+    def file_name(self) -> str:
+        return f"{TRIPLICATE}-{self.value}.pdf"
+
+
+def archive_triplicate(root: Path, checklist: WorkHandoverChecklist, pdf: bytes) -> ArchiveRecord:
+    """The signed checklist's PDF, write-once, once for each holder, with its record."""
+    return archive_copies(root, checklist, pdf, {holder.value: holder.file_name for holder in CopyHolder})

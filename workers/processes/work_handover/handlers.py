@@ -15,15 +15,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workers import BusinessRejection, TaskContext, topic
 from workers.processes.work_handover import rules
-from workers.shared.archive import ArchiveRecord, CopyHolder, archive_triplicate
+from workers.shared.archive import ArchiveRecord
 from workers.processes.work_handover.checklist import (
     ChecklistItem,
+    CopyHolder,
     HandoverReason,
     ItemCategory,
-    Person,
+    Party,
     Signature,
     SignatureRole,
     WorkHandoverChecklist,
+    archive_triplicate,
 )
 from workers.processes.work_handover.variables import (
     ArchiveChecklistInput,
@@ -63,17 +65,16 @@ from workers.shared.calendar import (
     working_days_between,
 )
 from workers.shared.notify import Attachment, Bilingual, Notification, notify
-from workers.shared.notify import Person as Recipient
 from workers.shared.delegation import active_delegations, resolve_assignee
 from workers.shared.organisation.lookups import (
     department_head,
     head_of,
     lowest_common_superior,
     role_members,
-    superior,
     superior_chain,
 )
-from workers.shared.organisation.model import Organisation
+from workers.shared.organisation.model import Organisation, Person
+from workers.shared.reminders import remind_open_tasks
 from workers.shared.organisation.file import load, organisation_path
 
 HANDOVER_INVALID = "HANDOVER_INVALID"
@@ -81,6 +82,7 @@ NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
 CHECKLIST_INCOMPLETE = "CHECKLIST_INCOMPLETE"
 VERIFICATION_INCOMPLETE = "VERIFICATION_INCOMPLETE"
 ARCHIVE_FOLDER = "work-handover"  # under the archive root
+PROCESS_NAME = Bilingual(zh="工作交接", en="hand-over")
 
 
 # --- step 1: advance notice ----------------------------------------------------------------------
@@ -307,9 +309,8 @@ def _open_task(task: TaskContext, activity_id: str) -> str | None:
     return found[0]["id"] if found else None
 
 
-def _recipient(org: Organisation, person_id: str) -> Recipient:
-    person = org.person(person_id)
-    return Recipient(name=person.name, email=person.email, im_id=person.im_id)
+def _recipient(org: Organisation, person_id: str) -> Person:
+    return org.person(person_id)
 
 
 # --- step 2: preparation -------------------------------------------------------------------------
@@ -376,7 +377,7 @@ def record_signatures(signers: RecordSignaturesInput, task: TaskContext) -> Reco
         if not completed:
             raise RuntimeError(f"no completed task {activity} for the {role.value}'s signature in the history")
         latest = completed[0]
-        signer = Person(id=latest["assignee"], name=names.get(latest["assignee"], latest["assignee"]))
+        signer = Party(id=latest["assignee"], name=names.get(latest["assignee"], latest["assignee"]))
         signatures.append(Signature(signed_by=signer, role=role,
                                     signed_at=datetime.fromisoformat(latest["endTime"])))
     return RecordSignaturesOutput(signatures=signatures)
@@ -386,9 +387,9 @@ def record_signatures(signers: RecordSignaturesInput, task: TaskContext) -> Reco
 def _checklist(signed: ArchiveChecklistInput, process_instance_id: str) -> WorkHandoverChecklist:
     return WorkHandoverChecklist(
         process_instance_id=process_instance_id,
-        giver=Person(id=signed.giver_id, name=signed.giver_name),
-        receiver=Person(id=signed.receiver_id, name=signed.receiver_name),
-        supervisor=Person(id=signed.supervisor_id, name=signed.supervisor_name),
+        giver=Party(id=signed.giver_id, name=signed.giver_name),
+        receiver=Party(id=signed.receiver_id, name=signed.receiver_name),
+        supervisor=Party(id=signed.supervisor_id, name=signed.supervisor_name),
         reason=signed.reason, planned_date=signed.planned_date,
         items=signed.checklist_items, signatures=signed.signatures)
 
@@ -455,33 +456,8 @@ def reassign_open_tasks(work: ReassignOpenTasksInput, task: TaskContext) -> Reas
 # --- reminders -----------------------------------------------------------------------------------
 @topic("handover.remind")
 def remind(state: RemindInput, task: TaskContext) -> RemindOutput:
-    """Everyone with an open task of this hand-over past its deadline is reminded (催办); after
-    `escalateAfterReminders` reminders their department head (their superior, if they are the head) hears too."""
-    org = load(Path(state.organisation_file))
-    sent = dict(state.reminders_sent)
-    open_tasks = task.engine.request("GET", "/task", params={"processInstanceId": task.process_instance_id}) or []
-    for user_task in open_tasks:
-        assignee = user_task.get("assignee")
-        if not assignee:
-            continue
-        count = sent.get(user_task["id"], 0) + 1
-        holder = org.person(assignee)
-        recipients = [_recipient(org, assignee)]
-        escalated = count > state.escalate_after_reminders
-        if escalated:
-            head = head_of(org, assignee)
-            boss = head if head.id != assignee else superior(org, assignee)
-            if boss is not None:
-                recipients.append(_recipient(org, boss.id))
-        due = user_task.get("due") or ""
-        subject = (Bilingual(zh=f"交接逾期升级（第 {count} 次催办）：{user_task['name']}",
-                             en=f"Hand-over overdue, escalated (reminder {count}): {holder.name}")
-                   if escalated else
-                   Bilingual(zh=f"催办（第 {count} 次）：{user_task['name']}", en=f"Reminder {count}: a hand-over task is overdue"))
-        notify(task, Notification(
-            event_key=f"handover:{task.process_instance_id}:remind:{user_task['id']}:{count}",
-            recipients=recipients, task_id=user_task["id"], subject=subject,
-            body=Bilingual(zh=f"{holder.name} 的交接任务「{user_task['name']}」已超过期限 {due}，请尽快处理。",
-                           en=f"{holder.name}'s hand-over task is past its deadline {due}; please complete it.")))
-        sent[user_task["id"]] = count
+    """Everyone with an open task of this hand-over past its deadline is reminded (催办), and escalated
+    after `escalateAfterReminders` reminders (workers.shared.reminders)."""
+    sent = remind_open_tasks(task, load(Path(state.organisation_file)), PROCESS_NAME,
+                             escalate_after=state.escalate_after_reminders, sent=state.reminders_sent)
     return RemindOutput(reminders_sent=sent)

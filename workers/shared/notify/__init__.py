@@ -1,6 +1,6 @@
 """Tell people about an event by e-mail and IM webhook, once per event however often a task is delivered.
 
-A handler builds a `Notification` (who, what, in both languages, and the user task it is about) and
+A handler builds a `Notification` (who: people of the organisation, what, in both languages, and the user task it is about) and
 calls `notify(task, notification)`. Each channel is one side effect recorded under the event key, so a
 redelivered task sends nothing twice, and a retry after a failure sends only what did not go out.
 """
@@ -8,14 +8,14 @@ redelivered task sends nothing twice, and a retry after a failure sends only wha
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Callable
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from workers.shared.notify.mail import send_mail
 from workers.shared.notify.webhook import Flavour, parse_webhook_entry, post_webhook
 from workers.runtime.context import TaskContext
+from workers.shared.organisation.model import Person
 from workers.runtime.settings import Settings
 
 
@@ -32,21 +32,6 @@ class Bilingual(BaseModel):
 
     def paragraphs(self) -> str:
         return f"{self.zh}\n\n{self.en}"
-
-
-class Person(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    name: str = Field(min_length=1)
-    email: str = Field(description="Mail address, e.g. li.lei@example.com")
-    im_id: str | None = Field(None, description="User id in the IM (DingTalk/Feishu/WeCom), to @-mention.")
-
-    @field_validator("email")
-    @classmethod
-    def _looks_like_a_mail_address(cls, value: str) -> str:
-        if not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+", value):
-            raise ValueError(f"{value!r} is not a mail address like li.lei@example.com")
-        return value
 
 
 class Attachment(BaseModel):

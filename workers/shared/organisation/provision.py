@@ -15,21 +15,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from workers.shared.organisation.model import ROLE_GROUPS, Organisation, Person
 from workers.runtime.client import EngineClient
+from workers.runtime.permissions import Resource
+from workers.runtime.settings import write_private
 
 DEPARTMENT_GROUP = "crossdept-department"
 ROLE_GROUP = "crossdept-role"
 
 GRANT = 1
-# Camunda resource type ids
-APPLICATION, GROUP, FILTER, PROCESS_DEFINITION, PROCESS_INSTANCE = 0, 2, 5, 6, 8
+APPLICATION, GROUP, FILTER = Resource.APPLICATION, Resource.GROUP, Resource.FILTER
+PROCESS_DEFINITION, PROCESS_INSTANCE = Resource.PROCESS_DEFINITION, Resource.PROCESS_INSTANCE
 MANAGED_RESOURCE_TYPES = frozenset({APPLICATION, FILTER, PROCESS_DEFINITION, PROCESS_INSTANCE})
 
 PAGE = 200
 KINDS = ("users", "groups", "memberships", "authorizations", "filters")
+INITIAL_PASSWORDS = "initial-passwords.txt"  # in the secrets folder, for the operator to hand out
 
 
 @dataclass(frozen=True)
@@ -367,3 +372,13 @@ def _list(client: EngineClient, path: str, **params: Any) -> list[dict[str, Any]
         found.extend(page)
         if len(page) < PAGE:
             return found
+
+
+def keep_initial_passwords(secrets_dir: Path, passwords: dict[str, str]) -> Path:
+    """Keep new users' initial passwords privately (mode 0600). Appended, not replaced: an earlier
+    list may not have been handed out yet."""
+    path = secrets_dir / INITIAL_PASSWORDS
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    write_private(path, f"# {stamp}\n" + "".join(f"{user}\t{pw}\n" for user, pw in passwords.items()),
+                  append=True)
+    return path

@@ -1,0 +1,111 @@
+"""The workers' technical user and its least-privilege grants: the runtime's needs plus what each
+process package declares in `WORKER_PERMISSIONS` (see `workers.catalog.worker_permissions`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from workers.catalog import worker_permissions
+from workers.engine import EngineSetupError
+from workers.runtime.client import EngineClient, EngineError, EngineUnavailable
+from workers.runtime.settings import MissingSecret, Settings
+
+GRANT = 1
+
+
+@dataclass(frozen=True)
+class WorkerAccess:
+    user_created: bool
+    password_updated: bool
+    authorizations_created: int
+
+
+class _Admin:
+    """The engine's REST API as the admin, with errors for people (what is wrong, what to set)."""
+
+    def __init__(self, settings: Settings, base_url: str) -> None:
+        try:
+            self.user, self.password = settings.admin_credentials()
+        except MissingSecret as exc:
+            raise EngineSetupError(str(exc)) from exc
+        self.client = EngineClient(base_url, self.user, self.password, timeout_s=settings.http_timeout_s,
+                                   retry_for_s=0)
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            return self.client.request(method, path, **kwargs)
+        except (EngineUnavailable, requests.RequestException) as exc:
+            raise EngineSetupError(
+                f"cannot reach the engine at {self.client.base_url}: start it (`crossdept engine start`) "
+                f"or set CROSSDEPT_ENGINE_URL ({exc})"
+            ) from exc
+        except EngineError as exc:
+            if exc.status == 401:
+                raise EngineSetupError(
+                    f"the engine at {self.client.base_url} rejects the admin credentials of {self.user!r}: "
+                    "set CROSSDEPT_ADMIN_USER / CROSSDEPT_ADMIN_PASSWORD"
+                ) from exc
+            raise EngineSetupError(str(exc)) from exc
+
+    def exists(self, path: str) -> bool:
+        try:
+            self.call("GET", path)
+            return True
+        except EngineSetupError as exc:
+            if isinstance(exc.__cause__, EngineError) and exc.__cause__.status == 404:
+                return False
+            raise
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def ensure_worker_user(settings: Settings, base_url: str | None = None) -> WorkerAccess:
+    """Create the workers' user and its least-privilege grants; safe to run again."""
+    admin = _Admin(settings, base_url or settings.engine_url)
+    try:
+        return _ensure(admin, settings)
+    finally:
+        admin.close()
+
+
+def _ensure(admin: _Admin, settings: Settings) -> WorkerAccess:
+    try:
+        user, password = settings.worker_credentials()
+    except MissingSecret as exc:
+        raise EngineSetupError(str(exc)) from exc
+
+    user_created = password_updated = False
+    if not admin.exists(f"/user/{user}/profile"):
+        profile = {"id": user, "firstName": "crossdept", "lastName": "worker"}
+        admin.call("POST", "/user/create", json={"profile": profile, "credentials": {"password": password}})
+        user_created = True
+    else:
+        verified = admin.call("POST", "/identity/verify", json={"username": user, "password": password})
+        if not (verified or {}).get("authenticated"):
+            # The configured (or generated) password is authoritative: bring the engine in line.
+            credentials = {"password": password, "authenticatedUserPassword": admin.password}
+            admin.call("PUT", f"/user/{user}/credentials", json=credentials)
+            # Failed logins (workers with the old password, the check above) lock the user for
+            # a growing delay, and for good after 10 attempts.
+            admin.call("POST", f"/user/{user}/unlock")
+            password_updated = True
+
+    created = 0
+    for resource_type, permissions in worker_permissions().items():
+        query = {"userIdIn": user, "resourceType": int(resource_type), "resourceId": "*", "type": GRANT}
+        existing = admin.call("GET", "/authorization", params=query) or []
+        body = {"type": GRANT, "permissions": list(permissions), "userId": user,
+                "groupId": None, "resourceType": int(resource_type), "resourceId": "*"}
+        if not existing:
+            admin.call("POST", "/authorization/create", json=body)
+            created += 1
+            continue
+        granted = set(existing[0]["permissions"])
+        if "ALL" not in granted and not granted.issuperset(permissions):
+            body["permissions"] = sorted(granted | set(permissions))  # widen, never narrow
+            admin.call("PUT", f"/authorization/{existing[0]['id']}", json=body)
+    return WorkerAccess(user_created, password_updated, created)
