@@ -5,6 +5,9 @@ formRefBinding), others never: a topic that no worker polls waits forever, an un
 ends the path silently, a filepicker renders as nothing in Tasklist. Pure Python, no engine, no
 Node; `npm run lint:models` adds bpmnlint's and dmnlint's modelling rules on top.
 
+The variable contract is checked here too: every variable a topic's input model requires is written
+somewhere in its process, and a variable has one type across the process's topic models.
+
 Each rule is a function `(Models, Registry) -> Iterable[Problem]` listed in `RULES`. References that
 are expressions (`${...}`) are resolved only at run time and are not checked.
 """
@@ -556,11 +559,10 @@ def _written_in_process(process: ET.Element, forms: dict[Any, dict[str, Any]]) -
         ref = _camunda(element, "formRef") if local in FORM_TAGS else None
         if ref and ref in forms:
             written |= _form_variables(forms[ref].get("components"))
-        for attribute in ("initiator", "resultVariable", "errorMessageVariable", "errorCodeVariable"):
-            if _camunda(element, attribute):
-                written.add(_camunda(element, attribute) or "")
-        if element.tag == f"{{{CAMUNDA_NS}}}outputParameter" and element.get("name"):
-            written.add(element.get("name") or "")
+        written |= {name for attribute in ("initiator", "resultVariable", "errorMessageVariable", "errorCodeVariable")
+                    if (name := _camunda(element, attribute))}
+        if element.tag == f"{{{CAMUNDA_NS}}}outputParameter" and (name := element.get("name")):
+            written.add(name)
         if local in LISTENER_TAGS and element.tag.startswith(f"{{{CAMUNDA_NS}}}"):
             code = (element.get("expression") or "") + "".join(element.itertext())
             written |= set(SET_VARIABLE.findall(code))

@@ -13,6 +13,7 @@ checked>)`, so the variable still has one declared type:
 
 from __future__ import annotations
 
+import re
 import types
 from dataclasses import dataclass
 from typing import Any, Union, get_args, get_origin
@@ -46,9 +47,10 @@ def declared_type(field: FieldInfo) -> Any:
 
 
 def type_name(annotation: Any) -> str:
+    """`list[ChecklistItem]`, not `list[workers.processes.work_handover.checklist.ChecklistItem]`."""
     if isinstance(annotation, type) and not get_args(annotation):
         return annotation.__name__
-    return str(annotation).replace("typing.", "")
+    return re.sub(r"\b(?:\w+\.)+(\w+)", r"\1", str(annotation))
 
 
 def _without_none(annotation: Any) -> Any:
