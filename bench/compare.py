@@ -545,6 +545,24 @@ def write_report(text: str) -> None:
 # --- main ----------------------------------------------------------------------------------------
 
 
+SECRET_OPTIONS = ("--password", "--worker-password")
+
+
+def redacted(argv: list[str]) -> list[str]:
+    """The command line as the report shows it: passwords replaced, since the report is committed."""
+    shown, hide_next = [], False
+    for arg in argv:
+        option = arg.split("=", 1)[0]
+        if hide_next:
+            shown.append("***")
+        elif option in SECRET_OPTIONS and "=" in arg:
+            shown.append(f"{option}=***")
+        else:
+            shown.append(arg)
+        hide_next = arg in SECRET_OPTIONS
+    return shown
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=5000, help="backlog per phase (default 5000)")
@@ -564,7 +582,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--worker-password")
     parser.add_argument("--no-write", action="store_true", help=f"print only; leave {PERFORMANCE_DOC.name} alone")
     args = parser.parse_args(argv)
-    args.argv = list(argv if argv is not None else sys.argv[1:])
+    args.argv = redacted(list(argv if argv is not None else sys.argv[1:]))
     args.contenders = [c.strip() for c in args.contenders.split(",") if c.strip()]
     args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     unknown = [c for c in args.contenders if c not in CONTENDERS] + [d for d in args.databases if d not in ("h2", "postgres")]

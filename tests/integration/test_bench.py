@@ -40,6 +40,7 @@ def test_every_task_completes_once_and_each_contender_and_the_handover_run_get_a
     out, err = capsys.readouterr()
 
     assert status == 0, f"the benchmark reported a failure:\n{err}"
+    assert admin_password not in out and worker_password not in out, "the report (committed to docs/) shows a password"
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in out.splitlines() if line.startswith("| ")]
     contenders = {row[0]: row for row in rows if row[0] in ("crossdept (defaults)", "raw HTTP loop (the limit)")}
     assert set(contenders) == {"crossdept (defaults)", "raw HTTP loop (the limit)"}
@@ -66,3 +67,11 @@ def test_unknown_contenders_are_refused_and_a_given_engine_needs_its_users(bench
         bench.parse_args(["--contenders", "ours,go"])
     with pytest.raises(SystemExit):
         bench.parse_args(["--engine-url", "http://localhost:8080/engine-rest", "--user", "admin"])
+
+
+def test_the_reports_command_line_never_shows_a_password(bench: ModuleType) -> None:
+    args = bench.parse_args(["--engine-url", "http://localhost:8080/engine-rest", "--user", "admin",
+                             "--password", "s3cret", "--worker-user", "w", "--worker-password=t0ken"])
+    assert args.argv == ["--engine-url", "http://localhost:8080/engine-rest", "--user", "admin",
+                         "--password", "***", "--worker-user", "w", "--worker-password=***"]
+    assert args.password == "s3cret", "the benchmark itself still gets the password"

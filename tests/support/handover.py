@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from tests.support.driver import wait_until
 from tests.support.staff import Staff
 from workers.catalog import load_registry
+from workers.runtime.variables import to_camunda
 
 FORMS = ["work-handover-notice.form", "work-handover-checklist.form", "work-handover-verify.form",
          "work-handover-sign.form"]
@@ -60,3 +61,14 @@ def wait_for_notice(staff: Staff, instance: str) -> None:
     wait_until(lambda: staff.admin.get("/history/activity-instance", processInstanceId=instance,
                                        activityId="EndEvent_Notified", finished="true"),
                60, "the notice to be sent", interval_s=0.2)
+
+
+def start_backdated(staff: Staff, initiator: str, values: dict[str, Any], noticed: datetime) -> str:
+    """A notice given on `noticed`: as an operator enters one given on paper (the start event, which
+    stamps the current time, is skipped by starting right after it)."""
+    body = {"variables": to_camunda({**values, "initiator": initiator, "noticeSubmittedAt": noticed}),
+            "startInstructions": [{"type": "startBeforeActivity", "activityId": "Gateway_NoticeSubmitted"}]}
+    response = staff.admin.session.post(f"{staff.admin.url}/process-definition/key/work-handover/start",
+                                        json=body, timeout=30)
+    assert response.ok, response.text
+    return response.json()["id"]

@@ -1,22 +1,20 @@
-"""The hand-over's rules without an engine: completeness, verification, deadlines, the notice count
-at the edge of the official calendar."""
+"""The hand-over's rules without an engine: completeness, verification, and a too-short notice with
+its earliest compliant date, counted officially or provisionally."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
-
-import pytest
+from datetime import date
 
 from workers import BusinessRejection
 from workers.processes.work_handover import rules
 from workers.processes.work_handover.checklist import ChecklistItem
-from workers.shared.calendar import UnsupportedDateError, supported_range, working_days_between
 from workers.processes.work_handover import handlers as work_handover
+from workers.shared.calendar import WorkingCalendar, official_years
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-LAST = supported_range()[1]
+OFFICIAL = WorkingCalendar()
+# A year past both chinesecalendar and the (empty) company calendar, whatever today is.
+PROVISIONAL_YEAR = max(official_years()) + 3
 
 
 def test_a_complete_checklist_has_no_problems() -> None:
@@ -52,30 +50,18 @@ def test_verification_matches_answers_by_position_and_needs_a_verdict_and_questi
     assert "expected 3 items, got 1" in rules.verify(checklist, [{"verdict": "accept"}]).problems[0]
 
 
-def test_deadline_ends_at_the_company_clock_on_the_nth_working_day() -> None:
-    # Friday 2025-09-26: 3 working days on is Tuesday 09-30 (Sunday 09-28 was a make-up working day).
-    start = datetime(2025, 9, 26, 15, 0, tzinfo=SHANGHAI)
-    assert rules.deadline(start, 3, SHANGHAI, time(18, 0)) == datetime(2025, 9, 30, 18, 0, tzinfo=SHANGHAI)
-
-
-def test_deadline_past_the_calendar_counts_monday_to_friday() -> None:
-    start = datetime.combine(LAST, time(9), tzinfo=SHANGHAI)
-    due = rules.deadline(start, 5, SHANGHAI, time(18, 0))
-    assert due.date() > LAST and due.weekday() < 5
-
-
-def test_notice_reaching_past_the_calendar_is_enough_when_the_known_days_already_suffice() -> None:
-    notice = date(LAST.year, 12, 1)
-    known = working_days_between(notice, LAST)
-    assert work_handover._notice_given(notice, date(LAST.year + 1, 1, 20), known) == known
-    with pytest.raises(UnsupportedDateError, match="update the chinesecalendar package"):
-        work_handover._notice_given(notice, date(LAST.year + 1, 1, 20), known + 1)
-
-
-def test_too_short_notice_names_the_earliest_date_or_says_it_is_beyond_the_calendar() -> None:
-    rejection = work_handover._too_short(date(2025, 9, 26), date(2025, 10, 10), 5, 10)
+def test_too_short_notice_names_the_earliest_compliant_date() -> None:
+    rejection = work_handover._too_short(OFFICIAL, date(2025, 9, 26), date(2025, 10, 10), 5, 10)
     assert isinstance(rejection, BusinessRejection) and rejection.field == "plannedDate"
-    assert rejection.variables == {"earliestCompliantDate": "2025-10-16"}
-    beyond = work_handover._too_short(date(LAST.year, 12, 28), date(LAST.year, 12, 30), 2, 10)
-    assert beyond.variables == {"earliestCompliantDate": None}
-    assert f"after {LAST.isoformat()}" in beyond.message
+    assert rejection.variables == {"earliestCompliantDate": "2025-10-16", "calendarNotice": None}
+    assert "Notice too short: 5 working days" in rejection.message and "requires 10" in rejection.message
+    assert "the earliest compliant hand-over date is 2025-10-16" in rejection.message
+
+
+def test_too_short_notice_in_a_provisional_year_still_names_a_date_and_says_it_is_provisional() -> None:
+    notice = date(PROVISIONAL_YEAR, 3, 1)
+    rejection = work_handover._too_short(OFFICIAL, notice, date(PROVISIONAL_YEAR, 3, 2), 1, 10)
+    earliest = date.fromisoformat(rejection.variables["earliestCompliantDate"])
+    assert OFFICIAL.working_days_between(notice, earliest) == 10
+    assert rejection.variables["calendarNotice"].startswith("工作日按暂定日历计算")
+    assert f"of {PROVISIONAL_YEAR} are not in the company calendar" in rejection.variables["calendarNotice"]

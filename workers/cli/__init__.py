@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import engine, lint, models, provision, worker
+from workers.cli import calendar, engine, lint, models, provision, worker
 
 app = typer.Typer(
     help="crossdept: cross-department processes (业务交叉管理) on Camunda 7.",
@@ -12,6 +12,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(engine.app, name="engine")
+app.add_typer(calendar.app, name="calendar")
 app.command("lint")(lint.lint)
 app.command("deploy")(models.deploy)
 app.command("provision")(provision.provision)

@@ -68,14 +68,13 @@ def start(
 
 
 def _start(settings: Settings, *, foreground: bool = False, timeout_s: float = 180) -> lifecycle.EngineInfo:
-    """Start with a spinner, then print the URLs, the users and passwords generated just now."""
+    """Start with a spinner, then print the URLs, the users, and where their passwords are kept
+    (never the passwords: a terminal's output ends up in logs)."""
     try:
         with _spinner("preparing") as update:
             info = lifecycle.start_engine(
                 settings, foreground=foreground, timeout_s=timeout_s, progress_callback=update
             )
-        admin_user, admin_password = settings.admin_credentials()
-        worker_user, worker_password = settings.worker_credentials()
     except (EngineSetupError, MissingSecret) as err:
         raise fail(str(err)) from err
 
@@ -85,14 +84,12 @@ def _start(settings: Settings, *, foreground: bool = False, timeout_s: float = 1
     console.print(f"  Admin     {info.admin_url}")
     console.print(f"  REST      {info.rest_url}")
     console.print(f"  log       {info.log_path}")
-    console.print(f"  admin user: {admin_user}   workers' user: {worker_user}")
-    shown = {"admin-password": (admin_user, admin_password), "engine-password": (worker_user, worker_password)}
-    for name in info.new_secrets:
-        user, password = shown[name]
-        console.print(
-            f"  [yellow]new password of {user}: {password}[/yellow] "
-            f"(shown once; kept in {settings.secrets_dir / name})"
-        )
+    console.print(f"  admin user: {settings.admin_user}   workers' user: {settings.engine_user}")
+    for name, user, explicit in (("admin-password", settings.admin_user, settings.admin_password),
+                                 ("engine-password", settings.engine_user, settings.engine_password)):
+        where = "as configured in the environment" if explicit is not None else f"in {settings.secrets_dir / name} (mode 0600)"
+        new = "new " if name in info.new_secrets else ""
+        console.print(f"  {new}password of {user}: {where}", soft_wrap=True)
     return info
 
 

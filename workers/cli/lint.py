@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import groupby
 from pathlib import Path
 
@@ -10,7 +11,8 @@ from rich.markup import escape
 
 from workers.catalog import load_registry
 from workers.cli.common import console, fail
-from workers.engine.lint import Problem, lint_models, model_files
+from workers.engine.calendar_lint import calendar_problems
+from workers.engine.lint import Problem, lint_models, load_models, model_files
 
 
 def lint(
@@ -19,7 +21,8 @@ def lint(
 ) -> None:
     """Check topics against workers, form and decision references, history TTL, form components
     Tasklist 7.24 renders, that every BPMN error a worker throws is caught, that every variable a
-    topic requires is written in its process, and that a variable has one type there."""
+    topic requires is written in its process and has one type there, and that the company calendar
+    the models name is valid (warning from 1 November on when next year is not covered)."""
     if not any((root / folder).is_dir() for folder in ("bpmn", "dmn", "forms")):
         raise fail(f"{root} has no bpmn/, dmn/ or forms/ folder: run in the repository or pass --root")
     try:
@@ -27,7 +30,7 @@ def lint(
     except Exception as exc:  # a broken worker module: say which, not a traceback
         raise fail(f"could not load the workers: {type(exc).__name__}: {exc}") from exc
 
-    problems = lint_models(root, registry)
+    problems = lint_models(root, registry) + calendar_problems(load_models(root), root, date.today())
     _print_problems(problems)
     checked = _count(len(model_files(root)), "model")
     errors = sum(p.severity == "error" for p in problems)

@@ -87,14 +87,9 @@ def _print_report(report: ProvisionReport, elapsed_s: float) -> None:
 
 
 def _hand_out_passwords(passwords: dict[str, str], secrets_dir: Path) -> None:
-    """Show the generated passwords once and keep a private copy for the operator to hand out."""
-    console.print("initial passwords of the new users (shown once):")
-    table = Table()
-    table.add_column("user")
-    table.add_column("password")
-    for user_id, password in passwords.items():
-        table.add_row(user_id, password)
-    console.print(table)
+    """Keep the generated passwords in a private file for the operator to hand out; never print them
+    (a terminal's output ends up in logs)."""
     path = keep_initial_passwords(secrets_dir, passwords)
-    console.print(f"also written to {path} (mode 0600); users should change them at first login",
-                  soft_wrap=True)
+    console.print(f"{len(passwords)} new user(s): {', '.join(passwords)}; their initial passwords are in "
+                  f"{path} (mode 0600). Hand each person theirs; they should change it at first login "
+                  "(Tasklist: profile menu → 修改密码 / Change password).", soft_wrap=True)

@@ -10,7 +10,7 @@ import typer
 
 from workers.catalog import load_registry
 from workers.cli.common import console, engine_client, fail, load_settings
-from workers.runtime.client import EngineClient, EngineError, EngineUnavailable
+from workers.runtime.client import EngineClient, EngineError, EngineUnavailable, explain
 from workers.runtime.idempotency import OnceStore
 from workers.runtime.logs import configure_logging
 from workers.runtime.metrics import WorkerMetrics
@@ -110,17 +110,10 @@ def _select(registry: Registry, topics: str) -> Registry:
 def _check_credentials(client: EngineClient, settings: Settings) -> None:
     try:
         client.request("GET", "/external-task/count", retry_for_s=30)
-    except EngineError as exc:
-        if exc.status == 401:
-            raise fail(
-                f"the engine rejected user {settings.engine_user!r}: check CROSSDEPT_ENGINE_USER and "
-                "CROSSDEPT_ENGINE_PASSWORD (or run `crossdept engine start`, which creates that user)"
-            ) from exc
-        raise fail(str(exc)) from exc
-    except EngineUnavailable as exc:
-        raise fail(f"the engine at {settings.engine_url} does not answer: {exc}") from exc
-    except OSError as exc:
-        raise fail(f"the engine at {settings.engine_url} does not answer: {exc}") from exc
+    except (EngineError, EngineUnavailable, OSError) as exc:
+        raise fail(explain(exc, base_url=settings.engine_url, user=settings.engine_user, credentials=(
+            "CROSSDEPT_ENGINE_USER and CROSSDEPT_ENGINE_PASSWORD (or run `crossdept engine start`, "
+            "which creates that user)"))) from exc
 
 
 def _stop_on_signals(runner: Worker) -> None:

@@ -10,7 +10,7 @@ import requests
 
 from workers.catalog import worker_permissions
 from workers.engine import EngineSetupError
-from workers.runtime.client import EngineClient, EngineError, EngineUnavailable
+from workers.runtime.client import EngineClient, EngineError, EngineUnavailable, explain
 from workers.runtime.settings import MissingSecret, Settings
 
 GRANT = 1
@@ -37,18 +37,9 @@ class _Admin:
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             return self.client.request(method, path, **kwargs)
-        except (EngineUnavailable, requests.RequestException) as exc:
-            raise EngineSetupError(
-                f"cannot reach the engine at {self.client.base_url}: start it (`crossdept engine start`) "
-                f"or set CROSSDEPT_ENGINE_URL ({exc})"
-            ) from exc
-        except EngineError as exc:
-            if exc.status == 401:
-                raise EngineSetupError(
-                    f"the engine at {self.client.base_url} rejects the admin credentials of {self.user!r}: "
-                    "set CROSSDEPT_ADMIN_USER / CROSSDEPT_ADMIN_PASSWORD"
-                ) from exc
-            raise EngineSetupError(str(exc)) from exc
+        except (EngineError, EngineUnavailable, requests.RequestException) as exc:
+            raise EngineSetupError(explain(exc, base_url=self.client.base_url, user=self.user,
+                                           credentials="CROSSDEPT_ADMIN_USER / CROSSDEPT_ADMIN_PASSWORD")) from exc
 
     def exists(self, path: str) -> bool:
         try:

@@ -47,6 +47,19 @@ class EngineUnavailable(RuntimeError):
     """The engine did not answer (connection refused, timeout, 5xx)."""
 
 
+def explain(exc: BaseException, *, base_url: str, user: str, credentials: str) -> str:
+    """A failed engine call as a message for people: what is wrong and what to set.
+
+    `credentials` names the settings that hold `user`'s password, e.g. CROSSDEPT_ENGINE_PASSWORD.
+    """
+    if isinstance(exc, EngineError):
+        if exc.status == 401:
+            return f"the engine at {base_url} rejects the credentials of user {user!r}: check {credentials}"
+        return str(exc)
+    return (f"cannot reach the engine at {base_url} ({exc}): start it (`crossdept engine start`) "
+            "or set CROSSDEPT_ENGINE_URL")
+
+
 def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, (EngineUnavailable, requests.ConnectionError, requests.Timeout))
 

@@ -58,12 +58,7 @@ from workers.processes.work_handover.variables import (
     VerifiedOutput,
 )
 from workers.processes.work_handover.pdf import render_checklist_pdf
-from workers.shared.calendar import (
-    UnsupportedDateError,
-    earliest_compliant_date,
-    supported_range,
-    working_days_between,
-)
+from workers.shared.calendar import WorkingCalendar, calendar_path, load_calendar
 from workers.shared.notify import Attachment, Bilingual, Notification, notify
 from workers.shared.delegation import active_delegations, resolve_assignee
 from workers.shared.organisation.lookups import (
@@ -190,49 +185,61 @@ def check_notice(check: CheckNoticeInput, task: TaskContext) -> CheckNoticeOutpu
         raise RuntimeError(f"decision handover-policy has no rule for reason {check.reason!r} and post level "
                            f"{check.giver_post_level}: add one in dmn/handover-policy.dmn and redeploy")
     zone = _zone(_property(task, "timeZone"))
+    calendar_file = calendar_path(task).resolve()
+    calendar = load_calendar(calendar_file)
     required = policy.notice_working_days
     notice_day = check.notice_submitted_at.astimezone(zone).date()
     if check.planned_date < notice_day:
         raise BusinessRejection(NOTICE_TOO_SHORT, f"计划交接日期 {check.planned_date} 早于预告日期 {notice_day} / "
-                                f"the planned date is before the notice date", field="plannedDate")
-    given = _notice_given(notice_day, check.planned_date, required)
+                                f"the planned date is before the notice date", field="plannedDate",
+                                variables={"earliestCompliantDate": None, "calendarNotice": None})
+    given = calendar.working_days_between(notice_day, check.planned_date)
     if given < required:
-        raise _too_short(notice_day, check.planned_date, given, required)
+        raise _too_short(calendar, notice_day, check.planned_date, given, required)
+    provisional = calendar.provisional_notice(notice_day, check.planned_date)
+    if provisional:
+        _tell_initiator(check, task, provisional, notice_day, given, required)
     ends_at = rules.parse_clock(_property(task, "deadlineTime"), "property deadlineTime")
     now = datetime.now(timezone.utc)
     return CheckNoticeOutput(
         **policy.model_dump(), notice_date=notice_day, notice_working_days_given=given,
         company_time_zone=str(zone), deadline_time=ends_at.isoformat("minutes"),
-        preparation_due=rules.deadline(now, policy.preparation_days, zone, ends_at),
+        preparation_due=calendar.deadline(now, policy.preparation_days, zone, ends_at),
+        calendar_file=str(calendar_file), calendar_notice=provisional.line() if provisional else None,
         rejection_message=None, earliest_compliant_date=None,
     )
 
 
-def _notice_given(notice_day: date, planned: date, required: int) -> int:
-    """Working days of notice; past the calendar's last year, enough only if its known days suffice."""
-    try:
-        return working_days_between(notice_day, planned)
-    except UnsupportedDateError:
-        last = supported_range()[1]
-        if notice_day < last < planned and working_days_between(notice_day, last) >= required:
-            return working_days_between(notice_day, last)  # at least this much: compliant whatever comes later
-        raise  # cannot be decided honestly: an incident asks an operator to update chinesecalendar
+def _too_short(calendar: WorkingCalendar, notice_day: date, planned: date, given: int,
+               required: int) -> BusinessRejection:
+    earliest = calendar.earliest_compliant_date(notice_day, required)
+    provisional = calendar.provisional_notice(notice_day, max(planned, earliest))
+    message = (f"提前通知不足：预告日 {notice_day} 至计划交接日 {planned} 只有 {given} 个工作日，制度要求 {required} 个；"
+               f"最早合规交接日期 {earliest}。 / Notice too short: {given} working days from the notice on "
+               f"{notice_day} to the planned hand-over on {planned}, the policy requires {required}; the earliest "
+               f"compliant hand-over date is {earliest}.")
+    return BusinessRejection(NOTICE_TOO_SHORT, message, field="plannedDate", variables={
+        "earliestCompliantDate": earliest.isoformat(),
+        "calendarNotice": provisional.line() if provisional else None})
 
 
-def _too_short(notice_day: date, planned: date, given: int, required: int) -> BusinessRejection:
-    try:
-        earliest = earliest_compliant_date(notice_day, required).isoformat()
-        when = f"最早合规交接日期 {earliest} / the earliest compliant hand-over date is {earliest}"
-    except UnsupportedDateError:
-        earliest = None
-        last = supported_range()[1].isoformat()
-        when = (f"最早合规日期晚于 {last}，官方日历尚未公布 / the earliest compliant date is after {last}, "
-                "beyond the official calendar published so far")
-    message = (f"提前通知不足：预告日 {notice_day} 至计划交接日 {planned} 只有 {given} 个工作日，制度要求 {required} 个；{when}。 / "
-               f"Notice too short: {given} working days from the notice on {notice_day} to the planned "
-               f"hand-over on {planned}, the policy requires {required}.")
-    return BusinessRejection(NOTICE_TOO_SHORT, message, field="plannedDate",
-                             variables={"earliestCompliantDate": earliest})
+def _tell_initiator(check: CheckNoticeInput, task: TaskContext, provisional: Bilingual, notice_day: date,
+                    given: int, required: int) -> None:
+    """A notice that passed on a provisional count leaves the initiator no task to read it on: they get
+    a message instead (once per notice and planned date)."""
+    org = load(Path(check.organisation_file))
+    if check.initiator not in org.people_by_id:  # an operator starting it over REST is not staff
+        return
+    who = f"{check.giver_name} → {check.receiver_name}"
+    notify(task, Notification(
+        event_key=f"handover:{task.process_instance_id}:provisional-count:{notice_day}:{check.planned_date}",
+        recipients=[_recipient(org, check.initiator)],
+        subject=Bilingual(zh=f"交接预告按暂定日历核对：{who}", en=f"Hand-over notice checked by a provisional calendar: {who}"),
+        body=Bilingual(
+            zh=f"预告日 {notice_day} 至计划交接日 {check.planned_date} 有 {given} 个工作日，制度要求 {required} 个，"
+               f"提前通知已通过。\n{provisional.zh}",
+            en=f"{given} working days from the notice on {notice_day} to the planned hand-over on "
+               f"{check.planned_date}; the policy requires {required}, so the notice was accepted.\n{provisional.en}")))
 
 
 def _zone(name: str) -> tzinfo:
@@ -316,7 +323,8 @@ def _recipient(org: Organisation, person_id: str) -> Person:
 # --- step 2: preparation -------------------------------------------------------------------------
 def _due(deadlines: Deadlines, working_days: int) -> datetime:
     zone, ends_at = _zone(deadlines.company_time_zone), rules.parse_clock(deadlines.deadline_time, "deadlineTime")
-    return rules.deadline(datetime.now(timezone.utc), working_days, zone, ends_at)
+    calendar = load_calendar(Path(deadlines.calendar_file) if deadlines.calendar_file else None)
+    return calendar.deadline(datetime.now(timezone.utc), working_days, zone, ends_at)
 
 
 @topic("handover.check-checklist", errors=[CHECKLIST_INCOMPLETE])

@@ -1,4 +1,4 @@
-"""The hand-over's business rules that need no engine: deadlines, completeness, verification.
+"""The hand-over's business rules that need no engine: completeness, verification.
 
 Kept apart from the topic handlers (handlers.py) so each rule is tested on its own; every problem
 is one bilingual line naming the row and the field to fix. The lists come in as a person submitted
@@ -7,46 +7,12 @@ them (rows of anything) and are checked here; once complete they are `ChecklistI
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from workers.processes.work_handover.checklist import ChecklistItem, ItemCategory
 from workers.processes.work_handover.variables import Verdict, VerificationRow
-from workers.shared.calendar import UnsupportedDateError, add_working_days, supported_range
-
-log = logging.getLogger(__name__)
-
-# --- deadlines ---------------------------------------------------------------------------------
-def deadline(start: datetime, working_days: int, zone: tzinfo, ends_at: time) -> datetime:
-    """The end (`ends_at`, company time) of the `working_days`-th working day after `start`'s day.
-
-    Only reminders depend on it, so a deadline past the official calendar's last year is counted
-    in Monday-to-Friday days (and logged) instead of stopping the hand-over.
-    """
-    day = start.astimezone(zone).date()
-    try:
-        due = add_working_days(day, working_days)
-    except UnsupportedDateError:
-        due = _add_weekdays(day, working_days)
-        log.warning("deadline %s counted Monday to Friday: the official calendar ends %s",
-                    due.isoformat(), supported_range()[1].isoformat())
-    return datetime.combine(due, ends_at, tzinfo=zone)
-
-
-def _add_weekdays(day: date, n: int) -> date:
-    while n > 0:
-        day += timedelta(days=1)
-        n -= day.weekday() < 5
-    return day
-
-
-def parse_clock(value: str, what: str) -> time:
-    try:
-        return time.fromisoformat(value)
-    except ValueError as exc:
-        raise RuntimeError(f"{what} {value!r} is not a time of day like 18:00") from exc
+from workers.shared.calendar import parse_clock  # noqa: F401  (deadlines are calendar work; handlers use it from here)
 
 
 # --- the checklist -----------------------------------------------------------------------------

@@ -105,6 +105,7 @@ class CheckedChecklist(ProcessVariables):
 class Deadlines(ProcessVariables):
     company_time_zone: str
     deadline_time: str
+    calendar_file: str | None = None  # None in instances whose notice was checked before the company calendar
 
 
 class Rounds(Deadlines):
@@ -144,18 +145,23 @@ class ResolvePartiesOutput(OrganisationFile):
     rejection_message: str | None = None
 
 
-class CheckNoticeInput(ProcessVariables):
+class CheckNoticeInput(OrganisationFile):
     planned_date: date
     notice_submitted_at: datetime
     reason: HandoverReason
     giver_post_level: int
     handover_policy: HandoverPolicy | None = None  # None: the decision has no rule for this case
+    initiator: str | None = None  # told when the notice passed on a provisional calendar count
+    giver_name: str | None = None
+    receiver_name: str | None = None
 
 
 class CheckNoticeOutput(HandoverPolicy, Deadlines):
     notice_date: date
     notice_working_days_given: int
     preparation_due: IsoDateTime
+    calendar_file: str
+    calendar_notice: str | None = None  # why the count is provisional, when it is
     rejection_message: str | None = None
     earliest_compliant_date: date | None = None
 
