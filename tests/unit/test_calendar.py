@@ -309,7 +309,9 @@ def test_the_notice_check_needs_the_calendar_file_property_and_names_element_and
     outcome = HandlerEnvironment().run(
         "handover.check-notice",
         {"plannedDate": "2026-12-10", "noticeSubmittedAt": datetime(2026, 12, 1, 2, tzinfo=timezone.utc),
-         "reason": "postChange", "giverPostLevel": 2, "handoverPolicy": {"noticeWorkingDays": 3},
+         "reason": "postChange", "giverPostLevel": 2, "handoverPolicy": {"noticeWorkingDays": 3, "preparationDays": 2, "verificationDays": 2,
+                                                           "confirmationDays": 2, "archivingDays": 1,
+                                                           "reminderIntervalHours": 24, "escalateAfterReminders": 2},
          "organisationFile": "org/demo-organisation.yaml"},
         properties={"timeZone": "Asia/Shanghai", "deadlineTime": "18:00"}, activity_id="Task_CheckNotice")
     assert isinstance(outcome, Failed) and outcome.incident, outcome

@@ -176,7 +176,8 @@ def test_a_topic_of_the_processes_runs_by_name_on_the_pinned_clock() -> None:
         "preparationDays": 3, "sendBackReason": "keys missing"})
     assert isinstance(sent_back, Completed), sent_back
     assert sent_back.variables["handoverRounds"] == [
-        {"round": 1, "returnedBy": "supervisor", "at": "2026-12-01T09:30:00+00:00", "reason": "keys missing"}]
+        {"round": 1, "returnedBy": "supervisor", "at": "2026-12-01T09:30:00+00:00", "questions": None,
+         "reason": "keys missing"}]
     with pytest.raises(KeyError, match="no worker registered for topic 'nobody.handles-this'"):
         HandlerEnvironment().run("nobody.handles-this")
 

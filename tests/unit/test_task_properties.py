@@ -138,7 +138,9 @@ def test_parameters_may_come_in_any_order() -> None:
 
 # --- the processes' own properties -----------------------------------------------------------------
 NOTICE = {"plannedDate": "2026-12-20", "noticeSubmittedAt": NOW, "reason": "postChange", "giverPostLevel": 1,
-          "handoverPolicy": {"noticeWorkingDays": 3}, "organisationFile": str(DEMO)}
+          "handoverPolicy": {"noticeWorkingDays": 3, "preparationDays": 2, "verificationDays": 2, "confirmationDays": 2,
+                             "archivingDays": 1, "reminderIntervalHours": 24, "escalateAfterReminders": 2},
+          "organisationFile": str(DEMO)}
 
 
 def test_the_notice_check_names_a_wrong_time_zone_on_its_task() -> None:

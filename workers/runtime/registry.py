@@ -4,19 +4,22 @@
         checklist: list[ChecklistItem]
 
     @topic("handover.validate-checklist", errors=["CHECKLIST_INCOMPLETE"])
-    def validate_checklist(data: ChecklistInput) -> dict: ...
+    def validate_checklist(data: ChecklistInput) -> ChecklistOutput: ...
 
 The input model's fields are the variables fetched (nothing else is), the return value (a model or a
-dict, or None) is what the task writes back. A second parameter typed `TaskContext` receives the task's
-metadata and the idempotency helper. With `@topic(..., properties=SomeSettings)` (a `TaskProperties`
-model) a parameter typed `SomeSettings` receives the task's `camunda:properties`, validated.
+dict, or None) is what the task writes back; a returned model's type, from the return annotation, is
+the topic's `output_model`, which `crossdept lint` uses to see what the task writes. A parameter typed
+`TaskContext` receives the task's metadata and the idempotency helper. With
+`@topic(..., properties=SomeSettings)` (a `TaskProperties` model) a parameter typed `SomeSettings`
+receives the task's `camunda:properties`, validated.
 """
 
 from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, get_type_hints
+from types import UnionType
+from typing import Any, Callable, Iterable, Iterator, Union, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
@@ -38,6 +41,7 @@ class TopicSpec:
     handler: Handler
     input_model: type[BaseModel] | None
     takes_context: bool
+    output_model: Any = None  # the return annotation if it is a model (or a union of models), else None
     errors: frozenset[str] = frozenset()
     retries: int | None = None
     retry_backoff_s: float | None = None
@@ -52,6 +56,11 @@ class TopicSpec:
         if self.input_model is None:
             return []
         return [f.alias or name for name, f in self.input_model.model_fields.items()]
+
+    @property
+    def output_models(self) -> tuple[type[BaseModel], ...]:
+        """Each shape the handler may return (one per alternative of a union)."""
+        return _models(self.output_model)
 
     @property
     def function_name(self) -> str:
@@ -86,6 +95,7 @@ class Registry:
                 handler=handler,
                 input_model=input_model,
                 takes_context=any(role == "context" for role, _ in parameters),
+                output_model=_output_model(handler),
                 errors=frozenset(errors),
                 retries=retries,
                 retry_backoff_s=retry_backoff_s,
@@ -160,6 +170,17 @@ def _role(name: str, param: str, annotation: Any, properties: type | None, conte
         f"worker for {name!r}: parameter {param!r} must be typed as a pydantic model (the variables it reads), "
         "a TaskProperties model (its camunda:properties) or TaskContext"
     )
+
+
+def _output_model(handler: Handler) -> Any:
+    """The model(s) a handler declares it returns: the variables it writes (lint checks readers against it)."""
+    returned = get_type_hints(handler).get("return")
+    return returned if _models(returned) else None
+
+
+def _models(annotation: Any) -> tuple[type[BaseModel], ...]:
+    candidates = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    return tuple(c for c in candidates if inspect.isclass(c) and issubclass(c, BaseModel))
 
 
 default_registry = Registry()

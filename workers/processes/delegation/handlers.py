@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import NoReturn
 
-from workers import BusinessRejection, ProcessVariables, topic
+from workers import BusinessRejection, topic
+from workers.processes.delegation.variables import ValidateDelegationInput, ValidateDelegationOutput
 from workers.shared.delegation import now_utc
 from workers.shared.organisation.lookups import superior_chain
 from workers.shared.organisation.model import Organisation
@@ -20,25 +21,12 @@ from workers.shared.properties import TimeZone
 INVALID = "DELEGATION_INVALID"
 
 
-class DelegationRequest(ProcessVariables):
-    """The start form's fields, and who registered."""
-
-    principal: str | None = None  # the absent person
-    delegate: str | None = None
-    start_date: str | None = None
-    end_date: str | None = None
-    reason: str | None = None
-    # Who started the process: set by the start event's listener from the authenticated user,
-    # after the start variables, so a start request cannot name someone else.
-    initiator: str | None = None
-
-
 class DelegationSettings(OrganisationFile):
     time_zone: TimeZone = timezone.utc  # of dates entered without one
 
 
 @topic("delegation.validate", errors=[INVALID], properties=DelegationSettings)
-def validate_delegation(request: DelegationRequest, properties: DelegationSettings) -> dict:
+def validate_delegation(request: ValidateDelegationInput, properties: DelegationSettings) -> ValidateDelegationOutput:
     org = load(properties.organisation_file)
     zone = properties.time_zone
     principal = _person(org, request.principal, "principal", "被代理人 / absent person")
@@ -52,12 +40,12 @@ def validate_delegation(request: DelegationRequest, properties: DelegationSettin
     if ends <= now_utc():
         _reject("endDate", "结束时间已过 / the end is already in the past")
     _check_initiator(org, request.initiator, principal)
-    return {
-        "principal": principal, "delegate": delegate,
-        "principalName": org.person(principal).name, "delegateName": org.person(delegate).name,
-        "delegationStarts": starts, "delegationEnds": ends,
-        "rejectionMessage": None,
-    }
+    return ValidateDelegationOutput(
+        principal=principal, delegate=delegate,
+        principal_name=org.person(principal).name, delegate_name=org.person(delegate).name,
+        delegation_starts=starts, delegation_ends=ends,
+        rejection_message=None,
+    )
 
 
 def parse_moment(value: str | None, field: str, zone: tzinfo, *, end_of_day: bool) -> datetime:
