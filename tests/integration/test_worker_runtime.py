@@ -15,7 +15,9 @@ from workers.runtime.errors import BusinessRejection
 from workers.runtime.registry import ProcessVariables, Registry
 from workers.runtime.context import TaskContext
 from workers.runtime.metrics import WorkerMetrics
+from workers.runtime.properties import TaskProperties
 from workers.runtime.settings import Settings
+from workers.shared.properties import TimeZone
 
 pytestmark = pytest.mark.engine
 
@@ -174,6 +176,36 @@ def test_invalid_variables_become_an_incident_that_names_the_variable_and_rule(a
     message = incidents[0].incident_message
     assert "variable 'quantity'" in message and "valid integer" in message, message
     assert "variable 'customerName': Field required" in message, message
+
+
+class OfficeHours(TaskProperties):
+    time_zone: TimeZone
+
+
+def test_a_wrong_property_on_the_service_task_is_an_incident_at_once_naming_element_and_property(
+    admin: EngineDriver, worker_settings: Settings
+) -> None:
+    topic = unique_topic("office")
+    calls: list[OfficeHours] = []
+    failures: list[dict] = []
+    registry = Registry()
+
+    @registry.topic(topic, properties=OfficeHours, retries=3, retry_backoff_s=0.1)
+    def office(hours: OfficeHours) -> None:
+        calls.append(hours)
+
+    key = deploy_one(admin, topic, properties={"timeZone": "Mars/Base", "retries": "3"})
+    with running_worker(registry, worker_settings) as worker:
+        worker.on("task.failed", failures.append)
+        pid = admin.start(key)  # after the listener is on, so it sees the first failure
+        incidents = wait_until(lambda: admin.incidents(pid), 30, "an incident")
+        time.sleep(0.5)  # a retried failure would show as a further attempt here
+
+    message = incidents[0].incident_message
+    assert "Task_Service: camunda:property timeZone='Mars/Base': not a known time zone (e.g. Asia/Shanghai)" in message
+    assert "set it on this task in Camunda Modeler" in message
+    assert calls == [], "the handler must not run with a wrong property"
+    assert [f["retries"] for f in failures] == [0], "retrying cannot fix the diagram: no retries"
 
 
 def test_handler_slower_than_its_lock_has_the_lock_extended_and_runs_once(admin: EngineDriver, worker_settings: Settings) -> None:

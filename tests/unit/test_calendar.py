@@ -3,7 +3,7 @@ provisional count beyond both. Every date is pinned, so nothing depends on what 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,7 @@ from workers.cli import app
 from workers.engine.calendar_lint import calendar_problems
 from workers.engine.lint import BPMN_NS, CAMUNDA_NS, Models, load_models
 from workers import TaskContext
-from workers.shared.calendar import WorkingCalendar, YearSource, calendar_path, load_calendar, official_years
+from workers.shared.calendar import WorkingCalendar, YearSource, load_calendar, official_years
 from workers.shared.calendar_file import CalendarFileError, load_company_calendar, parse_company_calendar
 
 OFFICIAL = WorkingCalendar()
@@ -301,14 +301,19 @@ def test_lint_reports_an_invalid_calendar_file_as_an_error(tmp_path: Path) -> No
     assert "calendarFile org/company-calendar.yaml: years.2027.holidays[0]: 2027-02-30 is not a date" in problem.message
 
 
-def task_with(properties: dict[str, str]) -> TaskContext:
-    return TaskContext(task_id="t1", topic="handover.check-notice", worker_id="w", process_instance_id="p1",
-                       process_definition_key="work-handover", business_key=None, activity_id="Task_CheckNotice",
-                       activity_instance_id=None, retries=None, extension_properties=properties)
+def test_the_notice_check_needs_the_calendar_file_property_and_names_element_and_property() -> None:
+    from workers.catalog import load_registry
+    from workers.runtime.testing import Failed, HandlerEnvironment
 
-
-def test_the_file_is_named_by_the_task_property_and_a_missing_property_names_element_and_property() -> None:
-    assert calendar_path(task_with({"calendarFile": "org/company-calendar.yaml"})) == Path("org/company-calendar.yaml")
-    with pytest.raises(RuntimeError, match="^Task_CheckNotice: no company calendar; set the property 'calendarFile'"):
-        calendar_path(task_with({"timeZone": "Asia/Shanghai"}))
+    load_registry()
+    outcome = HandlerEnvironment().run(
+        "handover.check-notice",
+        {"plannedDate": "2026-12-10", "noticeSubmittedAt": datetime(2026, 12, 1, 2, tzinfo=timezone.utc),
+         "reason": "postChange", "giverPostLevel": 2, "handoverPolicy": {"noticeWorkingDays": 3, "preparationDays": 2, "verificationDays": 2,
+                                                           "confirmationDays": 2, "archivingDays": 1,
+                                                           "reminderIntervalHours": 24, "escalateAfterReminders": 2},
+         "organisationFile": "org/demo-organisation.yaml"},
+        properties={"timeZone": "Asia/Shanghai", "deadlineTime": "18:00"}, activity_id="Task_CheckNotice")
+    assert isinstance(outcome, Failed) and outcome.incident, outcome
+    assert "Task_CheckNotice: camunda:property calendarFile is missing (e.g. org/company-calendar.yaml)" in outcome.message
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from workers import BusinessRejection
 from workers.processes.work_handover import rules
+from workers.processes.work_handover.checklist import ChecklistItem
 from workers.processes.work_handover import handlers as work_handover
 from workers.shared.calendar import WorkingCalendar, official_years
 
@@ -39,7 +40,7 @@ def test_an_empty_checklist_is_refused() -> None:
 
 
 def test_verification_matches_answers_by_position_and_needs_a_verdict_and_question_text() -> None:
-    checklist = [{"description": "A"}, {"description": "B"}, {"description": "C"}]
+    checklist = [ChecklistItem(category="documents", description=d, location="share") for d in "ABC"]
     result = rules.verify(checklist, [{"verdict": "accept"}, {"verdict": "question", "question": " Where? "},
                                       {"verdict": None}])
     assert result.questions == [{"item": 2, "description": "B", "question": "Where?"}]

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
+from typing import Annotated, Callable
 
-from workers.runtime.registry import Registry
+import pytest
+
+from workers.runtime.contract import AsTyped
+from workers.runtime.registry import ProcessVariables, Registry
 from workers.engine.lint import Problem, lint_models
 
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
@@ -457,3 +462,175 @@ def test_lint_command_passes_clean_models(tmp_path: Path, monkeypatch) -> None:
     exit_code, output = run_lint_command(tmp_path, workers("handover.archive"), monkeypatch)
 
     assert (exit_code, output.strip()) == (0, "1 model checked, no problems")
+
+
+# --- unwritten-variable and variable-type ----------------------------------------------------------
+
+
+class PlannedDateInput(ProcessVariables):
+    planned_date: date
+
+
+class PlannedDateOutput(ProcessVariables):
+    planned_date: date
+
+
+class PlannedDateText(ProcessVariables):
+    planned_date: str
+
+
+class PlannedDateAsTyped(ProcessVariables):
+    planned_date: Annotated[str | None, AsTyped(date)] = None
+
+
+def contract_workers(**handlers: Callable[..., object]) -> Registry:
+    registry = Registry()
+    for topic, handler in handlers.items():
+        registry.topic(topic)(handler)
+    return registry
+
+
+def reads_planned_date(data: PlannedDateInput) -> None: ...
+
+
+def writes_planned_date() -> PlannedDateOutput: ...
+
+
+def reads_and_writes_planned_date(data: PlannedDateInput) -> PlannedDateOutput: ...
+
+
+def reads_planned_date_as_text(data: PlannedDateText) -> None: ...
+
+
+def reads_planned_date_as_typed(data: PlannedDateAsTyped) -> None: ...
+
+
+CHECK = service_task("t.check", "Task_Check")
+
+
+def test_variable_a_topic_requires_that_nothing_in_the_process_writes_is_reported(tmp_path: Path) -> None:
+    write_bpmn(tmp_path, CHECK)
+
+    [problem] = [p for p in lint_models(tmp_path, contract_workers(**{"t.check": reads_planned_date}))
+                 if p.rule == "unwritten-variable"]
+
+    assert (problem.file.name, problem.element_id) == ("test-process.bpmn", "Task_Check")
+    assert "topic t.check reads 'plannedDate', which nothing in process test-process writes" in problem.message
+
+
+def form_field(key: str) -> dict:
+    return {"type": "textfield", "key": key, "id": f"Field_{key}"}
+
+
+def row_list(path: str, *row_keys: str) -> dict:
+    return {"type": "dynamiclist", "path": path, "id": f"List_{path}", "components": [form_field(k) for k in row_keys]}
+
+
+START_FORM = ('<bpmn:startEvent id="StartEvent_Given" camunda:formRef="handover-request" '
+              'camunda:formRefBinding="latest" />')
+SOURCES = {
+    "start form field": (START_FORM + CHECK, [form_field("plannedDate")]),
+    "user task form field in a group": (
+        '<bpmn:userTask id="Task_Fill" camunda:formRef="handover-request" camunda:formRefBinding="latest" />' + CHECK,
+        [{"type": "group", "id": "Group_1", "components": [form_field("plannedDate")]}]),
+    "form dynamic list": (START_FORM + CHECK, [row_list("plannedDate", "day")]),
+    "camunda:initiator": ('<bpmn:startEvent id="StartEvent_Given" camunda:initiator="plannedDate" />' + CHECK, None),
+    "start listener": (
+        '<bpmn:startEvent id="StartEvent_Given"><bpmn:extensionElements><camunda:executionListener '
+        'expression="${execution.setVariable(\'plannedDate\', now())}" event="start" />'
+        '</bpmn:extensionElements></bpmn:startEvent>' + CHECK, None),
+    "task listener": (
+        '<bpmn:userTask id="Task_Fill"><bpmn:extensionElements><camunda:taskListener '
+        'expression="${task.execution.setVariable(&quot;plannedDate&quot;, now())}" event="complete" />'
+        '</bpmn:extensionElements></bpmn:userTask>' + CHECK, None),
+    "input parameter of the task": (
+        '<bpmn:serviceTask id="Task_Check" camunda:type="external" camunda:topic="t.check"><bpmn:extensionElements>'
+        '<camunda:inputOutput><camunda:inputParameter name="plannedDate">2026-12-03</camunda:inputParameter>'
+        '</camunda:inputOutput></bpmn:extensionElements></bpmn:serviceTask>', None),
+    "input parameter of the subprocess around it": (
+        '<bpmn:subProcess id="SubProcess_Review"><bpmn:extensionElements><camunda:inputOutput>'
+        '<camunda:inputParameter name="plannedDate">${item.prop("day")}</camunda:inputParameter>'
+        '</camunda:inputOutput></bpmn:extensionElements>' + CHECK + '</bpmn:subProcess>', None),
+    "multi-instance element variable": (
+        '<bpmn:subProcess id="SubProcess_Review"><bpmn:multiInstanceLoopCharacteristics '
+        'camunda:collection="${days}" camunda:elementVariable="plannedDate" />' + CHECK + '</bpmn:subProcess>', None),
+    "output parameter": (
+        '<bpmn:userTask id="Task_Fill"><bpmn:extensionElements><camunda:inputOutput>'
+        '<camunda:outputParameter name="plannedDate">${day}</camunda:outputParameter>'
+        '</camunda:inputOutput></bpmn:extensionElements></bpmn:userTask>' + CHECK, None),
+    "decision result": (
+        '<bpmn:businessRuleTask id="Task_Decide" camunda:decisionRef="handover-policy" '
+        'camunda:resultVariable="plannedDate" camunda:mapDecisionResult="singleEntry" />' + CHECK, None),
+    "BPMN error message variable": (
+        CHECK + '<bpmn:boundaryEvent id="Event_Invalid" attachedToRef="Task_Check"><bpmn:errorEventDefinition '
+        'id="Def_Invalid" camunda:errorMessageVariable="plannedDate" /></bpmn:boundaryEvent>', None),
+    "another topic's output": (service_task("t.plan", "Task_Plan") + CHECK, None),
+}
+
+
+@pytest.mark.parametrize(("body", "form"), SOURCES.values(), ids=SOURCES.keys())
+def test_variable_a_topic_requires_is_accepted_from_each_kind_of_writer(
+    tmp_path: Path, body: str, form: list[dict] | None
+) -> None:
+    write_bpmn(tmp_path, body)
+    if form is not None:
+        write_form(tmp_path, form)
+    registry = contract_workers(**{"t.check": reads_planned_date, "t.plan": writes_planned_date})
+
+    assert found(tmp_path, registry, "unwritten-variable") == []
+
+
+def test_a_list_rows_field_is_not_a_process_variable(tmp_path: Path) -> None:
+    write_bpmn(tmp_path, START_FORM + CHECK)
+    write_form(tmp_path, [row_list("checklistItems", "plannedDate")])
+
+    assert found(tmp_path, contract_workers(**{"t.check": reads_planned_date}), "unwritten-variable") == [
+        ("test-process.bpmn", "Task_Check")]
+
+
+def test_a_topics_own_output_does_not_write_what_it_reads(tmp_path: Path) -> None:
+    write_bpmn(tmp_path, CHECK)
+
+    registry = contract_workers(**{"t.check": reads_and_writes_planned_date})
+
+    assert found(tmp_path, registry, "unwritten-variable") == [("test-process.bpmn", "Task_Check")]
+
+
+def test_an_input_parameter_of_another_task_is_not_seen_by_the_topic(tmp_path: Path) -> None:
+    write_bpmn(tmp_path, SOURCES["input parameter of the task"][0].replace('"Task_Check"', '"Task_Other"') + CHECK)
+
+    assert found(tmp_path, contract_workers(**{"t.check": reads_planned_date}), "unwritten-variable") == [
+        ("test-process.bpmn", "Task_Check")]
+
+
+def test_a_variable_with_a_default_is_not_required(tmp_path: Path) -> None:
+    write_bpmn(tmp_path, CHECK)
+
+    assert found(tmp_path, contract_workers(**{"t.check": reads_planned_date_as_typed}), "unwritten-variable") == []
+
+
+def test_a_variable_with_two_types_in_one_process_is_reported_with_both(tmp_path: Path) -> None:
+    write_bpmn(tmp_path, service_task("t.plan", "Task_Plan") + service_task("t.show", "Task_Show"))
+    registry = contract_workers(**{"t.plan": writes_planned_date, "t.show": reads_planned_date_as_text})
+
+    [problem] = [p for p in lint_models(tmp_path, registry) if p.rule == "variable-type"]
+
+    assert problem.element_id == "test-process"
+    assert "'plannedDate' has 2 types" in problem.message
+    assert "date in t.plan output" in problem.message and "str in t.show input" in problem.message
+
+
+def test_a_variable_read_as_typed_counts_as_the_type_it_becomes(tmp_path: Path) -> None:
+    write_bpmn(tmp_path, service_task("t.plan", "Task_Plan") + service_task("t.form", "Task_Form"))
+    registry = contract_workers(**{"t.plan": writes_planned_date, "t.form": reads_planned_date_as_typed})
+
+    assert found(tmp_path, registry, "variable-type") == []
+
+
+def test_the_repositorys_models_keep_the_variable_contract_with_its_workers() -> None:
+    from workers.catalog import load_registry
+
+    root = Path(__file__).resolve().parents[2]
+    problems = [p for p in lint_models(root, load_registry()) if p.rule in ("unwritten-variable", "variable-type")]
+
+    assert problems == [], "\n".join(map(str, problems))

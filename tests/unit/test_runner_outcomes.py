@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date, datetime, timezone
 from typing import Any
 
 import pytest
@@ -40,6 +41,42 @@ def test_output_model_is_completed_as_camunda_typed_variables(mocker: MockerFixt
     worker, client = make_worker(mocker, registry)
     run(worker, "t.double", {"amount": {"type": "Integer", "value": 21}})
     client.complete.assert_called_once_with("t1", "w1", {"amount": {"type": "Integer", "value": 42}})
+
+
+class Row(ProcessVariables):
+    item_name: str
+
+
+class Written(ProcessVariables):
+    message: str | None
+    planned_date: date
+    noticed_at: datetime
+    rows: list[Row]
+
+
+def test_output_model_writes_none_dates_and_rows_as_forms_and_the_engine_read_them(mocker: MockerFixture) -> None:
+    registry = Registry()
+
+    @registry.topic("t.write")
+    def write() -> Written:
+        return Written(message=None, planned_date=date(2026, 12, 3),
+                       noticed_at=datetime(2026, 12, 1, 8, 30, tzinfo=timezone.utc), rows=[Row(item_name="Laptop")])
+
+    worker, client = make_worker(mocker, registry)
+    run(worker, "t.write")
+    assert registry["t.write"].output_model is Written
+    assert client.complete.call_args.args[2] == {
+        "message": {"type": "Null", "value": None},  # written, so a message shown earlier is cleared
+        "plannedDate": {"type": "String", "value": "2026-12-03"},
+        "noticedAt": {"type": "Date", "value": "2026-12-01T08:30:00.000+0000"},
+        "rows": {"type": "Json", "value": '[{"itemName": "Laptop"}]'},
+    }
+
+
+def test_a_handler_returning_a_dict_has_no_output_model() -> None:
+    registry = Registry()
+    registry.topic("t.dict")(lambda: {})
+    assert registry["t.dict"].output_model is None
 
 
 def test_rejection_with_an_undeclared_code_is_a_technical_failure_that_says_so(mocker: MockerFixture) -> None:

@@ -20,8 +20,9 @@ def lint(
     modules: list[str] = typer.Option([], "--import", help="extra worker modules to load"),
 ) -> None:
     """Check topics against workers, form and decision references, history TTL, form components
-    Tasklist 7.24 renders, that every BPMN error a worker throws is caught, and that the company
-    calendar the models name is valid (warning from 1 November on when next year is not covered)."""
+    Tasklist 7.24 renders, that every BPMN error a worker throws is caught, that every variable a
+    topic requires is written in its process and has one type there, and that the company calendar
+    the models name is valid (warning from 1 November on when next year is not covered)."""
     if not any((root / folder).is_dir() for folder in ("bpmn", "dmn", "forms")):
         raise fail(f"{root} has no bpmn/, dmn/ or forms/ folder: run in the repository or pass --root")
     try:

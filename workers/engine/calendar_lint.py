@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Iterator
 
 from workers.engine.lint import BPMN_NS, CAMUNDA_NS, Models, Problem
-from workers.shared.calendar import PROPERTY, WorkingCalendar
+from workers.shared.calendar import WorkingCalendar
+
+PROPERTY = "calendarFile"  # the property of the tasks that count working days (NoticeSettings)
 from workers.shared.calendar_file import CalendarFileError, load_company_calendar
 
 

@@ -5,6 +5,9 @@ formRefBinding), others never: a topic that no worker polls waits forever, an un
 ends the path silently, a filepicker renders as nothing in Tasklist. Pure Python, no engine, no
 Node; `npm run lint:models` adds bpmnlint's and dmnlint's modelling rules on top.
 
+The variable contract is checked here too: every variable a topic's input model requires is written
+somewhere in its process, and a variable has one type across the process's topic models.
+
 Each rule is a function `(Models, Registry) -> Iterable[Problem]` listed in `RULES`. References that
 are expressions (`${...}`) are resolved only at run time and are not checked.
 """
@@ -19,7 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal
 
-from workers.runtime.registry import Registry
+from pydantic import BaseModel
+
+from workers.runtime.contract import declared_type, fields_by_variable, required_variables, type_name
+from workers.runtime.registry import Registry, TopicSpec
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -220,7 +226,15 @@ def _dmn_elements(models: Models, local: str) -> Iterator[tuple[Path, ET.Element
 
 
 def _external_tasks(models: Models) -> Iterator[ExternalTask]:
-    for file, element in _bpmn_elements(models, EXTERNAL_TASK_TAGS | MESSAGE_THROW_EVENT_TAGS):
+    for file, root in models.bpmn.items():
+        yield from _external_tasks_in(file, root)
+
+
+def _external_tasks_in(file: Path, scope: ET.Element) -> Iterator[ExternalTask]:
+    wanted = {_bpmn(local) for local in EXTERNAL_TASK_TAGS | MESSAGE_THROW_EVENT_TAGS}
+    for element in scope.iter():
+        if element.tag not in wanted:
+            continue
         carrier: ET.Element | None = element
         if _split(element.tag)[1] in MESSAGE_THROW_EVENT_TAGS:
             carrier = element.find(_bpmn("messageEventDefinition"))
@@ -475,6 +489,138 @@ def _error_codes_of(event: ET.Element, error_codes: dict[str | None, str | None]
     return codes
 
 
+# --- the variable contract -----------------------------------------------------------------------
+SET_VARIABLE = re.compile(r"""setVariable(?:Local)?\(\s*['"]([^'"]+)['"]""")
+LISTENER_TAGS = ("executionListener", "taskListener")
+SOURCES = "no form field, listener, I/O mapping, decision result, BPMN error variable or earlier topic output"
+
+
+def unwritten_variable(models: Models, registry: Registry) -> Iterator[Problem]:
+    """Every variable a topic's input model requires (a field without default) is written in its
+    process before the task can need it: by a field of the start form or of a user task's form
+    (`camunda:formRef`), `camunda:initiator`, a listener's `setVariable('name', ...)`, an input
+    parameter of the task or of a subprocess around it, a multi-instance element variable around
+    it, an output parameter, a business rule task's `camunda:resultVariable`, a BPMN error's
+    message or code variable, or the output model of another external task of the process.
+
+    "Earlier" is approximated as "any other external task of the same process": there is no path
+    analysis, so a variable written only on a later step still passes.
+    """
+    form_ids = {form.get("id"): form for form in models.forms.values()}
+    for file, process in _bpmn_elements(models, {"process"}):
+        parents = {child: parent for parent in process.iter() for child in parent}
+        written = _written_in_process(process, form_ids)
+        tasks = [t for t in _external_tasks_in(file, process) if t.topic in registry]
+        outputs = {t.element_id: _output_variables(registry[t.topic]) for t in tasks}
+        for task in tasks:
+            spec = registry[task.topic]
+            if spec.input_model is None:
+                continue
+            available = written | _scoped_variables(task.element, parents)
+            available |= {name for element_id, names in outputs.items() if element_id != task.element_id
+                          for name in names}
+            for name in required_variables(spec.input_model):
+                if name not in available:
+                    yield Problem(
+                        file, task.element_id, "unwritten-variable",
+                        f"topic {spec.name} reads '{name}', which nothing in process {process.get('id')} "
+                        f"writes ({SOURCES}): write it in an earlier step, or give the field in "
+                        f"{spec.input_model.__name__} a default if the topic can run without it",
+                    )
+
+
+def variable_type(models: Models, registry: Registry) -> Iterator[Problem]:
+    """A variable has one type in its process: every input and output model of the process's topics
+    declares it alike (a field read `AsTyped` counts as the type it becomes; None does not count)."""
+    for file, process in _bpmn_elements(models, {"process"}):
+        topics = dict.fromkeys(t.topic for t in _external_tasks_in(file, process) if t.topic in registry)
+        declared: dict[str, list[tuple[Any, str]]] = {}
+        for topic in topics:
+            spec = registry[topic]
+            for role, model in _topic_models(spec):
+                for name, info in fields_by_variable(model).items():
+                    declared.setdefault(name, []).append((declared_type(info), f"{topic} {role}"))
+        for name, uses in declared.items():
+            kinds = _grouped(uses)
+            if len(kinds) > 1:
+                found = "; ".join(f"{type_name(kind)} in {', '.join(where)}" for kind, where in kinds)
+                yield Problem(
+                    file, process.get("id"), "variable-type",
+                    f"variable '{name}' has {len(kinds)} types in process {process.get('id')}: {found}; "
+                    "declare it once (one annotation or base model the topic models share)",
+                )
+
+
+def _written_in_process(process: ET.Element, forms: dict[Any, dict[str, Any]]) -> set[str]:
+    """What the process writes wherever a task is: forms, initiator, listeners, outputs, decisions, errors."""
+    written: set[str] = set()
+    for element in process.iter():
+        local = _split(element.tag)[1]
+        ref = _camunda(element, "formRef") if local in FORM_TAGS else None
+        if ref and ref in forms:
+            written |= _form_variables(forms[ref].get("components"))
+        written |= {name for attribute in ("initiator", "resultVariable", "errorMessageVariable", "errorCodeVariable")
+                    if (name := _camunda(element, attribute))}
+        if element.tag == f"{{{CAMUNDA_NS}}}outputParameter" and (name := element.get("name")):
+            written.add(name)
+        if local in LISTENER_TAGS and element.tag.startswith(f"{{{CAMUNDA_NS}}}"):
+            code = (element.get("expression") or "") + "".join(element.itertext())
+            written |= set(SET_VARIABLE.findall(code))
+    return written
+
+
+def _scoped_variables(task: ET.Element, parents: dict[ET.Element, ET.Element]) -> set[str]:
+    """Local variables the task sees: input parameters and multi-instance element variables of the
+    task itself and of each subprocess around it."""
+    names: set[str] = set()
+    scope: ET.Element | None = task
+    while scope is not None:
+        names |= {p.get("name") or "" for p in scope.findall(f"{_bpmn('extensionElements')}/"
+                                                           f"{{{CAMUNDA_NS}}}inputOutput/{{{CAMUNDA_NS}}}inputParameter")}
+        loop = scope.find(_bpmn("multiInstanceLoopCharacteristics"))
+        if loop is not None and _camunda(loop, "elementVariable"):
+            names.add(_camunda(loop, "elementVariable") or "")
+        scope = parents.get(scope)
+    return names
+
+
+def _form_variables(components: Any) -> set[str]:
+    """The variables a form submits: each field's key; a dynamic list or a group with a path is one
+    variable (its rows' keys are fields of the row, not variables)."""
+    names: set[str] = set()
+    for component in components if isinstance(components, list) else []:
+        if not isinstance(component, dict):
+            continue
+        if component.get("path"):
+            names.add(component["path"])
+        else:
+            names |= {component["key"]} if component.get("key") else set()
+            names |= _form_variables(component.get("components"))
+    return names
+
+
+def _output_variables(spec: TopicSpec) -> set[str]:
+    return {name for model in spec.output_models for name in fields_by_variable(model)}
+
+
+def _topic_models(spec: TopicSpec) -> Iterator[tuple[str, type[BaseModel]]]:
+    if spec.input_model is not None:
+        yield "input", spec.input_model
+    for model in spec.output_models:
+        yield "output", model
+
+
+def _grouped(uses: list[tuple[Any, str]]) -> list[tuple[Any, list[str]]]:
+    kinds: list[tuple[Any, list[str]]] = []
+    for kind, where in uses:
+        same = next((group for group in kinds if group[0] == kind), None)
+        if same is None:
+            kinds.append((kind, [where]))
+        elif where not in same[1]:
+            same[1].append(where)
+    return kinds
+
+
 RULES: tuple[Rule, ...] = (
     unregistered_topic,
     unused_worker,
@@ -486,4 +632,6 @@ RULES: tuple[Rule, ...] = (
     list_row_condition,
     unsupported_form_schema,
     uncaught_bpmn_error,
+    unwritten_variable,
+    variable_type,
 )

@@ -13,21 +13,17 @@ import logging
 import random
 import threading
 import time
-import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from pydantic import BaseModel, ValidationError
-
 from workers.runtime.client import EngineClient, EngineError, EngineUnavailable
 from workers.runtime.context import TaskContext
-from workers.runtime.errors import BusinessRejection, InvalidInput
+from workers.runtime.execution import Completion, Failure, Rejection, run_handler, task_context
 from workers.runtime.idempotency import OnceStore
 from workers.runtime.registry import Registry, TopicSpec
 from workers.runtime.retry_policy import RetryPolicy
 from workers.runtime.settings import Settings
-from workers.runtime.variables import from_camunda, to_camunda
 
 log = logging.getLogger("crossdept.worker")
 
@@ -42,8 +38,6 @@ EVENTS = (
     "lock.extended",
     "task.unlocked",
 )
-
-INVALID_INPUT = "INVALID_INPUT"  # the BPMN error code for variables that do not fit the input model
 
 
 @dataclass
@@ -186,93 +180,45 @@ class Worker:
                 self._changed.notify_all()
 
     def _run_and_report(self, task: dict[str, Any], spec: TopicSpec, started: float) -> None:
-        extra = _log_fields(task)
-        try:
-            output = self._call_handler(task, spec)
-            variables = to_camunda(output)
-        except BusinessRejection as rejection:
-            if rejection.code not in spec.errors:
-                self._report_failure(task, spec, _UndeclaredError(spec, rejection), started)
-                return
-            self._report_bpmn_error(task, rejection.code, str(rejection), rejection.variables, started)
-            return
-        except InvalidInput as invalid:
-            if INVALID_INPUT in spec.errors:
-                self._report_bpmn_error(task, INVALID_INPUT, str(invalid), {}, started)
-            else:  # retrying cannot fix variables: straight to an incident that names them
-                self._report_failure(task, spec, invalid, started, retries_left=0)
-            return
-        except Exception as exc:
-            self._report_failure(task, spec, exc, started)
-            return
-        if self._report(task, "complete", self.client.complete, task["id"], self.worker_id, variables):
-            log.info("completed %s", spec.name, extra=extra)
-            self._emit("task.completed", task=task, seconds=time.monotonic() - started)
-
-    def _call_handler(self, task: dict[str, Any], spec: TopicSpec) -> dict[str, Any]:
-        args: list[Any] = []
-        if spec.input_model is not None:
-            values = from_camunda(task.get("variables"))
-            try:
-                args.append(spec.input_model.model_validate(values))
-            except ValidationError as exc:
-                raise InvalidInput(spec.name, _describe(exc)) from exc
-        if spec.takes_context:
-            args.append(self._context(task))
-        result = spec.handler(*args)
-        if result is None:
-            return {}
-        if isinstance(result, BaseModel):
-            return result.model_dump(by_alias=True, exclude_unset=False)
-        if isinstance(result, dict):
-            return result
-        raise TypeError(f"worker for {spec.name} returned {type(result).__name__}; return a pydantic model, a dict or None")
+        outcome = run_handler(spec, task, self._context(task), self.retry_policy)
+        if isinstance(outcome, Completion):
+            self._report_completion(task, spec, outcome, started)
+        elif isinstance(outcome, Rejection):
+            self._report_bpmn_error(task, outcome, started)
+        else:
+            self._report_failure(task, spec, outcome, started)
 
     def _context(self, task: dict[str, Any]) -> TaskContext:
-        return TaskContext(
-            task_id=task["id"],
-            topic=task["topicName"],
-            worker_id=self.worker_id,
-            process_instance_id=task["processInstanceId"],
-            process_definition_key=task.get("processDefinitionKey"),
-            business_key=task.get("businessKey"),
-            activity_id=task.get("activityId"),
-            activity_instance_id=task.get("activityInstanceId"),
-            retries=task.get("retries"),
-            extension_properties=dict(task.get("extensionProperties") or {}),
-            once_store=self.once_store,
-            settings=self.settings,
-            engine=self.client,
-        )
+        return task_context(task, worker_id=self.worker_id, once_store=self.once_store, settings=self.settings,
+                            engine=self.client)
 
-    def _report_bpmn_error(
-        self, task: dict[str, Any], code: str, message: str, variables: dict[str, Any], started: float
-    ) -> None:
+    def _report_completion(self, task: dict[str, Any], spec: TopicSpec, outcome: Completion, started: float) -> None:
+        if self._report(task, "complete", self.client.complete, task["id"], self.worker_id, outcome.variables):
+            log.info("completed %s", spec.name, extra=_log_fields(task))
+            self._emit("task.completed", task=task, seconds=time.monotonic() - started)
+
+    def _report_bpmn_error(self, task: dict[str, Any], outcome: Rejection, started: float) -> None:
         sent = self._report(
-            task, "bpmnError", self.client.bpmn_error, task["id"], self.worker_id, code, message, to_camunda(variables)
+            task, "bpmnError", self.client.bpmn_error, task["id"], self.worker_id, outcome.code, outcome.message,
+            outcome.variables,
         )
         if sent:
-            log.info("business rejection %s: %s", code, message, extra=_log_fields(task))
-            self._emit("task.bpmn_error", task=task, code=code, message=message, seconds=time.monotonic() - started)
+            log.info("business rejection %s: %s", outcome.code, outcome.message, extra=_log_fields(task))
+            self._emit("task.bpmn_error", task=task, code=outcome.code, message=outcome.message,
+                       seconds=time.monotonic() - started)
 
-    def _report_failure(
-        self, task: dict[str, Any], spec: TopicSpec, exc: BaseException, started: float, retries_left: int | None = None
-    ) -> None:
-        decision = self.retry_policy.next(spec, task)
-        retries = decision.retries if retries_left is None else retries_left
-        message = f"{type(exc).__name__}: {exc}"
-        if decision.problem:
-            message += f" (and {decision.problem})"
-        details = "".join(traceback.format_exception(exc))
+    def _report_failure(self, task: dict[str, Any], spec: TopicSpec, outcome: Failure, started: float) -> None:
         sent = self._report(
-            task, "failure", self.client.failure, task["id"], self.worker_id, message, details,
-            retries, decision.retry_timeout_ms,
+            task, "failure", self.client.failure, task["id"], self.worker_id, outcome.message, outcome.details,
+            outcome.retries, outcome.retry_timeout_ms,
         )
         if sent:
-            level = logging.ERROR if retries == 0 else logging.WARNING
-            outcome = "incident raised" if retries == 0 else f"{retries} retries left, next in {decision.retry_timeout_ms} ms"
-            log.log(level, "failed %s: %s (%s)", spec.name, message, outcome, extra=_log_fields(task))
-            self._emit("task.failed", task=task, error=message, retries=retries, seconds=time.monotonic() - started)
+            level = logging.ERROR if outcome.incident else logging.WARNING
+            state = ("incident raised" if outcome.incident
+                     else f"{outcome.retries} retries left, next in {outcome.retry_timeout_ms} ms")
+            log.log(level, "failed %s: %s (%s)", spec.name, outcome.message, state, extra=_log_fields(task))
+            self._emit("task.failed", task=task, error=outcome.message, retries=outcome.retries,
+                       seconds=time.monotonic() - started)
 
     def _report(self, task: dict[str, Any], what: str, call: Callable[..., None], *args: Any) -> bool:
         try:
@@ -308,22 +254,6 @@ class Worker:
             return
         entry.lock_expires_at = time.monotonic() + entry.lock_duration_ms / 1000
         self._emit("lock.extended", task=entry.task)
-
-
-class _UndeclaredError(Exception):
-    def __init__(self, spec: TopicSpec, rejection: BusinessRejection) -> None:
-        declared = ", ".join(sorted(spec.errors)) or "none"
-        super().__init__(
-            f"worker raised BPMN error {rejection.code!r} ({rejection}) but declares only [{declared}] in "
-            f"@topic({spec.name!r}, errors=...); the diagram may not catch it"
-        )
-
-
-def _describe(exc: ValidationError) -> list[str]:
-    return [
-        f"variable '{'.'.join(str(p) for p in error['loc'])}': {error['msg']}"
-        for error in exc.errors(include_url=False)
-    ]
 
 
 def _log_fields(task: dict[str, Any]) -> dict[str, Any]:

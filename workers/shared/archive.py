@@ -18,12 +18,13 @@ import json
 import os
 import re
 import tempfile
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Mapping, Protocol
 
 from pydantic import BaseModel
 
+from workers.runtime import clock
 from workers.runtime.registry import ProcessVariables
 
 RECORD_FILE = "record.json"
@@ -103,7 +104,7 @@ def archive_copies(root: Path, document: Archivable, pdf: bytes, copies: Mapping
         pdf_sha256=pdf_sha256,
         pdf_size_bytes=len(pdf),
         copies=stored,
-        archived_at=datetime.now(timezone.utc),
+        archived_at=clock.now(),
         content=json.loads(document.canonical_json()),
     )
     _write_once(record_path, _record_bytes(record))

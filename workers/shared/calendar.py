@@ -34,7 +34,6 @@ from workers import TaskContext
 from workers.shared.calendar_file import CalendarFileError, CompanyCalendar, load_company_calendar
 from workers.shared.notify import Bilingual
 
-PROPERTY = "calendarFile"
 _ONE_DAY = timedelta(days=1)
 
 
@@ -187,16 +186,6 @@ def parse_clock(value: str, what: str) -> time:
 
 
 # --- the file a process works with --------------------------------------------------------------
-def calendar_path(task: TaskContext) -> Path:
-    """The file named in the task's property 'calendarFile' (relative: to the worker's folder)."""
-    path = task.extension_properties.get(PROPERTY)
-    if not path:
-        raise RuntimeError(
-            f"{task.activity_id}: no company calendar; set the property '{PROPERTY}' on this task "
-            "in Camunda Modeler (e.g. org/company-calendar.yaml)")
-    return Path(path)
-
-
 def load_calendar(path: Path | None) -> WorkingCalendar:
     """The calendar with the company file at `path` (None: the official one and provisional counts only).
 

@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from typing_extensions import Annotated
+
+from workers.shared.datafile import DataFileError, read_yaml, validate
 
 RANGE_SEPARATOR = ".."
 
@@ -73,13 +75,8 @@ class CompanyCalendar(BaseModel):
     years: dict[int, CalendarYear] = Field(default_factory=dict)
 
 
-class CalendarFileError(ValueError):
+class CalendarFileError(DataFileError):
     """The company calendar file is invalid; `problems` lists every `<path>: <rule>` found."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        self.source, self.problems = source, problems
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        super().__init__(f"{source}: {count}:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 class _DatesAsText(yaml.SafeLoader):
@@ -93,16 +90,7 @@ _DatesAsText.yaml_implicit_resolvers = {
 
 
 def load_company_calendar(path: Path | str) -> CompanyCalendar:
-    path = Path(path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)  # noqa: S506 (a SafeLoader)
-    except OSError as exc:
-        raise CalendarFileError(str(path), [f"cannot read the file: {exc.strerror}"]) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise CalendarFileError(str(path), [f"{where}not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
-    return parse_company_calendar(data, source=str(path))
+    return parse_company_calendar(read_yaml(path, CalendarFileError, _DatesAsText), source=str(path))
 
 
 def parse_company_calendar(data: Any, source: str = "<company calendar>") -> CompanyCalendar:
@@ -112,33 +100,12 @@ def parse_company_calendar(data: Any, source: str = "<company calendar>") -> Com
         raise CalendarFileError(source, ["(top level): must be a mapping with the key 'years'"])
     if isinstance(data.get("years"), dict):  # keys as text, so that every error path names them the same way
         data = {**data, "years": {str(year): entry for year, entry in data["years"].items()}}
-    try:
-        calendar = CompanyCalendar.model_validate(data)
-    except ValidationError as exc:
-        raise CalendarFileError(source, [_describe(error) for error in exc.errors()]) from exc
+    calendar = validate(CompanyCalendar, data, source, CalendarFileError,
+                        fields_hint="use complete, holidays or working_days", key_rule="is not a year like 2027")
     problems = list(_check(calendar))
     if problems:
         raise CalendarFileError(source, problems)
     return calendar
-
-
-def _describe(error: Any) -> str:
-    location = list(error["loc"])
-    if location[-1:] == ["[key]"]:
-        return f"{_path(location[:-1])}: is not a year like 2027"
-    if error["type"] == "missing":
-        return f"{_path(location)}: is required"
-    if error["type"] == "extra_forbidden":
-        return f"{_path(location)}: is not a known field (use complete, holidays or working_days)"
-    return f"{_path(location)}: {error['msg']}"
-
-
-def _path(location: list[Any]) -> str:
-    """["years", "2027", "holidays", 3] -> "years.2027.holidays[3]"."""
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
 
 
 def _check(calendar: CompanyCalendar) -> Iterator[str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from workers.runtime import clock
 from workers.runtime.client import EngineClient
 from workers.runtime.variables import from_camunda, parse_camunda_date
 
@@ -61,7 +62,7 @@ class Assignment:
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 def resolve_assignee(

@@ -9,34 +9,26 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import NoReturn
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from workers import BusinessRejection, ProcessVariables, TaskContext, topic
+from workers import BusinessRejection, topic
+from workers.processes.delegation.variables import ValidateDelegationInput, ValidateDelegationOutput
 from workers.shared.delegation import now_utc
 from workers.shared.organisation.lookups import superior_chain
 from workers.shared.organisation.model import Organisation
-from workers.shared.organisation.file import load, organisation_path
+from workers.shared.organisation.file import OrganisationFile, load
+from workers.shared.properties import TimeZone
 
 INVALID = "DELEGATION_INVALID"
 
 
-class DelegationRequest(ProcessVariables):
-    """The start form's fields, and who registered."""
-
-    principal: str | None = None  # the absent person
-    delegate: str | None = None
-    start_date: str | None = None
-    end_date: str | None = None
-    reason: str | None = None
-    # Who started the process: set by the start event's listener from the authenticated user,
-    # after the start variables, so a start request cannot name someone else.
-    initiator: str | None = None
+class DelegationSettings(OrganisationFile):
+    time_zone: TimeZone = timezone.utc  # of dates entered without one
 
 
-@topic("delegation.validate", errors=[INVALID])
-def validate_delegation(request: DelegationRequest, task: TaskContext) -> dict:
-    org = load(organisation_path(task))
-    zone = time_zone(task)
+@topic("delegation.validate", errors=[INVALID], properties=DelegationSettings)
+def validate_delegation(request: ValidateDelegationInput, properties: DelegationSettings) -> ValidateDelegationOutput:
+    org = load(properties.organisation_file)
+    zone = properties.time_zone
     principal = _person(org, request.principal, "principal", "被代理人 / absent person")
     delegate = _person(org, request.delegate, "delegate", "代理人 / delegate")
     if delegate == principal:
@@ -48,23 +40,12 @@ def validate_delegation(request: DelegationRequest, task: TaskContext) -> dict:
     if ends <= now_utc():
         _reject("endDate", "结束时间已过 / the end is already in the past")
     _check_initiator(org, request.initiator, principal)
-    return {
-        "principal": principal, "delegate": delegate,
-        "principalName": org.person(principal).name, "delegateName": org.person(delegate).name,
-        "delegationStarts": starts, "delegationEnds": ends,
-        "rejectionMessage": None,
-    }
-
-
-def time_zone(task: TaskContext) -> tzinfo:
-    """The zone of dates entered without one: the task's property 'timeZone', else UTC."""
-    name = task.extension_properties.get("timeZone")
-    if not name:
-        return timezone.utc
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise RuntimeError(f"{task.activity_id}: property timeZone {name!r} is not a known time zone") from exc
+    return ValidateDelegationOutput(
+        principal=principal, delegate=delegate,
+        principal_name=org.person(principal).name, delegate_name=org.person(delegate).name,
+        delegation_starts=starts, delegation_ends=ends,
+        rejection_message=None,
+    )
 
 
 def parse_moment(value: str | None, field: str, zone: tzinfo, *, end_of_day: bool) -> datetime:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from workers import BusinessRejection, ProcessVariables, TaskContext, topic
+from workers import BusinessRejection, TaskContext, TaskProperties, topic
+from workers.runtime import clock
 from workers.shared.delegation import active_delegations, resolve_assignee
 from workers.shared.organisation.lookups import department_head
 from workers.shared.archive import write_once
@@ -33,28 +33,30 @@ from workers.processes.responsibility_review.review import (
     to_rows,
     unified_diff,
 )
-from workers.shared.organisation.file import load, organisation_path
+from workers.processes.responsibility_review.variables import (
+    REVIEWED_LIST,
+    ConflictRow,
+    DetectConflictsInput,
+    DetectConflictsOutput,
+    PrepareItemsOutput,
+    PublishOrganisationInput,
+    PublishOrganisationOutput,
+    RecordListInput,
+    RecordListOutput,
+    ReviewItem,
+)
+from workers.shared.organisation.file import OrganisationFile, load
+from workers.shared.properties import LocalPath
 from workers.runtime.client import client_for
 from workers.runtime.settings import Settings
 from workers.runtime.variables import from_camunda
 
 LIST_INVALID = "LIST_INVALID"
-REVIEWED_LIST = "reviewedList_"  # + department id: a head's accepted list, on the process instance
 
 
-class ReviewItem(ProcessVariables):
-    department_id: str
-    department_label: str
-    responsibilities: list[dict[str, Any]]
-    original_assignee: str
-    assignee: str
-    delegation_note: str = ""
-    task_name: str
-
-
-@topic("review.prepare-items")
-def prepare_items(task: TaskContext) -> dict:
-    path = organisation_path(task).resolve()
+@topic("review.prepare-items", properties=OrganisationFile)
+def prepare_items(properties: OrganisationFile, task: TaskContext) -> PrepareItemsOutput:
+    path = properties.organisation_file
     org = load(path)
     delegations = active_delegations(task.engine)
     names = {p.id: p.name for p in org.people}
@@ -68,56 +70,36 @@ def prepare_items(task: TaskContext) -> dict:
             original_assignee=assignment.original_assignee, assignee=assignment.assignee,
             delegation_note=note,
             task_name=f"审核职责清单 / Review responsibility list: {department.label}" + (f"（{note}）" if note else ""),
-        ).model_dump(by_alias=True))
+        ))
     help_text = "; ".join(f"{d.id} = {d.label}" for d in org.departments)
-    return {"organisationFile": str(path), "reviewItems": items, "departmentsHelp": help_text}
-
-
-class SubmittedList(ProcessVariables):
-    department_id: str
-    responsibilities: Any = None
-    review_items: list[ReviewItem]
+    return PrepareItemsOutput(organisation_file=str(path), review_items=items, departments_help=help_text)
 
 
 @topic("review.record-list", errors=[LIST_INVALID])
-def record_list(submitted: SubmittedList) -> dict:
+def record_list(submitted: RecordListInput) -> RecordListOutput:
     known = [item.department_id for item in submitted.review_items]
     items, problems = from_rows(submitted.responsibilities, known, submitted.department_id)
     if problems:
         raise BusinessRejection(LIST_INVALID, "；".join(problems), field="responsibilities")
-    return {REVIEWED_LIST + submitted.department_id: items, "rejectionMessage": None}
-
-
-class ReviewState(ProcessVariables):
-    organisation_file: str
-    review_items: list[ReviewItem]
-    proposed_lists: Lists | None = None  # None until the first detection
-    conflicts: list[dict[str, Any]] = []  # leadership's decisions on the previous round's conflicts
-    open_conflicts: list[dict[str, Any]] = []  # those conflicts in full (a form submits only its fields)
-    settled_items: list[str] = []
+    return RecordListOutput.accepted(submitted.department_id, items)
 
 
 @topic("review.detect-conflicts")
-def detect(state: ReviewState, task: TaskContext) -> dict:
+def detect(state: DetectConflictsInput, task: TaskContext) -> DetectConflictsOutput:
     previous = load(Path(state.organisation_file))
     problems: list[str] = []
     if state.proposed_lists is None:
         lists = _reviewed_lists(task, [i.department_id for i in state.review_items])
         settled = list(state.settled_items)
     else:
-        found = {c["id"]: c for c in state.open_conflicts}
+        found = {c.id: c.model_dump(by_alias=True) for c in state.open_conflicts}
         decisions = [{**found.get(row.get("id"), {}), **row} for row in state.conflicts]
         lists, dropped, problems = apply_decisions(previous, state.proposed_lists, decisions)
         settled = [*state.settled_items, *dropped]
     conflicts = detect_conflicts(previous, lists, settled)
-    return {
-        "proposedLists": lists,
-        "conflicts": [c.as_row() for c in conflicts],
-        "openConflicts": [c.as_row() for c in conflicts],
-        "hasConflicts": bool(conflicts),
-        "settledItems": settled,
-        "decisionProblems": "；".join(problems) or None,
-    }
+    rows = [ConflictRow.model_validate(c.as_row()) for c in conflicts]
+    return DetectConflictsOutput(proposed_lists=lists, conflicts=rows, open_conflicts=rows, has_conflicts=bool(rows),
+                                 settled_items=settled, decision_problems="；".join(problems) or None)
 
 
 def _reviewed_lists(task: TaskContext, departments: list[str]) -> Lists:
@@ -131,17 +113,14 @@ def _reviewed_lists(task: TaskContext, departments: list[str]) -> Lists:
     return {d: values[REVIEWED_LIST + d] for d in departments}
 
 
-class AcceptedReview(ProcessVariables):
-    organisation_file: str
-    proposed_lists: Lists
-    initiator: str | None = None  # None when the schedule started it
-    reason: str | None = None
+class PublishSettings(TaskProperties):
+    archive_dir: LocalPath | None = None  # where versions are archived; default: the archive root's organisation/
 
 
-@topic("review.publish-organisation")
-def publish(review: AcceptedReview, task: TaskContext) -> dict:
+@topic("review.publish-organisation", properties=PublishSettings)
+def publish(review: PublishOrganisationInput, properties: PublishSettings, task: TaskContext) -> PublishOrganisationOutput:
     settings = task.settings
-    archive = Path(task.extension_properties.get("archiveDir") or settings.archive_root / "organisation")
+    archive = properties.archive_dir or settings.archive_root / "organisation"
     published = task.once("publish-organisation", lambda: _write_version(review, task, archive))
     org = load(Path(review.organisation_file))
     # Creating users, groups and grants takes the admin's rights, as `crossdept provision` does.
@@ -151,11 +130,11 @@ def publish(review: AcceptedReview, task: TaskContext) -> dict:
                            protected_users=(settings.admin_user, settings.engine_user))
     finally:
         admin.close()
-    return {**published, "provisionedChanges": sum(c.total for c in report.counts.values()),
-            "provisionedNewUsers": report.created_users}
+    return PublishOrganisationOutput(**published, provisioned_changes=sum(c.total for c in report.counts.values()),
+                                     provisioned_new_users=report.created_users)
 
 
-def _write_version(review: AcceptedReview, task: TaskContext, archive: Path) -> dict[str, Any]:
+def _write_version(review: PublishOrganisationInput, task: TaskContext, archive: Path) -> dict[str, Any]:
     """previous.yaml (exactly as it was), organisation.yaml, changes.diff and review.json in
     archive/<file stem>/v<N>-<time>/, then the new version replaces the organisation file."""
     path = Path(review.organisation_file)
@@ -165,7 +144,7 @@ def _write_version(review: AcceptedReview, task: TaskContext, archive: Path) -> 
     folder_root = archive / path.stem
     version = 1 + max((int(p.name[1:].split("-")[0]) for p in folder_root.glob("v*-*")
                        if p.name[1:].split("-")[0].isdigit()), default=0)
-    stamp = datetime.now(timezone.utc)
+    stamp = clock.now()
     folder = folder_root / f"v{version:03d}-{stamp:%Y%m%dT%H%M%SZ}"
     folder.mkdir(parents=True, exist_ok=False)
     header = (f"# {path.name}, version {version}: accepted in responsibility review {task.process_instance_id} "

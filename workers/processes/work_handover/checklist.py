@@ -94,6 +94,12 @@ class ChecklistItem(ProcessVariables):
     asset_number: str | None = None  # equipment
     camunda_task_id: str | None = None  # unfinished tasks: the giver's open user task to reassign
 
+    @field_validator("contact", "asset_number", "camunda_task_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        # A form sends a field left empty as "": the row has no contact, not an empty one.
+        return None if isinstance(value, str) and not value.strip() else value
+
 
 class Signature(ProcessVariables):
     signed_by: Party

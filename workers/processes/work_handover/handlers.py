@@ -1,32 +1,66 @@
 """Process `work-handover` (工作交接, policy §3.2): one handler per service task of
 bpmn/work-handover.bpmn; docs/work-handover.md describes the steps and variables.
 
-The rules live in workers/handover (calendar, checklist, PDF, archive, rules); this module reads the
-variables, asks the engine what it must, and says what goes back into the process.
+The rules live beside it (rules, checklist, pdf; the calendar and archive in workers/shared), the
+topics' input and output models in `variables`; this module asks the engine what it must and says
+what goes back into the process.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from workers import BusinessRejection, ProcessVariables, TaskContext, topic
+from pydantic import Field
+
+from workers import BusinessRejection, TaskContext, TaskProperties, topic
+from workers.runtime import clock
 from workers.processes.work_handover import rules
 from workers.shared.archive import ArchiveRecord
 from workers.processes.work_handover.checklist import (
     ChecklistItem,
     CopyHolder,
     HandoverReason,
+    ItemCategory,
     Party,
     Signature,
     SignatureRole,
     WorkHandoverChecklist,
     archive_triplicate,
 )
+from workers.processes.work_handover.variables import (
+    ArchiveChecklistInput,
+    ArchiveChecklistOutput,
+    CheckChecklistInput,
+    CheckChecklistOutput,
+    CheckNoticeInput,
+    CheckNoticeOutput,
+    CollectOpenWorkInput,
+    CollectOpenWorkOutput,
+    Deadlines,
+    NotifyNoticeInput,
+    ReassignOpenTasksInput,
+    ReassignOpenTasksOutput,
+    RecordSendBackInput,
+    RecordSignaturesInput,
+    RecordSignaturesOutput,
+    RecordVerificationInput,
+    RemindInput,
+    RemindOutput,
+    ResolvePartiesInput,
+    ResolvePartiesOutput,
+    ReturnedBy,
+    ReturnedRound,
+    ReturnedToGiver,
+    Rounds,
+    SendCopiesInput,
+    SendCopiesOutput,
+    SkippedTask,
+    VerifiedOutput,
+)
 from workers.processes.work_handover.pdf import render_checklist_pdf
-from workers.shared.calendar import WorkingCalendar, calendar_path, load_calendar
+from workers.shared.calendar import WorkingCalendar, load_calendar
 from workers.shared.notify import Attachment, Bilingual, Notification, notify
 from workers.shared.delegation import active_delegations, resolve_assignee
 from workers.shared.organisation.lookups import (
@@ -36,9 +70,10 @@ from workers.shared.organisation.lookups import (
     role_members,
     superior_chain,
 )
+from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.organisation.model import Organisation, Person
+from workers.shared.properties import ClockTime, ElementId, LocalPath, TimeZone, parse_time_zone
 from workers.shared.reminders import remind_open_tasks
-from workers.shared.organisation.file import load, organisation_path
 
 HANDOVER_INVALID = "HANDOVER_INVALID"
 NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
@@ -49,18 +84,9 @@ PROCESS_NAME = Bilingual(zh="工作交接", en="hand-over")
 
 
 # --- step 1: advance notice ----------------------------------------------------------------------
-class Notice(ProcessVariables):
-    giver_id: str | None = None
-    receiver_id: str | None = None
-    receiving_department_id: str | None = None
-    reason: str | None = None
-    planned_date: str | None = None
-    initiator: str | None = None
-
-
-@topic("handover.resolve-parties", errors=[HANDOVER_INVALID])
-def resolve_parties(notice: Notice, task: TaskContext) -> dict:
-    path = organisation_path(task).resolve()
+@topic("handover.resolve-parties", errors=[HANDOVER_INVALID], properties=OrganisationFile)
+def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, task: TaskContext) -> ResolvePartiesOutput:
+    path = properties.organisation_file
     org = load(path)
     problems: list[str] = []
 
@@ -115,18 +141,18 @@ def resolve_parties(notice: Notice, task: TaskContext) -> dict:
     supervisor_id = assignment.assignee
     if supervisor_id in (giver.id, receiver.id):  # a delegate cannot supervise their own hand-over
         supervisor_id = supervisor.id
-    return {
-        "organisationFile": str(path),
-        "giverId": giver.id, "giverName": giver.name, "giverDepartmentId": giver.department,
-        "giverPostLevel": giver.post_level, "giverHeadId": head_of(org, giver.id).id,
-        "receiverId": receiver.id, "receiverName": receiver.name,
-        "receivingDepartmentId": department.id, "receivingDepartmentLabel": department.label,
-        "receivingHeadId": department_head(org, department.id).id,
-        "supervisorId": supervisor_id, "supervisorName": names[supervisor_id],
-        "supervisorNote": assignment.note(names) if supervisor_id == assignment.assignee else "",
-        "reasonLabel": reason.label, "plannedDate": planned.isoformat(),
-        "rejectionMessage": None,
-    }
+    return ResolvePartiesOutput(
+        organisation_file=str(path),
+        giver_id=giver.id, giver_name=giver.name, giver_department_id=giver.department,
+        giver_post_level=giver.post_level, giver_head_id=head_of(org, giver.id).id,
+        receiver_id=receiver.id, receiver_name=receiver.name,
+        receiving_department_id=department.id, receiving_department_label=department.label,
+        receiving_head_id=department_head(org, department.id).id,
+        supervisor_id=supervisor_id, supervisor_name=names[supervisor_id],
+        supervisor_note=assignment.note(names) if supervisor_id == assignment.assignee else "",
+        reason_label=reason.label, planned_date=planned,
+        rejection_message=None,
+    )
 
 
 def _parse_date(value: str | None, field: str, problems: list[str]) -> date | None:
@@ -147,36 +173,22 @@ def _may_announce(org: Organisation, initiator: str, giver_id: str) -> bool:
     return initiator in allowed
 
 
-def _property(task: TaskContext, name: str) -> str:
-    """A setting the process owner keeps on the service task in Camunda Modeler."""
-    value = task.extension_properties.get(name)
-    if not value:
-        raise RuntimeError(f"{task.activity_id}: set the property {name!r} on this task in Camunda Modeler")
-    return value
+class NoticeSettings(TaskProperties):
+    time_zone: TimeZone = Field(examples=["Asia/Shanghai"])  # the company's: notice days and deadlines
+    deadline_time: ClockTime = Field(examples=["18:00"])  # a deadline ends at this time of its day
+    calendar_file: LocalPath = Field(examples=["org/company-calendar.yaml"])  # the company's calendar entries
 
 
-class NoticeCheck(ProcessVariables):
-    planned_date: date
-    notice_submitted_at: datetime
-    reason: str
-    giver_post_level: int
-    handover_policy: dict[str, Any] | None = None
-    organisation_file: str
-    initiator: str | None = None
-    giver_name: str | None = None
-    receiver_name: str | None = None
-
-
-@topic("handover.check-notice", errors=[NOTICE_TOO_SHORT])
-def check_notice(check: NoticeCheck, task: TaskContext) -> dict:
+@topic("handover.check-notice", errors=[NOTICE_TOO_SHORT], properties=NoticeSettings)
+def check_notice(check: CheckNoticeInput, properties: NoticeSettings, task: TaskContext) -> CheckNoticeOutput:
     policy = check.handover_policy
     if not policy:  # a gap in the decision table is the process owner's to fix: an incident says so
         raise RuntimeError(f"decision handover-policy has no rule for reason {check.reason!r} and post level "
                            f"{check.giver_post_level}: add one in dmn/handover-policy.dmn and redeploy")
-    zone = _zone(_property(task, "timeZone"))
-    calendar_file = calendar_path(task).resolve()
+    zone = properties.time_zone
+    calendar_file = properties.calendar_file.resolve()
     calendar = load_calendar(calendar_file)
-    required = int(policy["noticeWorkingDays"])
+    required = policy.notice_working_days
     notice_day = check.notice_submitted_at.astimezone(zone).date()
     if check.planned_date < notice_day:
         raise BusinessRejection(NOTICE_TOO_SHORT, f"计划交接日期 {check.planned_date} 早于预告日期 {notice_day} / "
@@ -188,18 +200,14 @@ def check_notice(check: NoticeCheck, task: TaskContext) -> dict:
     provisional = calendar.provisional_notice(notice_day, check.planned_date)
     if provisional:
         _tell_initiator(check, task, provisional, notice_day, given, required)
-    ends_at = rules.parse_clock(_property(task, "deadlineTime"), "property deadlineTime")
-    now = datetime.now(timezone.utc)
-    return {
-        "noticeDate": notice_day.isoformat(), "noticeWorkingDaysGiven": given,
-        "companyTimeZone": str(zone), "deadlineTime": ends_at.isoformat("minutes"),
-        **{name: int(policy[name]) for name in ("noticeWorkingDays", "preparationDays", "verificationDays",
-                                                 "confirmationDays", "archivingDays", "reminderIntervalHours",
-                                                 "escalateAfterReminders")},
-        "preparationDue": calendar.deadline(now, int(policy["preparationDays"]), zone, ends_at).isoformat(),
-        "calendarFile": str(calendar_file), "calendarNotice": provisional.line() if provisional else None,
-        "rejectionMessage": None, "earliestCompliantDate": None,
-    }
+    ends_at = properties.deadline_time
+    return CheckNoticeOutput(
+        **policy.model_dump(), notice_date=notice_day, notice_working_days_given=given,
+        company_time_zone=str(zone), deadline_time=ends_at.isoformat("minutes"),
+        preparation_due=calendar.deadline(clock.now(), policy.preparation_days, zone, ends_at),
+        calendar_file=str(calendar_file), calendar_notice=provisional.line() if provisional else None,
+        rejection_message=None, earliest_compliant_date=None,
+    )
 
 
 def _too_short(calendar: WorkingCalendar, notice_day: date, planned: date, given: int,
@@ -215,7 +223,7 @@ def _too_short(calendar: WorkingCalendar, notice_day: date, planned: date, given
         "calendarNotice": provisional.line() if provisional else None})
 
 
-def _tell_initiator(check: NoticeCheck, task: TaskContext, provisional: Bilingual, notice_day: date,
+def _tell_initiator(check: CheckNoticeInput, task: TaskContext, provisional: Bilingual, notice_day: date,
                     given: int, required: int) -> None:
     """A notice that passed on a provisional count leaves the initiator no task to read it on: they get
     a message instead (once per notice and planned date)."""
@@ -234,40 +242,31 @@ def _tell_initiator(check: NoticeCheck, task: TaskContext, provisional: Bilingua
                f"{check.planned_date}; the policy requires {required}, so the notice was accepted.\n{provisional.en}")))
 
 
-def _zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise RuntimeError(f"property timeZone {name!r} is not a known time zone (e.g. Asia/Shanghai)") from exc
-
-
-class Giver(ProcessVariables):
-    giver_id: str
 
 
 @topic("handover.collect-open-work")
-def collect_open_work(giver: Giver, task: TaskContext) -> dict:
+def collect_open_work(giver: CollectOpenWorkInput, task: TaskContext) -> CollectOpenWorkOutput:
     """The checklist pre-filled with what the engine knows the giver still holds."""
     engine = task.engine
     tasks = engine.request("GET", "/task", params={"assignee": giver.giver_id, "active": "true",
                                                     "sortBy": "created", "sortOrder": "asc"}) or []
     tasks = [t for t in tasks if t.get("processInstanceId") != task.process_instance_id]
     definitions = _definition_names(engine, {t["processDefinitionId"] for t in tasks if t.get("processDefinitionId")})
-    rows = [{
-        "category": "unfinishedTasks",
-        "description": f"{t['name']}（{definitions.get(t.get('processDefinitionId'), '')}）",
-        "location": f"Camunda Tasklist, task {t['id']}",
-        "camundaTaskId": t["id"],
-    } for t in tasks]
+    rows = [ChecklistItem(
+        category=ItemCategory.UNFINISHED_TASKS,
+        description=f"{t['name']}（{definitions.get(t.get('processDefinitionId'), '')}）",
+        location=f"Camunda Tasklist, task {t['id']}",
+        camunda_task_id=t["id"],
+    ) for t in tasks]
     started = engine.request("GET", "/history/process-instance", params={
         "startedBy": giver.giver_id, "unfinished": "true", "sortBy": "startTime", "sortOrder": "asc"}) or []
-    rows += [{
-        "category": "pendingItems",
-        "description": f"进行中的流程 / Running process: {p.get('processDefinitionName') or p['processDefinitionKey']}"
-                       + (f" ({p['businessKey']})" if p.get("businessKey") else ""),
-        "location": f"Camunda Cockpit, process instance {p['id']}",
-    } for p in started if p["id"] != task.process_instance_id]
-    return {"checklistItems": rows, "handoverRound": 1, "handoverRounds": [], "openQuestions": None}
+    rows += [ChecklistItem(
+        category=ItemCategory.PENDING_ITEMS,
+        description=f"进行中的流程 / Running process: {p.get('processDefinitionName') or p['processDefinitionKey']}"
+                    + (f" ({p['businessKey']})" if p.get("businessKey") else ""),
+        location=f"Camunda Cockpit, process instance {p['id']}",
+    ) for p in started if p["id"] != task.process_instance_id]
+    return CollectOpenWorkOutput(checklist_items=rows, handover_round=1, handover_rounds=[], open_questions=None)
 
 
 def _definition_names(engine: Any, ids: set[str]) -> dict[str, str]:
@@ -277,20 +276,12 @@ def _definition_names(engine: Any, ids: set[str]) -> dict[str, str]:
     return {d["id"]: d.get("name") or d["key"] for d in found}
 
 
-class NoticeNotification(ProcessVariables):
-    organisation_file: str
-    giver_id: str
-    receiver_id: str
-    receiving_head_id: str
-    supervisor_id: str
-    planned_date: str
-    reason_label: str
-    receiving_department_label: str
-    arrangements: str | None = None
+class ChecklistTask(TaskProperties):
+    giver_task: ElementId = Field(examples=["Task_FillChecklist"])  # the user task the giver's link opens
 
 
-@topic("handover.notify-notice")
-def notify_notice(notice: NoticeNotification, task: TaskContext) -> dict:
+@topic("handover.notify-notice", properties=ChecklistTask)
+def notify_notice(notice: NotifyNoticeInput, properties: ChecklistTask, task: TaskContext) -> None:
     """The receiving department head learns of the hand-over; the giver gets the link to the checklist."""
     org = load(Path(notice.organisation_file))
     giver, receiver = org.person(notice.giver_id), org.person(notice.receiver_id)
@@ -301,7 +292,7 @@ def notify_notice(notice: NoticeNotification, task: TaskContext) -> dict:
     if notice.arrangements:
         facts_zh += f"\n安排：{notice.arrangements}"
         facts_en += f"\nArrangements: {notice.arrangements}"
-    checklist_task = _open_task(task, _property(task, "giverTask"))
+    checklist_task = _open_task(task, properties.giver_task)
     key = f"handover:{task.process_instance_id}:notice"
     notify(task, Notification(
         event_key=f"{key}:receiving-head", recipients=[_recipient(org, notice.receiving_head_id)],
@@ -316,7 +307,6 @@ def notify_notice(notice: NoticeNotification, task: TaskContext) -> dict:
         event_key=f"{key}:receiver", recipients=[_recipient(org, receiver.id)],
         subject=Bilingual(zh=f"交接预告：{giver.name} 将向您交接工作", en=f"Hand-over notice: {giver.name} hands over to you"),
         body=Bilingual(zh=facts_zh, en=facts_en)))
-    return {}
 
 
 def _open_task(task: TaskContext, activity_id: str) -> str | None:
@@ -330,87 +320,69 @@ def _recipient(org: Organisation, person_id: str) -> Person:
 
 
 # --- step 2: preparation -------------------------------------------------------------------------
-class Deadlines(ProcessVariables):
-    company_time_zone: str
-    deadline_time: str
-    calendar_file: str | None = None  # None in instances whose notice was checked before the company calendar
-
-    def due(self, working_days: int) -> str:
-        zone, ends_at = _zone(self.company_time_zone), rules.parse_clock(self.deadline_time, "deadlineTime")
-        calendar = load_calendar(Path(self.calendar_file) if self.calendar_file else None)
-        return calendar.deadline(datetime.now(timezone.utc), working_days, zone, ends_at).isoformat()
-
-
-class SubmittedChecklist(Deadlines):
-    checklist_items: Any = None
-    verification_days: int
+def _due(deadlines: Deadlines, working_days: int) -> datetime:
+    zone = parse_time_zone(deadlines.company_time_zone)
+    ends_at = rules.parse_clock(deadlines.deadline_time, "deadlineTime")
+    calendar = load_calendar(Path(deadlines.calendar_file) if deadlines.calendar_file else None)
+    return calendar.deadline(clock.now(), working_days, zone, ends_at)
 
 
 @topic("handover.check-checklist", errors=[CHECKLIST_INCOMPLETE])
-def check_checklist(submitted: SubmittedChecklist) -> dict:
+def check_checklist(submitted: CheckChecklistInput) -> CheckChecklistOutput:
     problems = rules.checklist_problems(submitted.checklist_items)
     if problems:
         raise BusinessRejection(CHECKLIST_INCOMPLETE, "\n".join(problems), field="checklistItems")
-    return {"verificationItems": rules.verification_rows(submitted.checklist_items),
-            "verificationDue": submitted.due(submitted.verification_days), "rejectionMessage": None}
+    rows = [ChecklistItem.model_validate(row) for row in submitted.checklist_items]  # complete, so valid
+    return CheckChecklistOutput(verification_items=rules.verification_rows(rows),
+                                verification_due=_due(submitted, submitted.verification_days), rejection_message=None)
 
 
 # --- step 3: verification ------------------------------------------------------------------------
-class Rounds(Deadlines):
-    handover_round: int = 1
-    handover_rounds: list[dict[str, Any]] = []
-    preparation_days: int
-
-    def returned(self, by: str, **what: Any) -> dict[str, Any]:
-        """The variables that send the checklist back to the giver for another round."""
-        record = {"round": self.handover_round, "returnedBy": by,
-                  "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **what}
-        return {"handoverRounds": [*self.handover_rounds, record], "handoverRound": self.handover_round + 1,
-                "preparationDue": self.due(self.preparation_days)}
+def _returned(rounds: Rounds, record: ReturnedRound, open_questions: str) -> ReturnedToGiver:
+    """The variables that send the checklist back to the giver for another round."""
+    return ReturnedToGiver(handover_rounds=[*rounds.handover_rounds, record], handover_round=rounds.handover_round + 1,
+                           preparation_due=_due(rounds, rounds.preparation_days),
+                           has_questions=record.returned_by is ReturnedBy.RECEIVER, open_questions=open_questions)
 
 
-class VerifiedChecklist(Rounds):
-    checklist_items: list[dict[str, Any]]
-    verification_items: Any = None
-    confirmation_days: int
+def _round(rounds: Rounds, by: ReturnedBy, **what: Any) -> ReturnedRound:
+    return ReturnedRound(round=rounds.handover_round, returned_by=by,
+                         at=clock.now().replace(microsecond=0), **what)
 
 
 @topic("handover.record-verification", errors=[VERIFICATION_INCOMPLETE])
-def record_verification(verified: VerifiedChecklist) -> dict:
+def record_verification(verified: RecordVerificationInput) -> ReturnedToGiver | VerifiedOutput:
     result = rules.verify(verified.checklist_items, verified.verification_items)
     if result.problems:
         raise BusinessRejection(VERIFICATION_INCOMPLETE, "\n".join(result.problems), field="verificationItems")
     if result.questions:
-        return {**verified.returned("receiver", questions=result.questions), "hasQuestions": True,
-                "openQuestions": "接收人的疑问 / The receiver's questions:\n" + result.questions_text()}
-    return {"hasQuestions": False, "openQuestions": None, "rejectionMessage": None,
-            "checklistSummary": rules.summary(verified.checklist_items),
-            "confirmationDue": verified.due(verified.confirmation_days),
-            "supervisorVerdict": None, "sendBackReason": None}
+        return _returned(verified, _round(verified, ReturnedBy.RECEIVER, questions=result.questions),
+                         "接收人的疑问 / The receiver's questions:\n" + result.questions_text())
+    return VerifiedOutput(checklist_summary=rules.summary(verified.checklist_items),
+                          confirmation_due=_due(verified, verified.confirmation_days))
 
 
 # --- step 4: confirmation ------------------------------------------------------------------------
-class SendBack(Rounds):
-    send_back_reason: str | None = None
-
-
 @topic("handover.record-sendback")
-def record_sendback(sent_back: SendBack) -> dict:
+def record_sendback(sent_back: RecordSendBackInput) -> ReturnedToGiver:
     reason = (sent_back.send_back_reason or "").strip() or "未说明原因 / no reason given"
-    return {**sent_back.returned("supervisor", reason=reason), "hasQuestions": False,
-            "openQuestions": f"监交人退回 / Sent back by the supervisor: {reason}",
-            "supervisorVerdict": None, "sendBackReason": None}
+    return _returned(sent_back, _round(sent_back, ReturnedBy.SUPERVISOR, reason=reason),
+                     f"监交人退回 / Sent back by the supervisor: {reason}")
 
 
-class Signers(ProcessVariables):
-    organisation_file: str
+class SigningTasks(TaskProperties):
+    """The user task each party completes to sign, keyed by `SignatureRole` value."""
+
+    giver_task: ElementId = Field(examples=["Task_GiverSigns"])
+    receiver_task: ElementId = Field(examples=["Task_ReceiverSigns"])
+    supervisor_task: ElementId = Field(examples=["Task_SupervisorConfirms"])
 
 
-@topic("handover.record-signatures")
-def record_signatures(signers: Signers, task: TaskContext) -> dict:
+@topic("handover.record-signatures", properties=SigningTasks)
+def record_signatures(signers: RecordSignaturesInput, properties: SigningTasks, task: TaskContext) -> RecordSignaturesOutput:
     """Who signed when, as the engine recorded the completion of each signing task (not as a form says)."""
     org = load(Path(signers.organisation_file))
-    by_role = {role: _property(task, f"{role.value}Task") for role in SignatureRole}
+    by_role = {role: getattr(properties, f"{role.value}_task") for role in SignatureRole}
     names = {p.id: p.name for p in org.people}  # someone outside it (an operator) keeps their id
     signatures = []
     for role, activity in by_role.items():
@@ -424,53 +396,31 @@ def record_signatures(signers: Signers, task: TaskContext) -> dict:
         signer = Party(id=latest["assignee"], name=names.get(latest["assignee"], latest["assignee"]))
         signatures.append(Signature(signed_by=signer, role=role,
                                     signed_at=datetime.fromisoformat(latest["endTime"])))
-    return {"signatures": [s.model_dump(mode="json", by_alias=True) for s in signatures]}
+    return RecordSignaturesOutput(signatures=signatures)
 
 
 # --- step 5: archiving ---------------------------------------------------------------------------
-class SignedChecklist(ProcessVariables):
-    giver_id: str
-    giver_name: str
-    receiver_id: str
-    receiver_name: str
-    supervisor_id: str
-    supervisor_name: str
-    reason: HandoverReason
-    planned_date: date
-    checklist_items: list[dict[str, Any]]
-    signatures: list[Signature]
-
-    def checklist(self, process_instance_id: str) -> WorkHandoverChecklist:
-        return WorkHandoverChecklist(
-            process_instance_id=process_instance_id,
-            giver=Party(id=self.giver_id, name=self.giver_name),
-            receiver=Party(id=self.receiver_id, name=self.receiver_name),
-            supervisor=Party(id=self.supervisor_id, name=self.supervisor_name),
-            reason=self.reason, planned_date=self.planned_date,
-            items=[ChecklistItem.model_validate({k: v for k, v in row.items() if v not in (None, "")})
-                   for row in self.checklist_items],
-            signatures=self.signatures)
+def _checklist(signed: ArchiveChecklistInput, process_instance_id: str) -> WorkHandoverChecklist:
+    return WorkHandoverChecklist(
+        process_instance_id=process_instance_id,
+        giver=Party(id=signed.giver_id, name=signed.giver_name),
+        receiver=Party(id=signed.receiver_id, name=signed.receiver_name),
+        supervisor=Party(id=signed.supervisor_id, name=signed.supervisor_name),
+        reason=signed.reason, planned_date=signed.planned_date,
+        items=signed.checklist_items, signatures=signed.signatures)
 
 
 @topic("handover.archive-checklist")
-def archive_checklist(signed: SignedChecklist, task: TaskContext) -> dict:
-    checklist = signed.checklist(task.process_instance_id)
+def archive_checklist(signed: ArchiveChecklistInput, task: TaskContext) -> ArchiveChecklistOutput:
+    checklist = _checklist(signed, task.process_instance_id)
     root = task.settings.archive_root / ARCHIVE_FOLDER
     record = archive_triplicate(root, checklist, render_checklist_pdf(checklist))
-    return {"archiveFolder": str(root / record.process_instance_id), "contentSha256": record.content_sha256}
-
-
-class Archived(ProcessVariables):
-    organisation_file: str
-    archive_folder: str
-    giver_id: str
-    receiver_id: str
-    giver_name: str
-    receiver_name: str
+    return ArchiveChecklistOutput(archive_folder=str(root / record.process_instance_id),
+                                  content_sha256=record.content_sha256)
 
 
 @topic("handover.send-copies")
-def send_copies(archived: Archived, task: TaskContext) -> dict:
+def send_copies(archived: SendCopiesInput, task: TaskContext) -> SendCopiesOutput:
     """Each of giver and receiver gets their own copy (一式三份) attached."""
     org = load(Path(archived.organisation_file))
     folder = Path(archived.archive_folder)
@@ -487,35 +437,28 @@ def send_copies(archived: Archived, task: TaskContext) -> dict:
                            en=f"Attached is your copy of the signed Work Hand-over Checklist. Content SHA-256: {record.content_sha256}"),
             attachments=[Attachment(filename=copy.name, content=copy.read_bytes(), mime_type="application/pdf")]))
         sent.append(person_id)
-    return {"copiesSent": sent}
-
-
-class OpenWork(ProcessVariables):
-    giver_id: str
-    giver_name: str
-    receiver_id: str
-    receiver_name: str
-    checklist_items: list[dict[str, Any]]
+    return SendCopiesOutput(copies_sent=sent)
 
 
 @topic("handover.reassign-open-tasks")
-def reassign_open_tasks(work: OpenWork, task: TaskContext) -> dict:
+def reassign_open_tasks(work: ReassignOpenTasksInput, task: TaskContext) -> ReassignOpenTasksOutput:
     """The giver's open tasks listed in the checklist go to the receiver, each with a comment saying why.
     A task finished or reassigned meanwhile is left as it is and reported."""
     engine = task.engine
-    reassigned, skipped = [], []
+    reassigned: list[str] = []
+    skipped: list[SkippedTask] = []
     comment = (f"工作交接（流程 {task.process_instance_id}）：由 {work.giver_name} 移交给 {work.receiver_name}。 / "
                f"Work hand-over (process {task.process_instance_id}): moved from {work.giver_name} to {work.receiver_name}.")
     for row in work.checklist_items:
-        task_id = row.get("camundaTaskId")
+        task_id = row.camunda_task_id
         if not task_id:
             continue
         found = engine.request("GET", "/task", params={"taskId": task_id}) or []
         if not found:
-            skipped.append({"taskId": task_id, "why": "no longer open"})
+            skipped.append(SkippedTask(task_id=task_id, why="no longer open"))
             continue
         if found[0].get("assignee") not in (work.giver_id, work.receiver_id):
-            skipped.append({"taskId": task_id, "why": f"now assigned to {found[0].get('assignee')}"})
+            skipped.append(SkippedTask(task_id=task_id, why=f"now assigned to {found[0].get('assignee')}"))
             continue
         # Comment first, then assign: each once, so a retry after a crash finishes without repeating.
         task.once(f"comment:{task_id}", lambda: engine.request(
@@ -523,20 +466,14 @@ def reassign_open_tasks(work: OpenWork, task: TaskContext) -> dict:
         task.once(f"assign:{task_id}", lambda: engine.request(
             "POST", f"/task/{task_id}/assignee", json={"userId": work.receiver_id}) and None)
         reassigned.append(task_id)
-    return {"reassignedTasks": reassigned, "skippedTasks": skipped}
+    return ReassignOpenTasksOutput(reassigned_tasks=reassigned, skipped_tasks=skipped)
 
 
 # --- reminders -----------------------------------------------------------------------------------
-class Reminders(ProcessVariables):
-    organisation_file: str
-    escalate_after_reminders: int
-    reminders_sent: dict[str, int] = {}
-
-
 @topic("handover.remind")
-def remind(state: Reminders, task: TaskContext) -> dict:
+def remind(state: RemindInput, task: TaskContext) -> RemindOutput:
     """Everyone with an open task of this hand-over past its deadline is reminded (催办), and escalated
     after `escalateAfterReminders` reminders (workers.shared.reminders)."""
     sent = remind_open_tasks(task, load(Path(state.organisation_file)), PROCESS_NAME,
                              escalate_after=state.escalate_after_reminders, sent=state.reminders_sent)
-    return {"remindersSent": sent}
+    return RemindOutput(reminders_sent=sent)

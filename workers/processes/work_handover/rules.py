@@ -1,7 +1,8 @@
 """The hand-over's business rules that need no engine: completeness, verification.
 
-Kept apart from the topic handlers (workers/processes/work_handover.py) so each rule is tested on
-its own; every problem is one bilingual line naming the row and the field to fix.
+Kept apart from the topic handlers (handlers.py) so each rule is tested on its own; every problem
+is one bilingual line naming the row and the field to fix. The lists come in as a person submitted
+them (rows of anything) and are checked here; once complete they are `ChecklistItem` rows.
 """
 
 from __future__ import annotations
@@ -9,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from workers.processes.work_handover.checklist import ItemCategory
+from workers.processes.work_handover.checklist import ChecklistItem, ItemCategory
+from workers.processes.work_handover.variables import Verdict, VerificationRow
 from workers.shared.calendar import parse_clock  # noqa: F401  (deadlines are calendar work; handlers use it from here)
-
-ACCEPT, QUESTION = "accept", "question"
 
 
 # --- the checklist -----------------------------------------------------------------------------
@@ -54,21 +54,20 @@ def checklist_problems(rows: Any) -> list[str]:
     return problems
 
 
-def verification_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def verification_rows(rows: list[ChecklistItem]) -> list[VerificationRow]:
     """The checklist as the receiver's form shows it: each row with its category's label, no verdict yet."""
-    return [{**row, "categoryLabel": ItemCategory(row["category"]).label, "verdict": None, "question": None}
-            for row in rows]
+    return [VerificationRow(**row.model_dump(), category_label=row.category.label) for row in rows]
 
 
-def summary(rows: list[dict[str, Any]]) -> str:
+def summary(rows: list[ChecklistItem]) -> str:
     """The checklist as text, for the signing form."""
     lines = []
     for number, row in enumerate(rows, start=1):
-        extra = [f"{label}: {row[key]}" for key, label in (("contact", "联系人 / contact"),
-                                                            ("assetNumber", "资产编号 / asset no."))
-                 if not _blank(row.get(key))]
-        lines.append(f"{number}. [{ItemCategory(row['category']).label}] {row['description']} "
-                     f"— {row['location']}" + (f" ({'; '.join(extra)})" if extra else ""))
+        extra = [f"{label}: {value}" for value, label in ((row.contact, "联系人 / contact"),
+                                                          (row.asset_number, "资产编号 / asset no."))
+                 if not _blank(value)]
+        lines.append(f"{number}. [{row.category.label}] {row.description} "
+                     f"— {row.location}" + (f" ({'; '.join(extra)})" if extra else ""))
     return "\n".join(lines)
 
 
@@ -83,7 +82,7 @@ class Verification:
                          for q in self.questions)
 
 
-def verify(checklist: list[dict[str, Any]], answers: Any) -> Verification:
+def verify(checklist: list[ChecklistItem], answers: Any) -> Verification:
     """The receiver's answers, matched to the checklist by position (a form returns only the fields
     it shows): every item needs a verdict, and a question needs its text."""
     if not isinstance(answers, list) or len(answers) != len(checklist):
@@ -93,13 +92,13 @@ def verify(checklist: list[dict[str, Any]], answers: Any) -> Verification:
     problems, questions = [], []
     for number, (item, answer) in enumerate(zip(checklist, answers), start=1):
         verdict = answer.get("verdict") if isinstance(answer, dict) else None
-        if verdict == QUESTION:
+        if verdict == Verdict.QUESTION:
             if _blank(answer.get("question")):
                 problems.append(f"第 {number} 项 / item {number} question: 有疑问时请写明疑问 / "
                                 "write the question")
             else:
-                questions.append({"item": number, "description": item.get("description"),
+                questions.append({"item": number, "description": item.description,
                                   "question": answer["question"].strip()})
-        elif verdict != ACCEPT:
+        elif verdict != Verdict.ACCEPT:
             problems.append(f"第 {number} 项 / item {number} verdict: 请选择无误或有疑问 / choose accept or question")
     return Verification(problems, questions)

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workers import TaskContext
+from pydantic import Field
+
+from workers import TaskProperties
 from workers.shared.organisation.model import Organisation, OrganisationError, load_organisation
+from workers.shared.properties import LocalPath
 
-PROPERTY = "organisationFile"
 
-
-def organisation_path(task: TaskContext) -> Path:
-    """The file named in the task's property 'organisationFile' (relative: to the worker's folder).
+class OrganisationFile(TaskProperties):
+    """The task's property 'organisationFile' (relative: to the worker's folder).
 
     Only the model names it, not a variable a user could pass at start: the review writes to it.
     """
-    path = task.extension_properties.get(PROPERTY)
-    if not path:
-        raise RuntimeError(
-            f"{task.activity_id}: no organisation file; set the property '{PROPERTY}' on this task "
-            "in Camunda Modeler (e.g. org/demo-organisation.yaml)"
-        )
-    return Path(path)
+
+    organisation_file: LocalPath = Field(examples=["org/demo-organisation.yaml"])
 
 
 def load(path: Path) -> Organisation:

@@ -14,9 +14,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import Annotated
+
+from workers.shared.datafile import DataFileError, read_yaml, validate
 
 
 # Camunda checks resource ids against whitelist patterns: users against the one our engine
@@ -140,60 +141,25 @@ class Organisation(_Strict):
         return [d.id for d in self.departments] + list(ROLE_GROUPS)
 
 
-class OrganisationError(ValueError):
+class OrganisationError(DataFileError):
     """The organisation file is invalid; `problems` lists every `<path>: <rule>` found."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        self.source = source
-        self.problems = problems
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        super().__init__(f"{source}: {count}:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 # --- loading ---------------------------------------------------------------------------------
 
 
 def load_organisation(path: Path | str) -> Organisation:
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise OrganisationError(str(path), [f"cannot read the file: {exc.strerror}"]) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise OrganisationError(str(path), [f"{where}not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
-    return parse_organisation(data, source=str(path))
+    return parse_organisation(read_yaml(path, OrganisationError), source=str(path))
 
 
 def parse_organisation(data: Any, source: str = "<organisation>") -> Organisation:
     if not isinstance(data, dict):
         raise OrganisationError(source, ["the file must be a mapping with departments, people and roles"])
-    try:
-        organisation = Organisation.model_validate(data)
-    except ValidationError as exc:
-        raise OrganisationError(source, [_describe(error) for error in exc.errors()]) from exc
+    organisation = validate(Organisation, data, source, OrganisationError)
     problems = check_organisation(organisation)
     if problems:
         raise OrganisationError(source, problems)
     return organisation
-
-
-def yaml_path(location: tuple[Any, ...]) -> str:
-    """("departments", 3, "head") → "departments[3].head"."""
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _describe(error: Any) -> str:
-    path = yaml_path(error["loc"]) or "(top level)"
-    if error["type"] == "missing":
-        return f"{path}: is required"
-    if error["type"] == "extra_forbidden":
-        return f"{path}: is not a known field"
-    return f"{path}: {error['msg']}"
 
 
 # --- the policy's rules ----------------------------------------------------------------------

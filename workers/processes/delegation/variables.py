@@ -1,0 +1,33 @@
+"""The variables of process `delegation`: the registration as the form delivers it, and what the
+check writes (the period as engine dates, which the end timer `${delegationEnds}` waits for)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from workers.runtime.contract import AsTyped
+from workers.runtime.registry import ProcessVariables
+
+
+class ValidateDelegationInput(ProcessVariables):
+    """The start form's fields, as typed (the check names every problem by field), and who registered."""
+
+    principal: Annotated[str | None, AsTyped(str)] = None  # the absent person
+    delegate: Annotated[str | None, AsTyped(str)] = None
+    start_date: Annotated[str | None, AsTyped(datetime)] = None  # a date, or a date-time
+    end_date: Annotated[str | None, AsTyped(datetime)] = None
+    reason: str | None = None
+    # Who started the process: set by the start event's listener from the authenticated user,
+    # after the start variables, so a start request cannot name someone else.
+    initiator: str | None = None
+
+
+class ValidateDelegationOutput(ProcessVariables):
+    principal: str
+    delegate: str
+    principal_name: str
+    delegate_name: str
+    delegation_starts: datetime
+    delegation_ends: datetime
+    rejection_message: str | None = None
