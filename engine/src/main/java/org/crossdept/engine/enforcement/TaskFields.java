@@ -1,0 +1,21 @@
+package org.crossdept.engine.enforcement;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a user task accepts from a non-administrator: its form's editable fields plus the names in
+ * its {@code allowedVariables} property, and its form's read-only fields (only unchanged).
+ * {@code source} names where the list comes from, for people reading a refusal.
+ */
+record TaskFields(String source, Set<String> editable, Map<String, JsonNode> readOnly) {
+
+  boolean isEditable(String name) {
+    return editable.contains(name);
+  }
+
+  boolean isReadOnly(String name) {
+    return readOnly.containsKey(name);
+  }
+}
