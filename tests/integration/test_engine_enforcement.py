@@ -100,8 +100,8 @@ def handover_at(staff: Staff) -> Iterator[Any]:
     by liu.min) waiting at `activity`, started there by the admin; deleted after the test."""
     started: list[str] = []
 
-    def start(*activities: str) -> str:
-        body = {"variables": to_camunda({**PARTIES, "checklistItems": [ITEM]}),
+    def start(*activities: str, **variables: Any) -> str:
+        body = {"variables": to_camunda({**PARTIES, "checklistItems": [ITEM], **variables}),
                 "businessKey": f"enforcement-{uuid.uuid4().hex[:8]}",
                 "startInstructions": [{"type": "startBeforeActivity", "activityId": a} for a in activities]}
         response = as_admin(staff, "POST", "/process-definition/key/work-handover/start", json=body)
@@ -256,6 +256,24 @@ def test_setting_variables_through_a_task_is_held_to_its_form(staff: Staff, hand
     # A field of the form may be set through the task, as a draft would be.
     response = request(staff, GIVER, "PUT", f"/task/{task['id']}/variables/checklistItems",
                        json={"type": "Json", "value": json.dumps([ITEM, ITEM])})
+    assert response.status_code == 204, response.text
+
+
+def test_a_read_only_column_of_a_checklist_row_keeps_the_instances_values(staff: Staff, handover_at: Any) -> None:
+    """camundaTaskId names whose task moves to the receiver: the giver may drop a prefilled row or add
+    rows without one, but not write a task id of their choosing."""
+    prefilled = {"category": "unfinishedTasks", "description": "回访客户 / Follow up", "location": "Camunda",
+                 "camundaTaskId": "task-of-yang-fan"}
+    instance = handover_at("Task_FillChecklist", checklistItems=[prefilled])
+    task = task_of(staff, instance, "Task_FillChecklist")
+    forged = dict(prefilled, camundaTaskId="task-of-someone-else")
+    response = complete(staff, GIVER, task["id"], {"checklistItems": [ITEM, forged]})
+    refused(response, 400, "refused variable 'checklistItems' (row 2's camundaTaskId \"task-of-someone-else\" "
+                           "is in no row the instance has")
+    assert variable(staff, instance, "checklistItems") == [prefilled]
+
+    kept = dict(prefilled, description="回访两位客户 / Follow up two customers")
+    response = complete(staff, GIVER, task["id"], {"checklistItems": [ITEM, kept, dict(ITEM, camundaTaskId="")]})
     assert response.status_code == 204, response.text
 
 

@@ -1,5 +1,6 @@
 package org.crossdept.engine.enforcement;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -42,7 +43,8 @@ final class FormFieldsCache {
 
   TaskFields fieldsOf(TaskEntity task, CommandContext commandContext) {
     Set<String> editable = new HashSet<>();
-    Map<String, com.fasterxml.jackson.databind.JsonNode> readOnly = new HashMap<>();
+    Map<String, JsonNode> readOnly = new HashMap<>();
+    Map<String, Set<String>> readOnlyColumns = new HashMap<>();
     List<String> sources = new ArrayList<>();
 
     TaskDefinition definition = task.getTaskDefinition();
@@ -52,6 +54,7 @@ final class FormFieldsCache {
       if (form != null) {
         editable.addAll(form.editable);
         readOnly.putAll(form.readOnly);
+        readOnlyColumns.putAll(form.readOnlyColumns);
         sources.add("form " + formName(formData));
       }
       List<FormField> generated = formData.getFormFields();
@@ -67,7 +70,8 @@ final class FormFieldsCache {
     }
     readOnly.keySet().removeAll(editable);
     String source = sources.isEmpty() ? null : String.join(" and ", sources);
-    return new TaskFields(source, Collections.unmodifiableSet(editable), Collections.unmodifiableMap(readOnly));
+    return new TaskFields(source, Collections.unmodifiableSet(editable), Collections.unmodifiableMap(readOnly),
+        Collections.unmodifiableMap(readOnlyColumns));
   }
 
   private FormSchema deployedForm(TaskFormData formData, CommandContext commandContext) {

@@ -15,7 +15,9 @@ import java.util.Set;
  * is one variable holding all its rows; a dotted key or path ("address.street") writes the
  * variable named by its first part. A variable is read-only when every component bound to it is
  * {@code readonly: true} or {@code disabled: true}; a read-only expression ("=...") counts as
- * editable, since only the browser evaluates it.
+ * editable, since only the browser evaluates it. A dynamic list's read-only columns are kept per
+ * list variable: its rows may be added, removed and edited, but a read-only column's value must
+ * come from a row the instance has (the checklist's camundaTaskId says whose task moves).
  */
 final class FormSchema {
 
@@ -25,6 +27,8 @@ final class FormSchema {
   final Set<String> editable = new HashSet<>();
   /** Read-only variable names, with the component's defaultValue (a null node if none). */
   final Map<String, JsonNode> readOnly = new HashMap<>();
+  /** Per dynamic-list variable, the keys of its read-only columns (none: not listed). */
+  final Map<String, Set<String>> readOnlyColumns = new HashMap<>();
 
   static FormSchema parse(byte[] formJson) {
     FormSchema schema = new FormSchema();
@@ -44,6 +48,13 @@ final class FormSchema {
       String key = component.path("key").asText("");
       if (("dynamiclist".equals(type) || "group".equals(type)) && !path.isEmpty()) {
         editable.add(firstPart(path));
+        if ("dynamiclist".equals(type) && path.indexOf('.') < 0) {
+          Set<String> columns = new HashSet<>();
+          readOnlyKeys(component.path("components"), columns);
+          if (!columns.isEmpty()) {
+            readOnlyColumns.put(path, columns);
+          }
+        }
       } else if (component.has("components")) {
         collect(component.path("components"));
       } else if (!key.isEmpty()) {
@@ -53,6 +64,18 @@ final class FormSchema {
         } else {
           editable.add(name);
         }
+      }
+    }
+  }
+
+  private static void readOnlyKeys(JsonNode components, Set<String> columns) {
+    for (JsonNode component : components) {
+      String key = component.path("key").asText("");
+      if (component.has("components") && component.path("path").asText("").isEmpty()) {
+        readOnlyKeys(component.path("components"), columns);
+      } else if (!key.isEmpty() && key.indexOf('.') < 0
+          && (isTrue(component.path("readonly")) || isTrue(component.path("disabled")))) {
+        columns.add(key);
       }
     }
   }

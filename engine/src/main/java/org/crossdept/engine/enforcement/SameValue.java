@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.util.Comparator;
 import java.util.Date;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.camunda.bpm.engine.variable.value.SerializableValue;
 import org.camunda.bpm.engine.variable.value.TypedValue;
 
@@ -38,6 +41,51 @@ final class SameValue {
       return isEmpty(sent) || sent.equals(NUMBERS_BY_VALUE, defaultValue);
     }
     return sent.equals(NUMBERS_BY_VALUE, held);
+  }
+
+  /**
+   * For a dynamic list: the first submitted row whose non-empty read-only columns match no row
+   * the instance has, described as "row 2's camundaTaskId 'X'", or null when every row is fine.
+   * New rows leave read-only columns empty; values that are not lists of rows are for the step's
+   * own checks.
+   */
+  static String rowNotFromInstance(Object submitted, TypedValue current, Set<String> columns) {
+    JsonNode sent = toJson(submitted);
+    JsonNode held = toJson(current);
+    if (!sent.isArray()) {
+      return null;
+    }
+    for (int index = 0; index < sent.size(); index++) {
+      JsonNode row = sent.get(index);
+      Map<String, JsonNode> given = new TreeMap<>();
+      for (String column : columns) {
+        JsonNode value = row.path(column);
+        if (!value.isMissingNode() && !isEmpty(value)) {
+          given.put(column, value);
+        }
+      }
+      if (!given.isEmpty() && !anyRowHas(held, given)) {
+        Map.Entry<String, JsonNode> first = given.entrySet().iterator().next();
+        return "row " + (index + 1) + "'s " + first.getKey() + " " + first.getValue() + " is in no row the instance has";
+      }
+    }
+    return null;
+  }
+
+  private static boolean anyRowHas(JsonNode rows, Map<String, JsonNode> given) {
+    if (!rows.isArray()) {
+      return false;
+    }
+    for (JsonNode row : rows) {
+      boolean matches = true;
+      for (Map.Entry<String, JsonNode> column : given.entrySet()) {
+        matches &= row.path(column.getKey()).equals(NUMBERS_BY_VALUE, column.getValue());
+      }
+      if (matches) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isEmpty(JsonNode node) {

@@ -2,6 +2,7 @@ package org.crossdept.engine.enforcement;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.camunda.bpm.engine.impl.cfg.CommandChecker;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
 import org.camunda.bpm.engine.impl.persistence.entity.TaskEntity;
@@ -50,6 +51,13 @@ final class TaskVariablesRule {
     List<String> refused = new ArrayList<>();
     for (String name : write.values().keySet()) {
       if (fields.isEditable(name)) {
+        Set<String> columns = fields.readOnlyColumns().get(name);
+        String forged = columns == null ? null
+            : SameValue.rowNotFromInstance(write.value(name), task.getVariableTyped(name, false), columns);
+        if (forged != null) {
+          refused.add("'" + name + "' (" + forged + ": read-only columns of " + fields.source()
+              + " keep the values the instance's rows have)");
+        }
         continue;
       }
       if (!fields.isReadOnly(name)) {
