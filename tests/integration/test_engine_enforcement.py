@@ -309,7 +309,9 @@ def test_a_task_without_a_form_accepts_only_its_allowed_variables(staff: Staff) 
     try:
         report = task_of(staff, instance, "Task_Report")
         response = complete(staff, GIVER, report["id"], {"attachmentLink": "https://fs01/x", "giverId": "zheng.yu"})
-        refused(response, 400, "Task_Report", "refused variable 'giverId' (not a field of its allowedVariables property)")
+        refused(response, 400,
+                "task Task_Report (汇报 / Report) accepts only the variables its allowedVariables property names",
+                "refused variable 'giverId' (not named by its allowedVariables property)")
         response = complete(staff, GIVER, report["id"], {"attachmentLink": "https://fs01/x", "reviewNote": "ok"})
         assert response.status_code == 204, response.text
 

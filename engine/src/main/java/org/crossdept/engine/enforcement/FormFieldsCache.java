@@ -63,6 +63,7 @@ final class FormFieldsCache {
         sources.add("its generated form");
       }
     }
+    boolean hasForm = !sources.isEmpty();
     List<String> extras = allowedVariables(task, commandContext);
     if (!extras.isEmpty()) {
       editable.addAll(extras);
@@ -70,7 +71,7 @@ final class FormFieldsCache {
     }
     readOnly.keySet().removeAll(editable);
     String source = sources.isEmpty() ? null : String.join(" and ", sources);
-    return new TaskFields(source, Collections.unmodifiableSet(editable), Collections.unmodifiableMap(readOnly),
+    return new TaskFields(source, hasForm, Collections.unmodifiableSet(editable), Collections.unmodifiableMap(readOnly),
         Collections.unmodifiableMap(readOnlyColumns));
   }
 

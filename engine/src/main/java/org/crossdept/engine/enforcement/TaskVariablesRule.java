@@ -78,13 +78,16 @@ final class TaskVariablesRule {
   }
 
   private static String notAField(TaskFields fields) {
-    return fields.source() == null ? "the task has no form" : "not a field of " + fields.source();
+    if (fields.source() == null) {
+      return "the task has no form";
+    }
+    return fields.hasForm() ? "not a field of " + fields.source() : "not named by " + fields.source();
   }
 
   private static String message(TaskEntity task, TaskFields fields, List<String> refused) {
-    String what = fields.source() == null
-        ? " has no form and accepts no variables"
-        : " accepts only its form's fields";
+    String what = fields.source() == null ? " has no form and accepts no variables"
+        : fields.hasForm() ? " accepts only its form's fields"
+        : " accepts only the variables its " + FormFieldsCache.ALLOWED_VARIABLES + " property names";
     String name = task.getName() == null ? "" : " (" + task.getName() + ")";
     return CODE + " task " + task.getTaskDefinitionKey() + name + what + ": refused variable"
         + (refused.size() > 1 ? "s " : " ") + String.join(", ", refused) + WHY;
