@@ -77,7 +77,8 @@ def typed(variables: dict[str, Any]) -> dict[str, Any]:
                    if isinstance(value, (list, dict)) else {"value": value}) for name, value in variables.items()}
 
 
-def complete(staff: Staff, user: str, task_id: str, variables: dict[str, Any], how: str = "complete") -> requests.Response:
+def complete(staff: Staff, user: str, task_id: str, variables: dict[str, Any],
+             how: str = "complete") -> requests.Response:
     return request(staff, user, "POST", f"/task/{task_id}/{how}", json={"variables": typed(variables)})
 
 

@@ -27,8 +27,8 @@ final class ModelShortcutRule {
 
   static final String START_INSTRUCTIONS = "ENGINE-CROSSDEPT-01 start instructions are reserved for administrators: "
       + "a process starts at its start event, so its start listeners record who started it and when";
-  static final String SKIP_LISTENERS = "ENGINE-CROSSDEPT-02 skipping custom listeners (skipCustomListeners) is reserved "
-      + "for administrators: listeners record who acted and when, and set what later steps rely on";
+  static final String SKIP_LISTENERS = "ENGINE-CROSSDEPT-02 skipping custom listeners (skipCustomListeners) is "
+      + "reserved for administrators: listeners record who acted and when, and set what later steps rely on";
   static final String SKIP_IO_MAPPINGS = "ENGINE-CROSSDEPT-03 skipping input/output mappings (skipIoMappings) is "
       + "reserved for administrators: the mappings give each step the variables the model says it works with";
   static final String MODIFICATION = "ENGINE-CROSSDEPT-04 process instance modification is reserved for "

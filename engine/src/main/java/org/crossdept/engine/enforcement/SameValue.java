@@ -66,7 +66,8 @@ final class SameValue {
       }
       if (!given.isEmpty() && !anyRowHas(held, given)) {
         Map.Entry<String, JsonNode> first = given.entrySet().iterator().next();
-        return "row " + (index + 1) + "'s " + first.getKey() + " " + first.getValue() + " is in no row the instance has";
+        return "row " + (index + 1) + "'s " + first.getKey() + " " + first.getValue()
+            + " is in no row the instance has";
       }
     }
     return null;
