@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -293,6 +294,16 @@ def test_a_read_only_field_may_be_sent_only_unchanged(staff: Staff, handover_at:
     assert response.status_code == 204, response.text
     assert variable(staff, instance, "checklistItems") == [ITEM, ITEM]
     assert "Task_FillChecklist" not in staff.admin.active_activities(instance)
+
+
+def test_a_read_only_date_comes_back_as_text_naming_the_same_instant(staff: Staff, handover_at: Any) -> None:
+    planned = datetime(2099, 1, 5, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+    instance = handover_at("Task_GiverSigns", plannedDate=planned)
+    task = task_of(staff, instance, "Task_GiverSigns")
+    response = complete(staff, GIVER, task["id"], {"plannedDate": "2099-01-06T09:30:00+08:00"})
+    refused(response, 400, "refused variable 'plannedDate' (read-only on form work-handover-sign")
+    response = complete(staff, GIVER, task["id"], {"plannedDate": "2099-01-05T01:30:00Z"})
+    assert response.status_code == 204, response.text
 
 
 def test_a_signature_with_exactly_the_forms_fields_is_accepted(staff: Staff, handover_at: Any) -> None:

@@ -19,7 +19,8 @@ import org.camunda.bpm.engine.variable.value.TypedValue;
  * may hold a Long, a Spin Json value or a JSON-serialized object. Numbers compare by value
  * (5 equals 5.0 and a Long 5). A variable that is absent or null counts as equal to an empty
  * submission (null, "", false, [], {}) or to the form component's defaultValue, which is what
- * form-js submits for a read-only field with no value.
+ * form-js submits for a read-only field with no value. A Date variable shown in a text field comes
+ * back as text, which equals it when it names the same instant (see {@link SameInstant}).
  */
 final class SameValue {
 
@@ -36,6 +37,9 @@ final class SameValue {
 
   static boolean same(Object submitted, TypedValue current, JsonNode defaultValue) {
     JsonNode sent = toJson(submitted);
+    if (current != null && current.getValue() instanceof Date date && sent.isTextual()) {
+      return SameInstant.of(sent.textValue(), date);
+    }
     JsonNode held = toJson(current);
     if (held.isNull()) {
       return isEmpty(sent) || sent.equals(NUMBERS_BY_VALUE, defaultValue);
