@@ -218,6 +218,20 @@ def test_restarting_instances_is_for_administrators_only(staff: Staff, handover_
     assert restarted == [], "nothing was restarted"
 
 
+def test_migrating_instances_is_for_administrators_only(staff: Staff, handover_at: Any) -> None:
+    instance = handover_at("Task_FillChecklist")
+    definition = staff.admin.get(f"/process-instance/{instance}")["definitionId"]
+    plan = as_admin(staff, "POST", "/migration/generate", json={
+        "sourceProcessDefinitionId": definition, "targetProcessDefinitionId": definition})
+    assert plan.ok, plan.text
+    body = {"migrationPlan": plan.json(), "processInstanceIds": [instance]}
+    for path in ("execute", "executeAsync"):
+        response = request(staff, HEAD, "POST", f"/migration/{path}", json=body)
+        refused(response, 403, "ENGINE-CROSSDEPT-07 migrating process instances is reserved for administrators")
+    response = as_admin(staff, "POST", "/migration/execute", json=body)
+    assert response.status_code == 204, response.text
+
+
 # --- what a task's completion may write ------------------------------------------------------------
 
 

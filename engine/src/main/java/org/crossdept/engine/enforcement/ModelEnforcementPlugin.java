@@ -16,7 +16,8 @@ import org.springframework.stereotype.Component;
  * <p>What it refuses, for everyone but administrators (see {@link Caller}):
  * <ul>
  *   <li>{@link ModelShortcutRule}: starts with start instructions, skipped listeners or skipped
- *       input/output mappings; process instance modification (sync, async, batch); restarts.</li>
+ *       input/output mappings; process instance modification (sync, async, batch); restarts;
+ *       migrations.</li>
  *   <li>{@link TaskVariablesRule}: a user task's completion, form submission, BPMN error or
  *       escalation, and setting or removing variables through the task, may write only that
  *       task's form fields (plus the task's {@code allowedVariables} property), and read-only

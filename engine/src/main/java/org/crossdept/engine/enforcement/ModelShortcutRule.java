@@ -9,11 +9,13 @@ import org.camunda.bpm.engine.impl.cmd.AbstractRestartProcessInstanceCmd;
 import org.camunda.bpm.engine.impl.cmd.ModifyProcessInstanceAsyncCmd;
 import org.camunda.bpm.engine.impl.cmd.ModifyProcessInstanceCmd;
 import org.camunda.bpm.engine.impl.cmd.StartProcessInstanceAtActivitiesCmd;
+import org.camunda.bpm.engine.impl.migration.AbstractMigrationCmd;
 
 /**
  * Refuses the ways of running a process other than along its model: starting somewhere else than
  * its start event, skipping listeners or input/output mappings, moving a running instance
- * (modification, sync or async, one instance or a batch) and restarting finished ones. Our models
+ * (modification, sync or async, one instance or a batch), restarting finished ones, and migrating
+ * instances to another version of the model (MigrateProcessInstanceCmd and its batch). Our models
  * record who acted and when in start listeners and put each step's checks on the path to the
  * next; each of these operations passes them by. Operators who repair an instance are
  * administrators.
@@ -35,6 +37,8 @@ final class ModelShortcutRule {
       + "administrators: an instance moves only along its model's sequence flows, so every check on the way runs";
   static final String RESTART = "ENGINE-CROSSDEPT-05 restarting process instances is reserved for administrators: "
       + "a restart starts an instance at chosen activities with the old variables, past its start event's listeners";
+  static final String MIGRATION = "ENGINE-CROSSDEPT-07 migrating process instances is reserved for administrators: "
+      + "a migration moves an instance's steps into another version of the model";
 
   private ModelShortcutRule() {
   }
@@ -54,6 +58,8 @@ final class ModelShortcutRule {
       refused.add(MODIFICATION);
     } else if (command instanceof AbstractRestartProcessInstanceCmd) {
       refused.add(RESTART);
+    } else if (command instanceof AbstractMigrationCmd) {
+      refused.add(MIGRATION);
     }
     if (!refused.isEmpty()) {
       throw new ReservedForAdministratorsException(String.join("; ", refused));
