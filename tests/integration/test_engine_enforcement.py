@@ -320,6 +320,18 @@ def test_a_read_only_date_comes_back_as_text_naming_the_same_instant(staff: Staf
     assert response.status_code == 204, response.text
 
 
+def test_an_empty_read_only_field_may_come_back_empty_in_any_form(staff: Staff, handover_at: Any) -> None:
+    """form-js leaves out, empties or nulls a read-only field its condition hides (rejectionMessage
+    when there is none); none of that is a change, but filling it in is."""
+    instance = handover_at("Task_FillChecklist", rejectionMessage="")
+    task = task_of(staff, instance, "Task_FillChecklist")
+    response = complete(staff, GIVER, task["id"], {"rejectionMessage": "已核对 / checked by the head"})
+    refused(response, 400, "refused variable 'rejectionMessage' (read-only")
+    response = complete(staff, GIVER, task["id"], {"rejectionMessage": None, "openQuestions": "",
+                                                    "checklistItems": [ITEM]})
+    assert response.status_code == 204, response.text
+
+
 def test_a_signature_with_exactly_the_forms_fields_is_accepted(staff: Staff, handover_at: Any) -> None:
     instance = handover_at("Task_SupervisorConfirms")
     task = task_of(staff, instance, "Task_SupervisorConfirms")

@@ -17,9 +17,9 @@ import org.camunda.bpm.engine.variable.value.TypedValue;
  * Whether a submitted value equals the value a variable already has, as JSON: Tasklist sends
  * numbers, strings and booleans untyped and lists and objects as Json strings, while the instance
  * may hold a Long, a Spin Json value or a JSON-serialized object. Numbers compare by value
- * (5 equals 5.0 and a Long 5). A variable that is absent or null counts as equal to an empty
- * submission (null, "", false, [], {}) or to the form component's defaultValue, which is what
- * form-js submits for a read-only field with no value. A Date variable shown in a text field comes
+ * (5 equals 5.0 and a Long 5). A variable that is absent or empty (null, "", false, [], {}) counts
+ * as equal to an empty submission or to the form component's defaultValue: form-js submits one of
+ * these for a read-only field with no value, and leaves out or empties a field its condition hides. A Date variable shown in a text field comes
  * back as text, which equals it when it names the same instant (see {@link SameInstant}).
  */
 final class SameValue {
@@ -41,8 +41,8 @@ final class SameValue {
       return SameInstant.of(sent.textValue(), date);
     }
     JsonNode held = toJson(current);
-    if (held.isNull()) {
-      return isEmpty(sent) || sent.equals(NUMBERS_BY_VALUE, defaultValue);
+    if (isEmpty(held)) {
+      return isEmpty(sent) || sent.equals(NUMBERS_BY_VALUE, held) || sent.equals(NUMBERS_BY_VALUE, defaultValue);
     }
     return sent.equals(NUMBERS_BY_VALUE, held);
   }
