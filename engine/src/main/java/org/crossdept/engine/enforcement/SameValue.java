@@ -19,8 +19,9 @@ import org.camunda.bpm.engine.variable.value.TypedValue;
  * may hold a Long, a Spin Json value or a JSON-serialized object. Numbers compare by value
  * (5 equals 5.0 and a Long 5). A variable that is absent or empty (null, "", false, [], {}) counts
  * as equal to an empty submission or to the form component's defaultValue: form-js submits one of
- * these for a read-only field with no value, and leaves out or empties a field its condition hides. A Date variable shown in a text field comes
- * back as text, which equals it when it names the same instant (see {@link SameInstant}).
+ * these for a read-only field with no value, and leaves out or empties a field its condition hides.
+ * A Date variable shown in a text field comes back as text, which equals it when it names the same
+ * instant (see {@link SameInstant}).
  */
 final class SameValue {
 
