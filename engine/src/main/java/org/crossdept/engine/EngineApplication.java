@@ -18,7 +18,8 @@ import org.springframework.web.filter.CorsFilter;
  * Camunda 7.24 with REST and webapps. The one thing the Spring Boot starters lack compared with
  * Camunda Run is basic authentication on /engine-rest, which this class adds (on unless
  * crossdept.rest-auth=false), and CORS for /engine-rest (off unless crossdept.cors.allowed-origins
- * lists origins, comma-separated).
+ * lists origins, comma-separated). Rules the engine enforces for every client, whatever Camunda's
+ * authorizations allow, are in the enforcement package (ModelEnforcementPlugin).
  */
 @SpringBootApplication
 public class EngineApplication {

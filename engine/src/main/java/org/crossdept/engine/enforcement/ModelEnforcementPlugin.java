@@ -1,0 +1,45 @@
+package org.crossdept.engine.enforcement;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
+import org.springframework.stereotype.Component;
+
+/**
+ * The engine enforces the model for every client: REST (/engine-rest), the webapps' own API that
+ * Tasklist and Cockpit call (/camunda/api/engine/...), and the Java API. The Spring Boot starter
+ * hands every ProcessEnginePlugin bean to the engine configuration (CamundaBpmConfiguration), so
+ * being a @Component is all it takes to be installed.
+ *
+ * <p>What it refuses, for everyone but administrators (see {@link Caller}):
+ * <ul>
+ *   <li>{@link ModelShortcutRule}: starts with start instructions, skipped listeners or skipped
+ *       input/output mappings; process instance modification (sync, async, batch); restarts;
+ *       migrations.</li>
+ *   <li>{@link TaskVariablesRule}: a user task's completion, form submission, BPMN error or
+ *       escalation, and setting or removing variables through the task, may write only that
+ *       task's form fields (plus the task's {@code allowedVariables} property), and read-only
+ *       fields only unchanged.</li>
+ * </ul>
+ */
+@Component
+public class ModelEnforcementPlugin extends AbstractProcessEnginePlugin {
+
+  @Override
+  public void preInit(ProcessEngineConfigurationImpl configuration) {
+    ModelEnforcementInterceptor interceptor = new ModelEnforcementInterceptor(new FormFieldsCache());
+    configuration.setCustomPostCommandInterceptorsTxRequired(
+        withInterceptor(configuration.getCustomPostCommandInterceptorsTxRequired(), interceptor));
+    configuration.setCustomPostCommandInterceptorsTxRequiresNew(
+        withInterceptor(configuration.getCustomPostCommandInterceptorsTxRequiresNew(), interceptor));
+  }
+
+  private static List<CommandInterceptor> withInterceptor(
+      List<CommandInterceptor> existing, CommandInterceptor interceptor) {
+    List<CommandInterceptor> interceptors = existing == null ? new ArrayList<>() : new ArrayList<>(existing);
+    interceptors.add(interceptor);
+    return interceptors;
+  }
+}

@@ -1,0 +1,95 @@
+package org.crossdept.engine.enforcement;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.camunda.bpm.engine.impl.cfg.CommandChecker;
+import org.camunda.bpm.engine.impl.interceptor.CommandContext;
+import org.camunda.bpm.engine.impl.persistence.entity.TaskEntity;
+
+/**
+ * A user task's completion may write only that task's form fields (or the names in its
+ * {@code allowedVariables} property), and a read-only field only with the value the instance
+ * already has. Otherwise whoever completes a step could set who signs next or whose work moves
+ * (supervisorId, giverId, initiator). The same holds for submit-form, BPMN errors and escalations
+ * thrown from the task, and for setting or removing variables through the task (local or not).
+ *
+ * <p>Camunda's own authorization check for the command runs first, so someone who may not work on
+ * the task gets Camunda's 403, not a description of its form. Standalone tasks (no process) have
+ * no model to enforce and are left alone. Nothing is written when a variable is refused: the
+ * refusal ends the command before it runs.
+ */
+final class TaskVariablesRule {
+
+  static final String CODE = "ENGINE-CROSSDEPT-06";
+  private static final String WHY = ". A task writes only what its form asks of the person completing it, so "
+      + "no one can change who acts next or what the record says; an administrator can correct other variables";
+
+  private final FormFieldsCache forms;
+
+  TaskVariablesRule(FormFieldsCache forms) {
+    this.forms = forms;
+  }
+
+  void check(Object command, CommandContext commandContext) {
+    TaskWrite write = TaskWrite.of(command);
+    if (write == null || write.isEmpty() || write.taskId() == null) {
+      return;
+    }
+    TaskEntity task = commandContext.getTaskManager().findTaskById(write.taskId());
+    if (task == null || task.getProcessDefinitionId() == null) {
+      return; // not found: the command itself says so; standalone task: no model
+    }
+    for (CommandChecker checker : commandContext.getProcessEngineConfiguration().getCommandCheckers()) {
+      if (write.works()) {
+        checker.checkTaskWork(task);
+      } else {
+        checker.checkUpdateTaskVariable(task);
+      }
+    }
+    TaskFields fields = forms.fieldsOf(task, commandContext);
+    List<String> refused = new ArrayList<>();
+    for (String name : write.values().keySet()) {
+      if (fields.isEditable(name)) {
+        Set<String> columns = fields.readOnlyColumns().get(name);
+        String forged = columns == null ? null
+            : SameValue.rowNotFromInstance(write.value(name), task.getVariableTyped(name, false), columns);
+        if (forged != null) {
+          refused.add("'" + name + "' (" + forged + ": read-only columns of " + fields.source()
+              + " keep the values the instance's rows have)");
+        }
+        continue;
+      }
+      if (!fields.isReadOnly(name)) {
+        refused.add("'" + name + "' (" + notAField(fields) + ")");
+      } else if (!SameValue.same(write.value(name), task.getVariableTyped(name, false), fields.readOnly().get(name))) {
+        refused.add("'" + name + "' (read-only on " + fields.source() + ": it may be sent only with the value it has)");
+      }
+    }
+    for (String name : write.removals()) {
+      if (!fields.isEditable(name)) {
+        refused.add("'" + name + "' (removal: " + (fields.isReadOnly(name) ? "read-only on " + fields.source()
+            : notAField(fields)) + ")");
+      }
+    }
+    if (!refused.isEmpty()) {
+      throw new TaskVariablesRefusedException(message(task, fields, refused));
+    }
+  }
+
+  private static String notAField(TaskFields fields) {
+    if (fields.source() == null) {
+      return "the task has no form";
+    }
+    return fields.hasForm() ? "not a field of " + fields.source() : "not named by " + fields.source();
+  }
+
+  private static String message(TaskEntity task, TaskFields fields, List<String> refused) {
+    String what = fields.source() == null ? " has no form and accepts no variables"
+        : fields.hasForm() ? " accepts only its form's fields"
+        : " accepts only the variables its " + FormFieldsCache.ALLOWED_VARIABLES + " property names";
+    String name = task.getName() == null ? "" : " (" + task.getName() + ")";
+    return CODE + " task " + task.getTaskDefinitionKey() + name + what + ": refused variable"
+        + (refused.size() > 1 ? "s " : " ") + String.join(", ", refused) + WHY;
+  }
+}
