@@ -74,6 +74,7 @@ from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.organisation.model import Organisation, Person
 from workers.shared.properties import ClockTime, ElementId, LocalPath, TimeZone, parse_time_zone
 from workers.shared.reminders import remind_open_tasks
+from workers.shared.text import rejection_message
 
 HANDOVER_INVALID = "HANDOVER_INVALID"
 NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
@@ -86,6 +87,9 @@ PROCESS_NAME = Bilingual(zh="工作交接", en="hand-over")
 # --- step 1: advance notice ----------------------------------------------------------------------
 @topic("handover.resolve-parties", errors=[HANDOVER_INVALID], properties=OrganisationFile)
 def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, task: TaskContext) -> ResolvePartiesOutput:
+    typed = rules.notice_text_problems(notice)
+    if typed:
+        raise BusinessRejection(HANDOVER_INVALID, rejection_message(typed), field=typed[0].split(":")[0])
     path = properties.organisation_file
     org = load(path)
     problems: list[str] = []
@@ -331,7 +335,7 @@ def _due(deadlines: Deadlines, working_days: int) -> datetime:
 def check_checklist(submitted: CheckChecklistInput) -> CheckChecklistOutput:
     problems = rules.checklist_problems(submitted.checklist_items)
     if problems:
-        raise BusinessRejection(CHECKLIST_INCOMPLETE, "\n".join(problems), field="checklistItems")
+        raise BusinessRejection(CHECKLIST_INCOMPLETE, rejection_message(problems), field="checklistItems")
     rows = [ChecklistItem.model_validate(row) for row in submitted.checklist_items]  # complete, so valid
     return CheckChecklistOutput(verification_items=rules.verification_rows(rows),
                                 verification_due=_due(submitted, submitted.verification_days), rejection_message=None)
@@ -354,7 +358,7 @@ def _round(rounds: Rounds, by: ReturnedBy, **what: Any) -> ReturnedRound:
 def record_verification(verified: RecordVerificationInput) -> ReturnedToGiver | VerifiedOutput:
     result = rules.verify(verified.checklist_items, verified.verification_items)
     if result.problems:
-        raise BusinessRejection(VERIFICATION_INCOMPLETE, "\n".join(result.problems), field="verificationItems")
+        raise BusinessRejection(VERIFICATION_INCOMPLETE, rejection_message(result.problems), field="verificationItems")
     if result.questions:
         return _returned(verified, _round(verified, ReturnedBy.RECEIVER, questions=result.questions),
                          "接收人的疑问 / The receiver's questions:\n" + result.questions_text())
@@ -365,7 +369,7 @@ def record_verification(verified: RecordVerificationInput) -> ReturnedToGiver | 
 # --- step 4: confirmation ------------------------------------------------------------------------
 @topic("handover.record-sendback")
 def record_sendback(sent_back: RecordSendBackInput) -> ReturnedToGiver:
-    reason = (sent_back.send_back_reason or "").strip() or "未说明原因 / no reason given"
+    reason = rules.send_back_reason(sent_back.send_back_reason)
     return _returned(sent_back, _round(sent_back, ReturnedBy.SUPERVISOR, reason=reason),
                      f"监交人退回 / Sent back by the supervisor: {reason}")
 
