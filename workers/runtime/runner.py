@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from workers.runtime.client import EngineClient, EngineError, EngineUnavailable
+from workers.runtime.client import EngineClient, EngineError, EngineRefused, EngineUnavailable
 from workers.runtime.context import TaskContext
-from workers.runtime.execution import Completion, Failure, Rejection, run_handler, task_context
+from workers.runtime.execution import Completion, Failure, Rejection, failure, run_handler, task_context
 from workers.runtime.idempotency import OnceStore
 from workers.runtime.registry import Registry, TopicSpec
 from workers.runtime.retry_policy import RetryPolicy
@@ -224,6 +224,12 @@ class Worker:
         try:
             call(*args)
             return True
+        except EngineRefused as exc:
+            if what != "failure":
+                self._emit("task.report_failed", task=task, what=what)
+                self._report_refused(task, what, exc)
+                return False
+            log.error("engine refused the failure report of task %s: %s", task["id"], exc, extra=_log_fields(task))
         except EngineError as exc:
             # 404: the task is gone (instance cancelled, or an earlier report did arrive); 400: the lock was
             # lost to another worker. Either way, nothing of ours is left to do.
@@ -235,6 +241,14 @@ class Worker:
             )
         self._emit("task.report_failed", task=task, what=what)
         return False
+
+    def _report_refused(self, task: dict[str, Any], what: str, exc: EngineRefused) -> None:
+        """The engine will not store this outcome (a value too long for its column, a SQL error):
+        delivering the task again would meet the same refusal for ever, so it counts as a failed
+        attempt, retried by the policy, and the last one raises an incident naming the engine's message."""
+        spec = self.registry[task["topicName"]]
+        log.error("engine refused %s of task %s: %s", what, task["id"], exc, extra=_log_fields(task))
+        self._report_failure(task, spec, failure(spec, task, exc, self.retry_policy), time.monotonic())
 
     # --- locks
     def _keep_locks(self) -> None:

@@ -17,6 +17,7 @@ from workers.shared.organisation.lookups import superior_chain
 from workers.shared.organisation.model import Organisation
 from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.properties import TimeZone
+from workers.shared.text import MaxLength, all_problems, check_text, rejection_message
 
 INVALID = "DELEGATION_INVALID"
 
@@ -27,6 +28,9 @@ class DelegationSettings(OrganisationFile):
 
 @topic("delegation.validate", errors=[INVALID], properties=DelegationSettings)
 def validate_delegation(request: ValidateDelegationInput, properties: DelegationSettings) -> ValidateDelegationOutput:
+    typed = text_problems(request)
+    if typed:
+        raise BusinessRejection(INVALID, rejection_message(typed), field=typed[0].split(":")[0])
     org = load(properties.organisation_file)
     zone = properties.time_zone
     principal = _person(org, request.principal, "principal", "被代理人 / absent person")
@@ -46,6 +50,19 @@ def validate_delegation(request: ValidateDelegationInput, properties: Delegation
         delegation_starts=starts, delegation_ends=ends,
         rejection_message=None,
     )
+
+
+# The registration form's typed fields, as it labels them.
+_TEXT_FIELDS = (("principal", "被代理人", MaxLength.ID, False), ("delegate", "代理人", MaxLength.ID, False),
+                ("startDate", "开始", MaxLength.ID, False), ("endDate", "结束", MaxLength.ID, False),
+                ("reason", "原因", MaxLength.TEXT, True))
+
+
+def text_problems(request: ValidateDelegationInput) -> list[str]:
+    """Types, lengths and characters first: the checks below read the fields as text."""
+    values = request.model_dump(by_alias=True)
+    return all_problems(check_text(values.get(key), key, label, limit, multiline=multiline)
+                        for key, label, limit, multiline in _TEXT_FIELDS)
 
 
 def parse_moment(value: str | None, field: str, zone: tzinfo, *, end_of_day: bool) -> datetime:

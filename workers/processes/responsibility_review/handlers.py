@@ -50,6 +50,7 @@ from workers.shared.properties import LocalPath
 from workers.runtime.client import client_for
 from workers.runtime.settings import Settings
 from workers.runtime.variables import from_camunda
+from workers.shared.text import rejection_message
 
 LIST_INVALID = "LIST_INVALID"
 
@@ -80,7 +81,7 @@ def record_list(submitted: RecordListInput) -> RecordListOutput:
     known = [item.department_id for item in submitted.review_items]
     items, problems = from_rows(submitted.responsibilities, known, submitted.department_id)
     if problems:
-        raise BusinessRejection(LIST_INVALID, "；".join(problems), field="responsibilities")
+        raise BusinessRejection(LIST_INVALID, rejection_message(problems), field="responsibilities")
     return RecordListOutput.accepted(submitted.department_id, items)
 
 
