@@ -30,7 +30,7 @@ class DelegationSettings(OrganisationFile):
 def validate_delegation(request: ValidateDelegationInput, properties: DelegationSettings) -> ValidateDelegationOutput:
     typed = text_problems(request)
     if typed:
-        raise BusinessRejection(INVALID, rejection_message(typed), field=typed[0].split(":")[0])
+        raise BusinessRejection(INVALID, rejection_message(typed))  # each line names its field
     org = load(properties.organisation_file)
     zone = properties.time_zone
     principal = _person(org, request.principal, "principal", "被代理人 / absent person")

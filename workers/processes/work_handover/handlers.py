@@ -89,7 +89,7 @@ PROCESS_NAME = Bilingual(zh="工作交接", en="hand-over")
 def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, task: TaskContext) -> ResolvePartiesOutput:
     typed = rules.notice_text_problems(notice)
     if typed:
-        raise BusinessRejection(HANDOVER_INVALID, rejection_message(typed), field=typed[0].split(":")[0])
+        raise BusinessRejection(HANDOVER_INVALID, rejection_message(typed))  # each line names its field
     path = properties.organisation_file
     org = load(path)
     problems: list[str] = []
