@@ -181,3 +181,36 @@ def test_a_department_list_row_beyond_its_limit_is_named_by_row_and_field() -> N
         "responsibilities": [{"workItem": "报价" * 101, "workflow": "a", "standard": "b", "responsiblePost": "c"}]})
     assert rejected(outcome, "LIST_INVALID").startswith(
         "第 1 行 工作事项 / row 1 workItem: 不能超过 200 个字符（现有 202 个）")
+
+
+# --- the forms tell the person first ------------------------------------------------------------
+FORMS = Path(__file__).resolve().parents[2] / "forms"
+FORM_LIMITS = {
+    "work-handover-checklist": {"description": MaxLength.TEXT, "location": MaxLength.LINE,
+                                "contact": MaxLength.LINE, "assetNumber": MaxLength.CODE},
+    "work-handover-notice": {"giverId": MaxLength.ID, "receiverId": MaxLength.ID,
+                             "receivingDepartmentId": MaxLength.ID, "arrangements": MaxLength.TEXT},
+    "work-handover-verify": {"question": MaxLength.TEXT},
+    "work-handover-sign": {"sendBackReason": MaxLength.TEXT},
+    "delegation-start": {"principal": MaxLength.ID, "delegate": MaxLength.ID, "reason": MaxLength.TEXT},
+    "delegation-correct": {"principal": MaxLength.ID, "delegate": MaxLength.ID, "reason": MaxLength.TEXT},
+    "responsibility-review-department": {key: MaxLength.LINE for key in
+                                         ("workItem", "workflow", "standard", "responsiblePost", "crosses")},
+}
+
+
+def _fields(components: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for component in components:
+        if component.get("key"):
+            found[component["key"]] = component
+        found |= _fields(component.get("components", []))
+    return found
+
+
+@pytest.mark.parametrize("form", sorted(FORM_LIMITS))
+def test_each_typed_form_field_has_the_workers_limit_as_its_max_length(form: str) -> None:
+    import json
+
+    fields = _fields(json.loads((FORMS / f"{form}.form").read_text())["components"])
+    assert {key: fields[key].get("validate", {}).get("maxLength") for key in FORM_LIMITS[form]} == FORM_LIMITS[form]
