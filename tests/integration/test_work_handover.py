@@ -650,3 +650,93 @@ def test_the_first_two_reminders_go_to_the_giver_alone_the_third_to_their_head_a
 def test_every_reminder_links_to_the_checklist_task(overdue: Overdue) -> None:
     link = f"#/?task={overdue.checklist['id']}"
     assert [link in m.get_body(("plain",)).get_content() for m in overdue.reminders] == [True] * 3
+
+
+# --- what a giver may type: rejected at the checklist's first check, long text stored -------------
+BAD_CHECKLISTS = {  # what each submission breaks -> the rows submitted (as Json text, as a form would)
+    "100 kB description": [dict(ITEMS[0], description="很长" * 50_000)],
+    "list description": [dict(ITEMS[0], description=["2026 年市场分析报告底稿"])],
+    "asset number -1": [dict(ITEMS[1], assetNumber=-1)],
+    "asset number 1e400": '[{"category": "equipment", "description": "Laptop", "location": "3F", "assetNumber": 1e400}]',
+    "NUL": [dict(ITEMS[0], location="共享盘\u0000")],
+    "emoji": [dict(ITEMS[0], description="底稿 😀")],
+}
+# Twelve rows of 400 characters: the summary the signers read is longer than a String column holds.
+LONG_ROWS = [{"category": "documents", "description": f"第 {n} 份底稿 / draft {n} " + "说明" * 190,
+              "location": "共享盘 / share"} for n in range(1, 13)]
+
+
+@dataclass
+class BadInputs:
+    instance: ProcessInstance
+    messages: dict[str, str]  # what the giver's checklist form showed after each bad submission
+    passed_before_valid: list[str]  # the activities passed until a valid checklist was submitted
+    summary_type: str  # the type the engine stores checklistSummary in
+    sign_form: dict[str, Any]  # what the giver's signing form showed
+    variables: dict[str, Any]
+
+
+def submit_raw(staff: Staff, user: str, task_id: str, rows: list[dict[str, Any]] | str) -> None:
+    text = rows if isinstance(rows, str) else json.dumps(rows, ensure_ascii=False)
+    staff.call(user, "POST", f"/task/{task_id}/complete",
+               json={"variables": {"checklistItems": {"type": "Json", "value": text}}})
+
+
+@pytest.fixture(scope="module")
+def bad_inputs(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BadInputs]:
+    """yang.fan hands over to wu.hao once more: six checklists that break a rule each, then a long valid one."""
+    with instances(staff) as started:
+        with outside_world(engine, tmp_path_factory.mktemp("inputs")):
+            instance = start_backdated(staff, "chen.jing", notice("yang.fan", "wu.hao", "sales", PLANNED),
+                                       NOTICE_GIVEN)
+            started.append(staff.admin.instance(instance))
+            task = one_task(staff, instance, "Task_FillChecklist", "the checklist")
+            wait_for_notice(staff, instance)
+            messages = {}
+            for what, rows in BAD_CHECKLISTS.items():
+                submit_raw(staff, "yang.fan", task["id"], rows)
+                task = next_task(staff, instance, "Task_FillChecklist", task["id"], f"the checklist back ({what})")
+                messages[what] = staff.form_variables("yang.fan", task["id"])["rejectionMessage"]
+            passed = started[0].passed()
+            submit_raw(staff, "yang.fan", task["id"], LONG_ROWS)
+            verify_all(staff, "wu.hao", one_task(staff, instance, "Task_VerifyChecklist", "the verification"))
+            signing = staff.wait_for_tasks(instance, 3, "the signing tasks", taskDefinitionKeyIn=SIGNING_TASKS)
+            giver_signs = next(t for t in signing if t["taskDefinitionKey"] == "Task_GiverSigns")
+            sign_form = staff.form_variables("yang.fan", giver_signs["id"])
+            summary = staff.admin.get("/history/variable-instance", processInstanceId=instance,
+                                      variableName="checklistSummary", deserializeValues="false")
+            sign_all(staff, instance)
+            started[0].settle(60)
+            result = BadInputs(started[0], messages, passed, summary[0]["type"], sign_form,
+                               staff.admin.history_variables(instance))
+        yield result
+
+
+@pytest.mark.parametrize("what, named", [
+    ("100 kB description", "第 1 项 说明 / item 1 description: 不能超过 2000 个字符（现有 100000 个）"),
+    ("list description", "第 1 项 说明 / item 1 description: 须为文字，收到列表"),
+    ("asset number -1", "第 1 项 资产编号 / item 1 assetNumber: 须为文字，收到数字"),
+    ("asset number 1e400", "第 1 项 资产编号 / item 1 assetNumber: 须为文字，收到数字"),
+    ("NUL", "第 1 项 存放位置或系统 / item 1 location: 含有不允许的控制字符 U+0000"),
+    ("emoji", "第 1 项 说明 / item 1 description: 字符 😀 (U+1F600) 无法打印在交接清单上 / cannot be printed on the checklist"),
+])
+def test_a_checklist_breaking_a_limit_comes_back_to_the_giver_naming_the_field(
+        bad_inputs: BadInputs, what: str, named: str) -> None:
+    assert named in bad_inputs.messages[what], bad_inputs.messages[what]
+
+
+def test_nothing_but_the_check_happens_while_the_checklist_breaks_a_limit(bad_inputs: BadInputs) -> None:
+    after_notice = bad_inputs.passed_before_valid[bad_inputs.passed_before_valid.index("Task_FillChecklist"):]
+    assert "Task_VerifyChecklist" not in after_notice, after_notice
+    assert after_notice.count("Event_ChecklistIncomplete") == len(BAD_CHECKLISTS), after_notice
+    assert bad_inputs.instance.incidents() == [], "a limit is the giver's to fix, never an incident"
+
+
+def test_a_summary_longer_than_a_string_column_is_stored_as_json_and_shown_whole(bad_inputs: BadInputs) -> None:
+    summary = bad_inputs.sign_form["checklistSummary"]
+    assert (bad_inputs.summary_type, len(summary) > 4000, "draft 12" in summary) == ("Json", True, True)
+
+
+def test_a_long_checklist_is_archived_like_any_other(bad_inputs: BadInputs) -> None:
+    has_ended(bad_inputs.instance)
+    assert bad_inputs.variables.get("contentSha256"), "archived, with its content hash"

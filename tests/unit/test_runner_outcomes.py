@@ -166,12 +166,12 @@ def _too_long_refusal() -> Exception:
 def test_a_completion_the_engine_refuses_to_store_counts_as_a_failed_attempt_naming_its_message(
         mocker: MockerFixture) -> None:
     registry = Registry()
-    registry.topic("t.long")(lambda: {"text": "x"})
+    registry.topic("t.long")(lambda: {"text": "x" * 5000})
     worker, client = make_worker(mocker, registry)
     client.complete.side_effect = _too_long_refusal()
     run(worker, "t.long")
     failure = client.failure.call_args.args
-    assert "Value too long for column TEXT_" in failure[2] and failure[4] == 2, "two retries left of the settings' 2"
+    assert "500 ProcessEngineException: ENGINE-03083" in failure[2] and failure[4] == 2, "two retries left of 2"
     run(worker, "t.long", retries=1)
     assert client.failure.call_args.args[4] == 0, "the last retry raises an incident instead of another delivery"
 

@@ -49,6 +49,9 @@ class EngineError(RuntimeError):
 class EngineRefused(EngineError):
     """The engine answered 5xx with an exception of its own that repeating the call will not fix."""
 
+    def __str__(self) -> str:  # the exception's type says more than 7.24's generic persistence message
+        return super().__str__().replace(f"{self.status}: ", f"{self.status} {self.error_type}: ", 1)
+
 
 # 5xx exceptions that a repeat may not meet again: a concurrent change of the same instance.
 TRANSIENT_ENGINE_EXCEPTIONS = frozenset({"OptimisticLockingException"})
