@@ -105,3 +105,41 @@ def test_checklist_is_prefilled_and_only_the_supervisor_can_send_it_back(
         screenshots(page, "supervisor-sends-back")
     finally:
         staff.delete(instance)
+
+
+def test_a_checklist_longer_than_a_string_column_shows_whole_on_the_signing_form(
+    new_page: Callable[..., Any], screenshots: Screenshots, staff: Staff, worker: None, engine: Settings,
+) -> None:
+    """The summary of twelve long rows is over 4,000 characters, so it is stored as a Json string; the
+    signing form's textarea shows it as text, every row of it."""
+    from playwright.sync_api import expect
+
+    tasklist = f"http://localhost:{engine.engine_port}/camunda/app/tasklist/"
+    rows = [{"category": "documents", "description": f"第 {n} 份底稿 / draft {n} " + "说明" * 190,
+             "location": "共享盘 / share"} for n in range(1, 13)]
+    instance = staff.start("chen.jing", "work-handover",
+                           notice("yang.fan", "wu.hao", "sales", planned_for_notice_given_today(3)))
+    try:
+        checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist")
+        wait_for_notice(staff, instance)
+        staff.complete("yang.fan", checklist["id"], {"checklistItems": rows})
+        verify = one_task(staff, instance, "Task_VerifyChecklist", "the verification")
+        staff.complete("wu.hao", verify["id"], {"verificationItems": [{"verdict": "accept"} for _ in rows]})
+        giver_task = one_task(staff, instance, "Task_GiverSigns", "the giver's signing task")
+
+        page = new_page("giver")
+        log_in(page, tasklist, "yang.fan", staff.password)
+        page.goto(f"{tasklist}default/#/?task={giver_task['id']}")
+        summary = page.locator(".fjs-container").get_by_label("交接清单 / Checklist")
+        expect(summary).to_have_value(rules_summary_pattern())
+        shown = summary.input_value()
+        assert (len(shown) > 4000, shown.splitlines()[0][:12], shown.count("\n")) == (True, "1. [工作资料 / ", 11), shown[:200]
+        screenshots(page, "giver-signs-long-checklist")
+    finally:
+        staff.delete(instance)
+
+
+def rules_summary_pattern() -> Any:
+    import re
+
+    return re.compile(r"^1\. \[工作资料 / Documents\] 第 1 份底稿.*12\. \[工作资料 / Documents\] 第 12 份底稿", re.S)
