@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from enum import IntEnum
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 
 class MaxLength(IntEnum):
@@ -107,6 +107,15 @@ def check_text(
         problems += [f"{name}: 字符 {_shown(c)} 无法打印在{zh_where} / cannot be printed {en_where}"
                      for c in undrawable(value)[:5]]
     return problems
+
+
+Field = tuple[str, str, int, bool]  # key, the form's Chinese label, max length, multiline (a textarea)
+
+
+def check_fields(values: Mapping[str, Any], fields: Iterable[Field]) -> list[str]:
+    """`check_text` for each of a form's typed fields, as the form delivered them (by key)."""
+    return all_problems(check_text(values.get(key), key, label, limit, multiline=multiline)
+                        for key, label, limit, multiline in fields)
 
 
 def check_rows(rows: Any, key: str, label: str) -> list[str]:

@@ -17,7 +17,7 @@ from workers.shared.organisation.lookups import superior_chain
 from workers.shared.organisation.model import Organisation
 from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.properties import TimeZone
-from workers.shared.text import MaxLength, all_problems, check_text, rejection_message
+from workers.shared.text import MaxLength, check_fields, rejection_message
 
 INVALID = "DELEGATION_INVALID"
 
@@ -60,9 +60,7 @@ _TEXT_FIELDS = (("principal", "被代理人", MaxLength.ID, False), ("delegate",
 
 def text_problems(request: ValidateDelegationInput) -> list[str]:
     """Types, lengths and characters first: the checks below read the fields as text."""
-    values = request.model_dump(by_alias=True)
-    return all_problems(check_text(values.get(key), key, label, limit, multiline=multiline)
-                        for key, label, limit, multiline in _TEXT_FIELDS)
+    return check_fields(request.model_dump(by_alias=True), _TEXT_FIELDS)
 
 
 def parse_moment(value: str | None, field: str, zone: tzinfo, *, end_of_day: bool) -> datetime:

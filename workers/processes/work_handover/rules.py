@@ -17,6 +17,7 @@ from workers.shared.documents import undrawable
 from workers.shared.text import (
     MaxLength,
     all_problems,
+    check_fields,
     check_rows,
     check_text,
     clipped,
@@ -36,9 +37,7 @@ _NOTICE_TEXT = (("giverId", "交出人", MaxLength.ID, False), ("receiverId", "�
 def notice_text_problems(notice: Any) -> list[str]:
     """Types, lengths and characters of the notice's fields; whether each is there and valid is
     resolve-parties' own check, after this one."""
-    values = notice.model_dump(by_alias=True)
-    return all_problems(check_text(values.get(key), key, label, limit, multiline=multiline)
-                        for key, label, limit, multiline in _NOTICE_TEXT)
+    return check_fields(notice.model_dump(by_alias=True), _NOTICE_TEXT)
 
 
 # --- the checklist -----------------------------------------------------------------------------
