@@ -143,3 +143,31 @@ def rules_summary_pattern() -> Any:
     import re
 
     return re.compile(r"^1\. \[工作资料 / Documents\] 第 1 份底稿.*12\. \[工作资料 / Documents\] 第 12 份底稿", re.S)
+
+
+def test_tasklist_refuses_a_description_longer_than_the_checklists_limit_before_submitting(
+    new_page: Callable[..., Any], screenshots: Screenshots, staff: Staff, worker: None, engine: Settings,
+) -> None:
+    from playwright.sync_api import expect
+
+    tasklist = f"http://localhost:{engine.engine_port}/camunda/app/tasklist/"
+    instance = staff.start("chen.jing", "work-handover",
+                           notice("yang.fan", "wu.hao", "sales", planned_for_notice_given_today(3)))
+    try:
+        checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist")
+        wait_for_notice(staff, instance)
+        page = new_page("giver")
+        log_in(page, tasklist, "yang.fan", staff.password)
+        page.goto(f"{tasklist}default/#/?task={checklist['id']}")
+        form = page.locator(".fjs-container")
+        form.get_by_role("button", name="Add new").click()
+        form.get_by_label("说明 / Description").last.fill("长" * 2001)
+        submits: list[str] = []
+        page.on("request", lambda r: submits.append(r.url) if "/submit-form" in r.url else None)
+        page.get_by_role("button", name="完成", exact=True).click()
+        expect(form.get_by_text("Field must have maximum length of 2000.")).to_be_visible()
+        screenshots(page, "description-too-long")
+        assert submits == [], "Tasklist submitted a description over the form's maxLength"
+        assert [t["id"] for t in staff.tasks(instance, taskDefinitionKey="Task_FillChecklist")] == [checklist["id"]]
+    finally:
+        staff.delete(instance)
