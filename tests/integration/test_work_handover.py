@@ -22,6 +22,7 @@ from typing import Any, Iterator
 from unittest import mock
 
 import pytest
+import requests
 from pypdf import PdfReader
 
 from tests.support.assertions import has_ended, has_passed, variable_equals, waits_at
@@ -159,11 +160,32 @@ class HandedOver:
     signer_roles: dict[str, str]
     notices: list[EmailMessage]  # what was mailed before anyone acted on the checklist
     variables: dict[str, Any]  # the hand-over's variables at its end
+    worker_signing: dict[str, int]  # status of the workers' user completing the giver's signing task
+    giver_after: dict[str, int]  # status of the giver reading and completing the task moved away
 
     @property
     def folder(self) -> Path:
         assert self.variables.get("archiveFolder"), f"{self.instance} recorded no archiveFolder: it archived nothing"
         return Path(self.variables["archiveFolder"])
+
+
+def worker_signs_for_the_giver(staff: Staff, instance: str) -> dict[str, int]:
+    """What the engine answers the workers' user (as with a leaked password) completing a signing task."""
+    task = staff.wait_for_tasks(instance, 1, "the giver's signing task", taskDefinitionKey="Task_GiverSigns")[0]
+    worker = requests.Session()
+    worker.auth = staff.engine.worker_credentials()
+    url = f"{staff.engine.engine_url}/task/{task['id']}"
+    with worker:
+        return {action: worker.post(f"{url}/{action}", json={"variables": {}}, timeout=30).status_code
+                for action in ("complete", "submit-form")}
+
+
+def giver_reaches(staff: Staff, giver: str, task_id: str) -> dict[str, int]:
+    """What the engine answers the giver asking for a task moved away from them."""
+    session, url = staff.session(giver), f"{staff.engine.engine_url}/task/{task_id}"
+    return {"task": session.get(url, timeout=30).status_code,
+            "variables": session.get(f"{url}/variables", timeout=30).status_code,
+            "complete": session.post(f"{url}/complete", json={"variables": {}}, timeout=30).status_code}
 
 
 @pytest.fixture(scope="module")
@@ -183,10 +205,12 @@ def handed_over(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPat
             staff.complete("yang.fan", checklist["id"], {"checklistItems": prefilled + ITEMS})
             verify = one_task(staff, instance, "Task_VerifyChecklist", "the receiver's verification")
             rows = verify_all(staff, "wu.hao", verify)
+            worker_signing = worker_signs_for_the_giver(staff, instance)
             roles = sign_all(staff, instance)
             started[0].settle(60)  # archived, copies sent, open tasks moved
             result = HandedOver(started[0], seen, open_task, checklist, shown, prefilled + ITEMS, rows, roles,
-                                notices, staff.admin.history_variables(instance))
+                                notices, staff.admin.history_variables(instance), worker_signing,
+                                giver_reaches(staff, "yang.fan", open_task))
         yield result
 
 
@@ -298,6 +322,15 @@ def test_the_mailed_copies_are_the_archived_pdf(handed_over: HandedOver) -> None
 
 def test_the_givers_open_task_moves_to_the_receiver(handed_over: HandedOver, staff: Staff) -> None:
     assert staff.admin.get(f"/task/{handed_over.open_task}")["assignee"] == "wu.hao"
+
+
+def test_the_workers_user_cannot_complete_a_signing_task(handed_over: HandedOver) -> None:
+    assert handed_over.worker_signing == {"complete": 403, "submit-form": 403}
+
+
+def test_the_giver_can_no_longer_read_or_complete_a_task_moved_away(handed_over: HandedOver) -> None:
+    refused = {what: status in (403, 404) for what, status in handed_over.giver_after.items()}
+    assert refused == {"task": True, "variables": True, "complete": True}, handed_over.giver_after
 
 
 def test_the_moved_task_carries_a_comment_naming_the_hand_over(handed_over: HandedOver, staff: Staff) -> None:

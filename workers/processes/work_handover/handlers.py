@@ -16,7 +16,7 @@ from pydantic import Field
 
 from workers import BusinessRejection, TaskContext, TaskProperties, topic
 from workers.runtime import clock
-from workers.processes.work_handover import rules
+from workers.processes.work_handover import evidence, rules
 from workers.shared.archive import ArchiveRecord
 from workers.processes.work_handover.checklist import (
     ChecklistItem,
@@ -123,8 +123,9 @@ def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, t
         reason = None
         problems.append("reason: 请选择交接原因 / choose postChange, resignation or projectEnd")
     planned = _parse_date(notice.planned_date, "plannedDate", problems)
-    if giver and notice.initiator and not _may_announce(org, notice.initiator, giver.id):
-        problems.append(f"initiator: {notice.initiator} 不是 {giver.name} 的部门负责人或上级 / "
+    initiator = started_by(task)  # the engine's record, not the `initiator` variable a start could forge
+    if giver and not (initiator and _may_announce(org, initiator, giver.id)):
+        problems.append(f"initiator: {initiator or '(unknown)'} 不是 {giver.name} 的部门负责人或上级 / "
                         f"is neither {giver.name}'s department head nor a superior")
     supervisor = None
     if giver and receiver and giver.id != receiver.id:
@@ -153,6 +154,12 @@ def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, t
         reason_label=reason.label, planned_date=planned,
         rejection_message=None,
     )
+
+
+def started_by(task: TaskContext) -> str | None:
+    """Who started this instance, as the engine recorded the authenticated user."""
+    found = task.engine.request("GET", f"/history/process-instance/{task.process_instance_id}") or {}
+    return found.get("startUserId")
 
 
 def _parse_date(value: str | None, field: str, problems: list[str]) -> date | None:
@@ -380,7 +387,9 @@ class SigningTasks(TaskProperties):
 
 @topic("handover.record-signatures", properties=SigningTasks)
 def record_signatures(signers: RecordSignaturesInput, properties: SigningTasks, task: TaskContext) -> RecordSignaturesOutput:
-    """Who signed when, as the engine recorded the completion of each signing task (not as a form says)."""
+    """Who signed when, as the engine recorded the completion of each signing task (not as a form says),
+    once the history shows the checks passed in order and each signing task completed by its party."""
+    evidence.verified_parties(evidence.load_trail(task.engine, task.process_instance_id), "Task_RecordSignatures")
     org = load(Path(signers.organisation_file))
     by_role = {role: getattr(properties, f"{role.value}_task") for role in SignatureRole}
     names = {p.id: p.name for p in org.people}  # someone outside it (an operator) keeps their id
@@ -412,6 +421,9 @@ def _checklist(signed: ArchiveChecklistInput, process_instance_id: str) -> WorkH
 
 @topic("handover.archive-checklist")
 def archive_checklist(signed: ArchiveChecklistInput, task: TaskContext) -> ArchiveChecklistOutput:
+    trail = evidence.load_trail(task.engine, task.process_instance_id)
+    evidence.verified_parties(trail, "Task_ArchiveChecklist")
+    trail.written_by("signatures", "Task_RecordSignatures")  # the record names who the engine says signed
     checklist = _checklist(signed, task.process_instance_id)
     root = task.settings.archive_root / ARCHIVE_FOLDER
     record = archive_triplicate(root, checklist, render_checklist_pdf(checklist))
@@ -443,8 +455,14 @@ def send_copies(archived: SendCopiesInput, task: TaskContext) -> SendCopiesOutpu
 @topic("handover.reassign-open-tasks")
 def reassign_open_tasks(work: ReassignOpenTasksInput, task: TaskContext) -> ReassignOpenTasksOutput:
     """The giver's open tasks listed in the checklist go to the receiver, each with a comment saying why.
-    A task finished or reassigned meanwhile is left as it is and reported."""
+    A task finished or reassigned meanwhile is left as it is and reported, and so is a row whose task
+    collect-open-work did not list as the giver's: only the giver's own open tasks are ever moved."""
     engine = task.engine
+    trail = evidence.load_trail(engine, task.process_instance_id)
+    parties = evidence.verified_parties(trail, "Task_ReassignOpenTasks")
+    giver_id, receiver_id = parties["giverId"], parties["receiverId"]
+    collected = {row.get("camundaTaskId") for row in
+                 trail.last_written_by("checklistItems", evidence.COLLECT_OPEN_WORK) or []} - {None}
     reassigned: list[str] = []
     skipped: list[SkippedTask] = []
     comment = (f"工作交接（流程 {task.process_instance_id}）：由 {work.giver_name} 移交给 {work.receiver_name}。 / "
@@ -453,18 +471,21 @@ def reassign_open_tasks(work: ReassignOpenTasksInput, task: TaskContext) -> Reas
         task_id = row.camunda_task_id
         if not task_id:
             continue
+        if task_id not in collected:
+            skipped.append(SkippedTask(task_id=task_id, why="not one of the giver's open tasks collect-open-work listed"))
+            continue
         found = engine.request("GET", "/task", params={"taskId": task_id}) or []
         if not found:
             skipped.append(SkippedTask(task_id=task_id, why="no longer open"))
             continue
-        if found[0].get("assignee") not in (work.giver_id, work.receiver_id):
+        if found[0].get("assignee") not in (giver_id, receiver_id):  # the receiver's: moved before a retry
             skipped.append(SkippedTask(task_id=task_id, why=f"now assigned to {found[0].get('assignee')}"))
             continue
         # Comment first, then assign: each once, so a retry after a crash finishes without repeating.
         task.once(f"comment:{task_id}", lambda: engine.request(
             "POST", f"/task/{task_id}/comment/create", json={"message": comment}) and None)
         task.once(f"assign:{task_id}", lambda: engine.request(
-            "POST", f"/task/{task_id}/assignee", json={"userId": work.receiver_id}) and None)
+            "POST", f"/task/{task_id}/assignee", json={"userId": receiver_id}) and None)
         reassigned.append(task_id)
     return ReassignOpenTasksOutput(reassigned_tasks=reassigned, skipped_tasks=skipped)
 
