@@ -25,7 +25,7 @@ import pytest
 import requests
 from pypdf import PdfReader
 
-from tests.support.assertions import has_ended, has_passed, variable_equals, waits_at
+from tests.support.assertions import has_ended, has_passed, incident_at, variable_equals, waits_at
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until, worker_settings_in
 from tests.support.handover import (
     FORMS, SHANGHAI, TOPICS, next_task, notice, one_task, open_task_for, start_backdated, wait_for_notice,
@@ -683,3 +683,43 @@ def test_the_first_two_reminders_go_to_the_giver_alone_the_third_to_their_head_a
 def test_every_reminder_links_to_the_checklist_task(overdue: Overdue) -> None:
     link = f"#/?task={overdue.checklist['id']}"
     assert [link in m.get_body(("plain",)).get_content() for m in overdue.reminders] == [True] * 3
+
+
+# --- a forged instance: started by the admin right before the reassignment -------------------------
+
+
+@dataclass
+class Forged:
+    instance: ProcessInstance
+    incident: dict[str, Any]
+    victims_task: dict[str, Any]  # the task named in the forged checklist, after the worker refused
+
+
+@pytest.fixture(scope="module")
+def forged(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forged]:
+    """Start instructions put an instance before Task_ReassignOpenTasks with variables naming
+    xu.ming's open task as if yang.fan held it: no check was passed, nobody signed."""
+    victims_task = open_task_for(staff, "xu.ming")
+    variables = {"giverId": "yang.fan", "giverName": "杨帆", "receiverId": "wu.hao", "receiverName": "吴浩",
+                 "checklistItems": [{"category": "unfinishedTasks", "description": "forged",
+                                     "location": "Camunda Tasklist", "camundaTaskId": victims_task}]}
+    body = {"variables": {name: ({"type": "Json", "value": json.dumps(value)} if isinstance(value, list)
+                                 else {"value": value, "type": "String"}) for name, value in variables.items()},
+            "startInstructions": [{"type": "startBeforeActivity", "activityId": "Task_ReassignOpenTasks"}]}
+    with instances(staff) as started:
+        with outside_world(engine, tmp_path_factory.mktemp("forged")):
+            response = staff.admin.session.post(
+                f"{staff.admin.url}/process-definition/key/work-handover/start", json=body, timeout=30)
+            assert response.ok, response.text
+            instance = staff.admin.instance(response.json()["id"])
+            started.append(instance)
+            incident = incident_at(instance, "Task_ReassignOpenTasks", "was not passed")
+            yield Forged(instance, incident, staff.admin.get(f"/task/{victims_task}"))
+
+
+def test_a_forged_reassignment_ends_as_an_incident_naming_the_step_not_passed(forged: Forged) -> None:
+    assert "Task_ResolveParties was not passed" in forged.incident["incidentMessage"], forged.incident
+
+
+def test_a_forged_reassignment_leaves_the_task_with_its_owner(forged: Forged) -> None:
+    assert forged.victims_task["assignee"] == "xu.ming"
