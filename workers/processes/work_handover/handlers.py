@@ -63,6 +63,7 @@ from workers.processes.work_handover.pdf import render_checklist_pdf
 from workers.shared.calendar import WorkingCalendar, load_calendar
 from workers.shared.notify import Attachment, Bilingual, Notification, notify
 from workers.shared.delegation import active_delegations, resolve_assignee
+from workers.shared.history import started_by
 from workers.shared.organisation.lookups import (
     department_head,
     head_of,
@@ -154,12 +155,6 @@ def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, t
         reason_label=reason.label, planned_date=planned,
         rejection_message=None,
     )
-
-
-def started_by(task: TaskContext) -> str | None:
-    """Who started this instance, as the engine recorded the authenticated user."""
-    found = task.engine.request("GET", f"/history/process-instance/{task.process_instance_id}") or {}
-    return found.get("startUserId")
 
 
 def _parse_date(value: str | None, field: str, problems: list[str]) -> date | None:
