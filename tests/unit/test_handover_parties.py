@@ -98,6 +98,11 @@ def test_a_forged_initiator_variable_does_not_count_the_start_user_does() -> Non
     rejected(resolve(forged), "initiator")
 
 
+def test_the_operator_entering_a_paper_notice_announces_for_the_head_it_names() -> None:
+    entered = notice("yang.fan", "wu.hao", "sales", initiator="admin") | {"initiator": "chen.jing"}
+    accepted(resolve(entered))
+
+
 def test_a_hand_over_announced_by_someone_else_is_rejected_naming_the_initiator() -> None:
     # 郑宇 zheng.yu is 杨帆's colleague: neither head, superior nor leadership.
     message = rejected(resolve(notice("yang.fan", "wu.hao", "sales", initiator="zheng.yu")), "initiator")

@@ -124,7 +124,7 @@ def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, t
         reason = None
         problems.append("reason: 请选择交接原因 / choose postChange, resignation or projectEnd")
     planned = _parse_date(notice.planned_date, "plannedDate", problems)
-    initiator = started_by(task)  # the engine's record, not the `initiator` variable a start could forge
+    initiator = _announced_by(notice, task)
     if giver and not (initiator and _may_announce(org, initiator, giver.id)):
         problems.append(f"initiator: {initiator or '(unknown)'} 不是 {giver.name} 的部门负责人或上级 / "
                         f"is neither {giver.name}'s department head nor a superior")
@@ -155,6 +155,15 @@ def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, t
         reason_label=reason.label, planned_date=planned,
         rejection_message=None,
     )
+
+
+def _announced_by(notice: ResolvePartiesInput, task: TaskContext) -> str | None:
+    """Who gave the notice: the instance's start user as the engine recorded it, never the `initiator`
+    variable, except for the operator account (CROSSDEPT_ADMIN_USER) entering a notice given on paper
+    for the head it names. Only administrators may start with start instructions or skip listeners
+    (the engine's enforcement), so nobody else can name someone."""
+    starter = started_by(task)
+    return notice.initiator if starter == task.settings.admin_user and notice.initiator else starter
 
 
 def _parse_date(value: str | None, field: str, problems: list[str]) -> date | None:

@@ -123,6 +123,7 @@ class ResolvePartiesInput(ProcessVariables):
     receiving_department_id: Annotated[str | None, AsTyped(str)] = None
     reason: Annotated[str | None, AsTyped(HandoverReason)] = None
     planned_date: Annotated[str | None, AsTyped(date)] = None
+    initiator: str | None = None  # set by the start event from the authenticated user
 
 
 class ResolvePartiesOutput(OrganisationFileVariable):
