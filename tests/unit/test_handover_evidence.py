@@ -27,16 +27,19 @@ def row(task_id: str) -> dict[str, Any]:
 
 
 def history(steps: list[str] = STEPS, signers: dict[str, str] = SIGNERS,
-            writers: dict[str, str] | None = None) -> FakeEngine:
+            writers: dict[str, str] | None = None, verified: bool = True) -> FakeEngine:
     """An engine whose history shows `steps` finished in this order, each signing task by `signers`,
     the parties written by `writers` (variable -> activity; resolve-parties unless said otherwise)
-    and collect-open-work having listed the giver's task."""
+    collect-open-work having listed the giver's task, and the last verification having accepted the
+    checklist (`verified`) or having come back with questions (its summary is an earlier round's)."""
     activities = [{"id": f"{step}:1", "activityId": step, "canceled": False, "assignee": signers.get(step),
                    "endTime": (T0 + timedelta(minutes=i)).isoformat(timespec="milliseconds")}
                   for i, step in enumerate(steps)]
     writers = {name: "Task_ResolveParties" for name in PARTIES} | (writers or {})
     details = [{"variableName": name, "value": value, "variableType": "String",
                 "activityInstanceId": f"{writers[name]}:1"} for name, value in PARTIES.items()]
+    details.append({"variableName": "checklistSummary", "value": "3 items", "variableType": "String",
+                    "activityInstanceId": "Task_RecordVerification:1" if verified else "Task_RecordVerification:0"})
     details.append({"variableName": "checklistItems", "variableType": "Json",
                     "value": json.dumps([row(GIVERS_TASK)]), "activityInstanceId": "Task_CollectOpenWork:1"})
     engine = FakeEngine().answer("GET", "/history/activity-instance", activities)
@@ -70,6 +73,10 @@ def test_a_reassignment_with_no_check_passed_is_refused_naming_the_first_step() 
 def test_a_reassignment_whose_checks_ran_out_of_order_is_refused() -> None:
     out_of_order = [STEPS[1], STEPS[0], *STEPS[2:]]
     refused(reassign(history(steps=out_of_order), [row(GIVERS_TASK)]), "not passed in order")
+
+
+def test_a_reassignment_after_a_verification_with_open_questions_is_refused() -> None:
+    refused(reassign(history(verified=False), [row(GIVERS_TASK)]), "returned open questions")
 
 
 def test_a_giver_id_written_by_a_user_task_is_refused() -> None:

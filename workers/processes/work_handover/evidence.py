@@ -21,6 +21,7 @@ RESOLVE_PARTIES = "Task_ResolveParties"
 COLLECT_OPEN_WORK = "Task_CollectOpenWork"
 RECORD_SENDBACK = "Task_RecordSendBack"
 VERIFICATION = "Task_RecordVerification"
+SUMMARY = "checklistSummary"  # written by the verification only when it accepts the checklist
 SIGNING = {"Task_GiverSigns": "giverId", "Task_ReceiverSigns": "receiverId", "Task_SupervisorConfirms": "supervisorId"}
 PARTIES = tuple(SIGNING.values())
 # The steps in the order the model passes them (element ids of bpmn/work-handover.bpmn), one stage
@@ -33,7 +34,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
 
 @dataclass(frozen=True)
 class Trail:
-    """One instance's history: finished activities and the last update of each variable."""
+    """One instance's history: its finished activities and every update of each variable."""
 
     process_instance_id: str
     completed: dict[str, list[dict[str, Any]]]  # activity id -> finished, not cancelled, by end time
@@ -85,6 +86,8 @@ def verified_parties(trail: Trail, through: str) -> dict[str, str]:
     in order, every stage before `through` (an activity of STAGES), each signature by its party."""
     stages = list(STAGES[:next(i for i, stage in enumerate(STAGES) if through in stage)])
     _passed_in_order(trail, stages)
+    if (VERIFICATION,) in stages:
+        _verified_without_questions(trail)
     parties = {name: trail.written_by(name, RESOLVE_PARTIES) for name in PARTIES}
     if any(activity in SIGNING for stage in stages for activity in stage):
         for activity, party in SIGNING.items():
@@ -114,6 +117,15 @@ def _passed_in_order(trail: Trail, stages: list[tuple[str, ...]]) -> None:
     if sent_back and verified and sent_back > verified:
         raise EvidenceMismatch(f"{trail.process_instance_id}: sent back after the last verification and not "
                                "verified since")
+
+
+def _verified_without_questions(trail: Trail) -> None:
+    """The last verification accepted the checklist: it wrote the summary, which it writes only
+    when the receiver raised no questions (with questions it sends the checklist back instead)."""
+    last = trail.completed[VERIFICATION][-1]["id"]
+    if not any(u.get("activityInstanceId") == last for u in trail.updates.get(SUMMARY, [])):
+        raise EvidenceMismatch(f"{trail.process_instance_id}: the last {VERIFICATION} returned open questions "
+                               "and the checklist was not verified since")
 
 
 def _value(update: dict[str, Any]) -> Any:
