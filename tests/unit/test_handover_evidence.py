@@ -100,3 +100,20 @@ def test_only_tasks_collect_open_work_listed_as_the_givers_are_moved() -> None:
     assert outcome.variables["reassignedTasks"] == [GIVERS_TASK]
     assert [s["taskId"] for s in outcome.variables["skippedTasks"]] == [OTHERS_TASK]
     assert not engine.requested("POST", f"/task/{OTHERS_TASK}/assignee")
+
+
+def test_archiving_signatures_not_recorded_by_record_signatures_is_refused(tmp_path: Path) -> None:
+    """A `signatures` variable someone wrote after record-signatures (e.g. naming a friend) is not archived."""
+    engine = history()
+    engine.answer("GET", "/history/detail", [*engine.request("GET", "/history/detail"), {
+        "variableName": "signatures", "variableType": "Json", "value": "[]", "activityInstanceId": "Task_GiverSigns:1"}])
+    signed = {"giverId": "yang.fan", "giverName": "杨帆", "receiverId": "wu.hao", "receiverName": "吴浩",
+              "supervisorId": "liu.min", "supervisorName": "刘敏", "reason": "postChange", "plannedDate": "2026-12-20",
+              "checklistItems": [row(GIVERS_TASK)], "signatures": [
+                  {"signedBy": {"id": "yang.fan", "name": "杨帆"}, "role": "giver", "signedAt": T0.isoformat()}]}
+    env = HandlerEnvironment(engine=engine)
+    env.settings = env.settings.model_copy(update={"archive_dir": tmp_path})
+    outcome = env.run("handover.archive-checklist", signed, process_instance_id=INSTANCE,
+                      activity_id="Task_ArchiveChecklist")
+    refused(outcome, "signatures was not last written by Task_RecordSignatures")
+    assert not any(tmp_path.rglob("*.pdf")), "nothing may be archived"
