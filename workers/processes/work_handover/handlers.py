@@ -124,7 +124,7 @@ def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, t
         reason = None
         problems.append("reason: 请选择交接原因 / choose postChange, resignation or projectEnd")
     planned = _parse_date(notice.planned_date, "plannedDate", problems)
-    initiator = _announced_by(notice, task)
+    initiator = _announced_by(notice.initiator, task)
     if giver and not (initiator and _may_announce(org, initiator, giver.id)):
         problems.append(f"initiator: {initiator or '(unknown)'} 不是 {giver.name} 的部门负责人或上级 / "
                         f"is neither {giver.name}'s department head nor a superior")
@@ -157,13 +157,13 @@ def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, t
     )
 
 
-def _announced_by(notice: ResolvePartiesInput, task: TaskContext) -> str | None:
+def _announced_by(named: str | None, task: TaskContext) -> str | None:
     """Who gave the notice: the instance's start user as the engine recorded it, never the `initiator`
     variable, except for the operator account (CROSSDEPT_ADMIN_USER) entering a notice given on paper
     for the head it names. Only administrators may start with start instructions or skip listeners
     (the engine's enforcement), so nobody else can name someone."""
     starter = started_by(task)
-    return notice.initiator if starter == task.settings.admin_user and notice.initiator else starter
+    return named if starter == task.settings.admin_user and named else starter
 
 
 def _parse_date(value: str | None, field: str, problems: list[str]) -> date | None:
@@ -239,12 +239,13 @@ def _tell_initiator(check: CheckNoticeInput, task: TaskContext, provisional: Bil
     """A notice that passed on a provisional count leaves the initiator no task to read it on: they get
     a message instead (once per notice and planned date)."""
     org = load(Path(check.organisation_file))
-    if check.initiator not in org.people_by_id:  # an operator starting it over REST is not staff
+    initiator = _announced_by(check.initiator, task)
+    if initiator not in org.people_by_id:  # an operator starting it over REST is not staff
         return
     who = f"{check.giver_name} → {check.receiver_name}"
     notify(task, Notification(
         event_key=f"handover:{task.process_instance_id}:provisional-count:{notice_day}:{check.planned_date}",
-        recipients=[_recipient(org, check.initiator)],
+        recipients=[_recipient(org, initiator)],
         subject=Bilingual(zh=f"交接预告按暂定日历核对：{who}", en=f"Hand-over notice checked by a provisional calendar: {who}"),
         body=Bilingual(
             zh=f"预告日 {notice_day} 至计划交接日 {check.planned_date} 有 {given} 个工作日，制度要求 {required} 个，"
