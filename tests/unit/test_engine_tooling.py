@@ -64,7 +64,15 @@ def test_config_for_h2(tmp_path: Path) -> None:
     assert bpm["webapp"]["index-redirect-enabled"] is True
     assert "filter" not in bpm  # no "All tasks" filter
     assert "history-time-to-live" not in bpm["generic-properties"]["properties"]  # models declare it
-    assert config["crossdept"] == {"rest-auth": True}  # CORS off while no origins are set
+    # CORS off while no origins are set; the workers' user is exempt from login throttling.
+    assert config["crossdept"] == {"rest-auth": True, "worker-user": "crossdept-worker"}
+
+
+def test_config_throttles_staff_logins_briefly_and_locks_at_ten_failures(tmp_path: Path) -> None:
+    properties = read_config(make_settings(tmp_path, admin_password=SecretStr("pw")))["camunda"]["bpm"][
+        "generic-properties"]["properties"]
+    assert (properties["login-delay-base"], properties["login-delay-factor"], properties["login-delay-max-time"]) == (1, 2, 30)
+    assert properties["login-max-attempts"] == 10
 
 
 def test_config_for_postgresql_and_cors(tmp_path: Path) -> None:
