@@ -191,3 +191,13 @@ def test_dockerfile_installs_the_package() -> None:
     assert "\nFROM python:3.11-slim\n" in dockerfile
     assert "pip install ." in dockerfile
     assert 'CMD ["crossdept", "worker"]' in dockerfile
+
+
+def test_build_context_leaves_out_local_secrets_and_build_output_but_not_what_images_copy() -> None:
+    ignored = {line for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+               if line and not line.startswith("#")}
+    assert {".env", ".venv", "node_modules", "engine/target"} <= ignored
+    copied = {line.split()[1] for stage in dockerfile_stages().values() for line in stage
+              if line.startswith("COPY ") and not line.startswith("COPY --from")}
+    assert copied == {"engine", "docker/build-engine.sh", "docker/application.yml"}
+    assert not copied & ignored
