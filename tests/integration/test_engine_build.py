@@ -21,7 +21,7 @@ import requests
 from tests.conftest import free_port
 from tests.support.driver import wait_until
 from tests.support.postgres import postgres_server
-from tests.unit.test_docker_compose import runtime_entrypoint
+from tests.support.dockerfile import runtime_entrypoint
 from workers.engine.access import ensure_worker_user
 from workers.runtime.settings import Settings
 

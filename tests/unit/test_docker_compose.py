@@ -3,7 +3,6 @@ parsing; tests/integration/test_engine_build.py runs the Dockerfile's build and 
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
+from tests.support.dockerfile import dockerfile_stages, runtime_entrypoint, stage_commands
 from workers.engine import lifecycle
 from workers.runtime.settings import Settings
 
@@ -75,26 +75,6 @@ def test_engine_healthcheck_asks_the_rest_api(services: dict) -> None:
 # --- docker/engine.Dockerfile --------------------------------------------------------------------
 
 
-def dockerfile_stages() -> dict[str, list[str]]:
-    """{stage name: its instructions (continuation lines joined)}, in order."""
-    text = (ROOT / "docker" / "engine.Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
-    stages: dict[str, list[str]] = {}
-    current: list[str] = []
-    for line in text.splitlines():
-        line = " ".join(line.split())
-        if not line or line.startswith("#"):
-            continue
-        match = re.fullmatch(r"FROM (\S+) AS (\w+)", line)
-        if match:
-            current = stages.setdefault(match.group(2), [])
-        current.append(line)
-    return stages
-
-
-def stage_commands(stage: list[str]) -> str:
-    return "\n".join(line for line in stage if line.startswith("RUN "))
-
-
 def test_dockerfile_builds_with_maven_and_runs_on_a_jre_17() -> None:
     stages = dockerfile_stages()
     assert list(stages) == ["build", "runtime"]
@@ -108,11 +88,6 @@ def test_dockerfile_build_stage_runs_the_same_build_as_crossdept_engine_start() 
     assert "COPY docker/build-engine.sh ./docker/build-engine.sh" in build
     assert "RUN sh docker/build-engine.sh /build" in build
     assert lifecycle.BUILD_SCRIPT == ROOT / "docker" / "build-engine.sh"  # what build_engine runs
-
-
-def runtime_entrypoint() -> list[str]:
-    line = next(line for line in dockerfile_stages()["runtime"] if line.startswith("ENTRYPOINT "))
-    return json.loads(line.removeprefix("ENTRYPOINT "))
 
 
 def test_runtime_stage_runs_the_built_jar_with_docker_application_yml() -> None:
