@@ -22,12 +22,13 @@ from typing import Any, Iterator
 from unittest import mock
 
 import pytest
+import requests
 from pypdf import PdfReader
 
-from tests.support.assertions import has_ended, has_passed, variable_equals, waits_at
+from tests.support.assertions import has_ended, has_passed, incident_at, variable_equals, waits_at
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until, worker_settings_in
 from tests.support.handover import (
-    FORMS, SHANGHAI, TOPICS, next_task, notice, one_task, open_task_for, start_backdated, wait_for_notice,
+    SHANGHAI, TOPICS, handover_staff, next_task, notice, one_task, open_task_for, start_backdated, wait_for_notice,
 )
 from tests.support.receivers import Mailbox, Receiver, http_receiver, smtp_server
 from tests.support.staff import Staff, demo_with_starters
@@ -68,12 +69,18 @@ def org(organisation_file: Path) -> Organisation:
 
 @pytest.fixture(scope="module")
 def staff(engine: Settings, admin: EngineDriver, organisation_file: Path, org: Organisation) -> Staff:
-    staff = Staff(engine, admin)
-    staff.provision(org)
     # A minute between archive retries is right in production; the crash test should not wait that long.
-    staff.deploy("work-handover-test", organisation_file, ["work-handover.bpmn"], FORMS,
-                 decisions=("handover-policy.dmn",), edits={'value="PT1M"': 'value="PT1S"'})
-    return staff
+    return handover_staff(engine, admin, organisation_file, "work-handover-test", edits={'value="PT1M"': 'value="PT1S"'})
+
+
+def announced(staff: Staff, started: list, initiator: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A hand-over announced with the notice backdated to NOTICE_GIVEN, once its notice branch has
+    ended: the instance and the giver's checklist task."""
+    instance = start_backdated(staff, initiator, values, NOTICE_GIVEN)
+    started.append(staff.admin.instance(instance))
+    checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist task")
+    wait_for_notice(staff, instance)
+    return instance, checklist
 
 
 # --- the world around one scenario ---------------------------------------------------------------
@@ -159,11 +166,32 @@ class HandedOver:
     signer_roles: dict[str, str]
     notices: list[EmailMessage]  # what was mailed before anyone acted on the checklist
     variables: dict[str, Any]  # the hand-over's variables at its end
+    worker_signing: dict[str, int]  # status of the workers' user completing the giver's signing task
+    giver_after: dict[str, int]  # status of the giver reading and completing the task moved away
 
     @property
     def folder(self) -> Path:
         assert self.variables.get("archiveFolder"), f"{self.instance} recorded no archiveFolder: it archived nothing"
         return Path(self.variables["archiveFolder"])
+
+
+def worker_signs_for_the_giver(staff: Staff, instance: str) -> dict[str, int]:
+    """What the engine answers the workers' user (as with a leaked password) completing a signing task."""
+    task = staff.wait_for_tasks(instance, 1, "the giver's signing task", taskDefinitionKey="Task_GiverSigns")[0]
+    worker = requests.Session()
+    worker.auth = staff.engine.worker_credentials()
+    url = f"{staff.engine.engine_url}/task/{task['id']}"
+    with worker:
+        return {action: worker.post(f"{url}/{action}", json={"variables": {}}, timeout=30).status_code
+                for action in ("complete", "submit-form")}
+
+
+def giver_reaches(staff: Staff, giver: str, task_id: str) -> dict[str, int]:
+    """What the engine answers the giver asking for a task moved away from them."""
+    session, url = staff.session(giver), f"{staff.engine.engine_url}/task/{task_id}"
+    return {"task": session.get(url, timeout=30).status_code,
+            "variables": session.get(f"{url}/variables", timeout=30).status_code,
+            "complete": session.post(f"{url}/complete", json={"variables": {}}, timeout=30).status_code}
 
 
 @pytest.fixture(scope="module")
@@ -172,21 +200,19 @@ def handed_over(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPat
     open_task = open_task_for(staff, "yang.fan")
     with instances(staff) as started:
         with outside_world(engine, tmp_path_factory.mktemp("happy")) as seen:
-            instance = start_backdated(staff, "chen.jing", notice("yang.fan", "wu.hao", "sales", PLANNED),
-                                       NOTICE_GIVEN)
-            started.append(staff.admin.instance(instance))
-            checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist task")
-            wait_for_notice(staff, instance)
+            instance, checklist = announced(staff, started, "chen.jing", notice("yang.fan", "wu.hao", "sales", PLANNED))
             notices = list(seen.mailbox.messages)
             shown = staff.form_variables("yang.fan", checklist["id"])
             prefilled = [row for row in shown["checklistItems"] if row.get("camundaTaskId") == open_task]
             staff.complete("yang.fan", checklist["id"], {"checklistItems": prefilled + ITEMS})
             verify = one_task(staff, instance, "Task_VerifyChecklist", "the receiver's verification")
             rows = verify_all(staff, "wu.hao", verify)
+            worker_signing = worker_signs_for_the_giver(staff, instance)
             roles = sign_all(staff, instance)
             started[0].settle(60)  # archived, copies sent, open tasks moved
             result = HandedOver(started[0], seen, open_task, checklist, shown, prefilled + ITEMS, rows, roles,
-                                notices, staff.admin.history_variables(instance))
+                                notices, staff.admin.history_variables(instance), worker_signing,
+                                giver_reaches(staff, "yang.fan", open_task))
         yield result
 
 
@@ -300,6 +326,15 @@ def test_the_givers_open_task_moves_to_the_receiver(handed_over: HandedOver, sta
     assert staff.admin.get(f"/task/{handed_over.open_task}")["assignee"] == "wu.hao"
 
 
+def test_the_workers_user_cannot_complete_a_signing_task(handed_over: HandedOver) -> None:
+    assert handed_over.worker_signing == {"complete": 403, "submit-form": 403}
+
+
+def test_the_giver_can_no_longer_read_or_complete_a_task_moved_away(handed_over: HandedOver) -> None:
+    refused = {what: status in (403, 404) for what, status in handed_over.giver_after.items()}
+    assert refused == {"task": True, "variables": True, "complete": True}, handed_over.giver_after
+
+
 def test_the_moved_task_carries_a_comment_naming_the_hand_over(handed_over: HandedOver, staff: Staff) -> None:
     comments = staff.admin.get(f"/task/{handed_over.open_task}/comment")
     assert any(handed_over.instance.id in c["message"] for c in comments), comments
@@ -357,11 +392,8 @@ def looped(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFact
     a send-back in round 2, a supervisor who forgets the verdict, and an archive that crashes once."""
     with instances(staff) as started:
         with outside_world(engine, tmp_path_factory.mktemp("loops")) as seen:
-            instance = start_backdated(staff, "zhang.wei", notice("xu.ming", "huang.lei", "engineering", PLANNED),
-                                       NOTICE_GIVEN)
-            started.append(staff.admin.instance(instance))
-            first = one_task(staff, instance, "Task_FillChecklist", "the checklist")
-            wait_for_notice(staff, instance)
+            instance, first = announced(staff, started, "zhang.wei",
+                                        notice("xu.ming", "huang.lei", "engineering", PLANNED))
             # Equipment without an asset number, a customer without a contact: both named, then fixed.
             incomplete = [{"category": "equipment", "description": "示波器 / Oscilloscope", "location": "实验室 / Lab"},
                           {"category": "customerInformation", "description": "客户甲 / Customer A", "location": "CRM"}]
@@ -573,10 +605,7 @@ def policy_edit(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPat
     values = notice("tang.ning", "lin.xiao", "finance", PLANNED)
     with instances(staff) as started:
         with outside_world(engine, tmp_path_factory.mktemp("policy-edit")):
-            accepted = start_backdated(staff, "song.jie", values, NOTICE_GIVEN)
-            started.append(staff.admin.instance(accepted))
-            one_task(staff, accepted, "Task_FillChecklist", "the notice accepted under 3 working days")
-            wait_for_notice(staff, accepted)
+            accepted, _ = announced(staff, started, "song.jie", values)  # accepted under 3 working days
             xml = (ROOT / "dmn" / "handover-policy.dmn").read_text(encoding="utf-8")
             deployment = staff.admin.deploy_xml("stricter-handover-policy", {"handover-policy.dmn": stricter(xml)})
             try:
@@ -618,11 +647,7 @@ def overdue(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFac
     would once the deadline passed)."""
     with instances(staff) as started:
         with outside_world(engine, tmp_path_factory.mktemp("overdue")) as seen:
-            instance = start_backdated(staff, "chen.jing", notice("zheng.yu", "wu.hao", "sales", PLANNED),
-                                       NOTICE_GIVEN)
-            started.append(staff.admin.instance(instance))
-            task = one_task(staff, instance, "Task_FillChecklist", "the checklist task")
-            wait_for_notice(staff, instance)
+            instance, task = announced(staff, started, "chen.jing", notice("zheng.yu", "wu.hao", "sales", PLANNED))
             for number in (1, 2, 3):
                 [job] = staff.admin.get("/job", processInstanceId=instance, activityId="Event_PreparationOverdue")
                 response = staff.admin.session.post(f"{staff.admin.url}/job/{job['id']}/execute", timeout=30)
@@ -650,6 +675,46 @@ def test_the_first_two_reminders_go_to_the_giver_alone_the_third_to_their_head_a
 def test_every_reminder_links_to_the_checklist_task(overdue: Overdue) -> None:
     link = f"#/?task={overdue.checklist['id']}"
     assert [link in m.get_body(("plain",)).get_content() for m in overdue.reminders] == [True] * 3
+
+
+# --- a forged instance: started by the admin right before the reassignment -------------------------
+
+
+@dataclass
+class Forged:
+    instance: ProcessInstance
+    incident: dict[str, Any]
+    victims_task: dict[str, Any]  # the task named in the forged checklist, after the worker refused
+
+
+@pytest.fixture(scope="module")
+def forged(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forged]:
+    """Start instructions put an instance before Task_ReassignOpenTasks with variables naming
+    xu.ming's open task as if yang.fan held it: no check was passed, nobody signed."""
+    victims_task = open_task_for(staff, "xu.ming")
+    variables = {"giverId": "yang.fan", "giverName": "杨帆", "receiverId": "wu.hao", "receiverName": "吴浩",
+                 "checklistItems": [{"category": "unfinishedTasks", "description": "forged",
+                                     "location": "Camunda Tasklist", "camundaTaskId": victims_task}]}
+    body = {"variables": {name: ({"type": "Json", "value": json.dumps(value)} if isinstance(value, list)
+                                 else {"value": value, "type": "String"}) for name, value in variables.items()},
+            "startInstructions": [{"type": "startBeforeActivity", "activityId": "Task_ReassignOpenTasks"}]}
+    with instances(staff) as started:
+        with outside_world(engine, tmp_path_factory.mktemp("forged")):
+            response = staff.admin.session.post(
+                f"{staff.admin.url}/process-definition/key/work-handover/start", json=body, timeout=30)
+            assert response.ok, response.text
+            instance = staff.admin.instance(response.json()["id"])
+            started.append(instance)
+            incident = incident_at(instance, "Task_ReassignOpenTasks", "was not passed")
+            yield Forged(instance, incident, staff.admin.get(f"/task/{victims_task}"))
+
+
+def test_a_forged_reassignment_ends_as_an_incident_naming_the_step_not_passed(forged: Forged) -> None:
+    assert "Task_ResolveParties was not passed" in forged.incident["incidentMessage"], forged.incident
+
+
+def test_a_forged_reassignment_leaves_the_task_with_its_owner(forged: Forged) -> None:
+    assert forged.victims_task["assignee"] == "xu.ming"
 
 
 # --- what a giver may type: rejected at the checklist's first check, long text stored -------------

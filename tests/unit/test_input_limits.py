@@ -128,11 +128,9 @@ def test_a_checklist_within_the_limits_passes_with_mixed_chinese_latin_and_cyril
 
 # --- the notice (handover.resolve-parties) ------------------------------------------------------
 def resolve(**changes: Any) -> Any:
-    env = HandlerEnvironment(engine=FakeEngine().answer("GET", "/process-instance", []))
-    return env.run("handover.resolve-parties", {
-        "giverId": "yang.fan", "receiverId": "wu.hao", "receivingDepartmentId": "sales", "reason": "postChange",
-        "plannedDate": "2026-12-20", "initiator": "chen.jing", **changes},
-        properties={"organisationFile": str(DEMO)}, activity_id="Task_ResolveParties")
+    from tests.unit.test_handover_parties import notice, resolve as resolve_notice
+
+    return resolve_notice(notice("yang.fan", "wu.hao", "sales", "chen.jing", **changes))
 
 
 def test_a_notice_with_a_list_as_giver_or_overlong_arrangements_goes_back_to_its_form() -> None:
@@ -165,8 +163,7 @@ def test_a_send_back_reason_is_cut_to_its_limit_and_loses_control_characters() -
 # --- delegation (delegation.validate) and the responsibility review (review.record-list) -------
 def test_a_delegation_with_a_list_as_delegate_or_a_nul_in_the_reason_goes_back_to_its_form() -> None:
     env = HandlerEnvironment()
-    base = {"principal": "yang.fan", "delegate": "zheng.yu", "startDate": "2026-12-02", "endDate": "2026-12-04",
-            "initiator": "yang.fan"}
+    base = {"principal": "yang.fan", "delegate": "zheng.yu", "startDate": "2026-12-02", "endDate": "2026-12-04"}
     for changes, named in (({"delegate": ["zheng.yu"]}, "代理人 / delegate: 须为文字"),
                            ({"reason": "休假\x00"}, "原因 / reason: 含有不允许的控制字符 U+0000")):
         outcome = env.run("delegation.validate", {**base, **changes}, properties={"organisationFile": str(DEMO)})

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import NoReturn
 
-from workers import BusinessRejection, topic
+from workers import BusinessRejection, TaskContext, topic
 from workers.processes.delegation.variables import ValidateDelegationInput, ValidateDelegationOutput
 from workers.shared.delegation import now_utc
+from workers.shared.history import started_by
 from workers.shared.organisation.lookups import superior_chain
 from workers.shared.organisation.model import Organisation
 from workers.shared.organisation.file import OrganisationFile, load
@@ -27,7 +28,8 @@ class DelegationSettings(OrganisationFile):
 
 
 @topic("delegation.validate", errors=[INVALID], properties=DelegationSettings)
-def validate_delegation(request: ValidateDelegationInput, properties: DelegationSettings) -> ValidateDelegationOutput:
+def validate_delegation(request: ValidateDelegationInput, properties: DelegationSettings,
+                        task: TaskContext) -> ValidateDelegationOutput:
     typed = text_problems(request)
     if typed:
         raise BusinessRejection(INVALID, rejection_message(typed))  # each line names its field
@@ -43,7 +45,7 @@ def validate_delegation(request: ValidateDelegationInput, properties: Delegation
         _reject("endDate", "结束时间须晚于开始时间 / the end must be after the start")
     if ends <= now_utc():
         _reject("endDate", "结束时间已过 / the end is already in the past")
-    _check_initiator(org, request.initiator, principal)
+    _check_initiator(org, started_by(task), principal)  # the engine's start user, not a variable
     return ValidateDelegationOutput(
         principal=principal, delegate=delegate,
         principal_name=org.person(principal).name, delegate_name=org.person(delegate).name,

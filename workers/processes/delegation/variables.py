@@ -18,9 +18,8 @@ class ValidateDelegationInput(ProcessVariables):
     start_date: Annotated[Any, AsTyped(datetime)] = None  # a date, or a date-time
     end_date: Annotated[Any, AsTyped(datetime)] = None
     reason: Annotated[Any, AsTyped(str)] = None
-    # Who started the process: set by the start event's listener from the authenticated user,
-    # after the start variables, so a start request cannot name someone else.
-    initiator: str | None = None
+    # Who started it is not read from here: the `initiator` variable can be forged by a start that
+    # skips listeners; the handler asks the engine's history for the start user.
 
 
 class ValidateDelegationOutput(ProcessVariables):
