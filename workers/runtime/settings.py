@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     jdbc_url: str | None = Field(None, description="PostgreSQL instead of H2, e.g. jdbc:postgresql://host/db")
     jdbc_user: str | None = None
     jdbc_password: SecretStr | None = None
+    h2_write_delay_ms: int = Field(
+        0, ge=0, description="H2's WRITE_DELAY: 0 writes every commit to the file before the engine answers, "
+        "so a killed engine loses nothing it acknowledged; H2's own default, 500, lost completions.")
     cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated; CORS stays off while empty."
     )
