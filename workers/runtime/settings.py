@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     webhook_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     archive_dir: Path | None = Field(None, description="Defaults to data_dir/archive.")
     state_dir: Path | None = Field(None, description="Side-effect records; defaults to data_dir/state.")
+    once_lease_s: float = Field(
+        300.0, gt=0, description="How long a claim of task.once keeps other workers waiting; a worker that dies "
+        "inside the effect leaves its claim, and the next delivery runs the effect again after this.")
     tasklist_url: str | None = Field(None, description="Link base for notifications.")
 
     @field_validator("cors_allowed_origins", "webhook_urls", mode="before")
