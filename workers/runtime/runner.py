@@ -47,6 +47,7 @@ class _InFlight:
     lock_duration_ms: int
     lock_expires_at: float
     started_at: float = field(default_factory=time.monotonic)
+    extending: bool = False  # an extendLock call is in flight: never a second one for this task
 
 
 class Worker:
@@ -238,22 +239,34 @@ class Worker:
 
     # --- locks
     def _keep_locks(self) -> None:
-        while not (self._stopping.is_set() and not self._in_flight):
-            now = time.monotonic()
-            for entry in list(self._in_flight.values()):
-                if entry.lock_expires_at - now < entry.lock_duration_ms / 2000:
-                    self._extend(entry)
-            time.sleep(min(1.0, self.settings.lock_duration_ms / 4000))
+        # Each extension runs on its own thread (one per handler slot, so one per task in flight at
+        # most): an engine slow to answer for one task cannot hold back the others' extensions.
+        extenders = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="crossdept-lock-extend")
+        try:
+            while not (self._stopping.is_set() and not self._in_flight):
+                now = time.monotonic()
+                for entry in list(self._in_flight.values()):
+                    if not entry.extending and entry.lock_expires_at - now < entry.lock_duration_ms / 2000:
+                        entry.extending = True
+                        extenders.submit(self._extend, entry)
+                time.sleep(min(1.0, self.settings.lock_duration_ms / 4000))
+        finally:
+            extenders.shutdown(wait=False)  # a hanging call ends by its own timeout
 
     def _extend(self, entry: _InFlight) -> None:
         task_id = entry.task["id"]
+        # A call that answers after the lock has expired is worth nothing: give up well before.
+        budget_s = max(entry.lock_expires_at - time.monotonic(), 0.3) / 3
         try:
-            self.client.extend_lock(task_id, self.worker_id, entry.lock_duration_ms)
+            self.client.extend_lock(task_id, self.worker_id, entry.lock_duration_ms,
+                                    timeout_s=min(budget_s, self.settings.http_timeout_s), retry_for_s=budget_s)
         except Exception as exc:
             log.warning("could not extend the lock of task %s: %s", task_id, exc, extra=_log_fields(entry.task))
-            return
-        entry.lock_expires_at = time.monotonic() + entry.lock_duration_ms / 1000
-        self._emit("lock.extended", task=entry.task)
+        else:
+            entry.lock_expires_at = time.monotonic() + entry.lock_duration_ms / 1000
+            self._emit("lock.extended", task=entry.task)
+        finally:
+            entry.extending = False
 
 
 def _log_fields(task: dict[str, Any]) -> dict[str, Any]:
