@@ -17,8 +17,8 @@ The exact guarantee, for one key:
 - a worker that dies inside the effect leaves its claim; once its lease has ended, the next delivery
   takes the claim over and runs the effect again. So an effect interrupted mid-way (or running
   longer than the lease) may happen twice: at-least-once for those, exactly-once otherwise. Mails
-  carry a Message-ID derived from the key, so a receiver can drop such a repeat; an effect that must
-  never repeat has to be restartable itself (write to a temp file, then rename).
+  carry a Message-ID derived from their event, the same on every send, so a receiver can drop such a
+  repeat; an effect that must never repeat has to be restartable itself (temp file, then rename).
 """
 
 from __future__ import annotations
