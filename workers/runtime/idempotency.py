@@ -23,6 +23,7 @@ The exact guarantee, for one key:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -31,7 +32,7 @@ import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 if TYPE_CHECKING:
@@ -153,8 +154,8 @@ class _SqlOnceStore(OnceStore):
         return template.format(table=self.table, p=self.placeholder, now=self.now, real=self.real)
 
     @abstractmethod
-    def _transaction(self) -> Any:
-        """A context manager yielding a cursor inside one write transaction."""
+    def _transaction(self) -> contextlib.AbstractContextManager[Any]:
+        """A cursor inside one write transaction, committed at the end of the block."""
 
     def _claim(self, ident: Key) -> Claim | None:
         with self._transaction() as cursor:
@@ -215,27 +216,20 @@ class SqliteOnceStore(_SqlOnceStore):
             self._local.db = db
         return db
 
-    class _Tx:
-        def __init__(self, store: "SqliteOnceStore") -> None:
-            self.store = store
-
-        def __enter__(self) -> sqlite3.Cursor:
-            if self.store._shared_memory_db is not None:
-                self.store._memory_lock.acquire()
-            self.cursor = self.store._connection().cursor()
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        # One connection serves every thread of an in-memory store: its lock keeps them apart.
+        guard = self._memory_lock if self._shared_memory_db is not None else contextlib.nullcontext()
+        with guard:
+            cursor = self._connection().cursor()
             # IMMEDIATE takes the write lock at once: two processes cannot both find no claim.
-            self.cursor.execute("BEGIN IMMEDIATE")
-            return self.cursor
-
-        def __exit__(self, kind: object, *_: object) -> None:
+            cursor.execute("BEGIN IMMEDIATE")
             try:
-                self.cursor.execute("ROLLBACK" if kind else "COMMIT")
-            finally:
-                if self.store._shared_memory_db is not None:
-                    self.store._memory_lock.release()
-
-    def _transaction(self) -> "SqliteOnceStore._Tx":
-        return SqliteOnceStore._Tx(self)
+                yield cursor
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
 
 
 def _adopt_old_records(cursor: sqlite3.Cursor, sql: Callable[[str], str]) -> None:
@@ -273,23 +267,11 @@ class PostgresOnceStore(_SqlOnceStore):
             db = self._local.db = self._connect()
         return db
 
-    def _transaction(self) -> Any:
-        return _PgTx(self._connection())
-
-
-class _PgTx:
-    def __init__(self, db: Any) -> None:
-        self.db = db
-
-    def __enter__(self) -> Any:
-        self.tx = self.db.transaction()
-        self.tx.__enter__()
-        self.cursor = self.db.cursor()
-        return self.cursor
-
-    def __exit__(self, *exc: Any) -> None:
-        self.cursor.close()
-        self.tx.__exit__(*exc)
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        db = self._connection()
+        with db.transaction(), db.cursor() as cursor:
+            yield cursor
 
 
 def libpq_conninfo(jdbc_url: str) -> str:
