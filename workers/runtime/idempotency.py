@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -38,6 +39,7 @@ from urllib.parse import parse_qs, urlsplit
 if TYPE_CHECKING:
     from workers.runtime.settings import Settings
 
+log = logging.getLogger("crossdept.worker")
 T = TypeVar("T")
 Key = tuple[str, str, str]
 DEFAULT_LEASE_S = 300.0
@@ -75,6 +77,9 @@ class OnceStore(ABC):
                 if found.done:
                     return _decode(found.result_json)
                 # Another worker's effect is running: its result, or its lease's end, is coming.
+                if pause == _POLL_S[0]:
+                    log.info("side effect %s is being done by %s; waiting for its result (lease ends in %.0f s)",
+                             "/".join(ident), found.owner, found.lease_left_s)
                 time.sleep(min(pause, max(found.lease_left_s, 0.0) + 0.01))
                 pause = min(pause * 2, _POLL_S[1])
             return self._run(ident, action)
