@@ -125,6 +125,8 @@ def test_no_acknowledged_completion_is_lost_when_the_engine_is_killed_mid_drain(
     start_engine(own_engine, foreground=False, timeout_s=240)
     lost = acknowledged - _completed_in_history(admin)
     delivered_again = acknowledged & _still_open(admin)
+    print(f"H2 WRITE_DELAY={own_engine.h2_write_delay_ms}: {len(acknowledged)} of {BACKLOG} completions "
+          f"acknowledged before the kill, {len(lost)} lost")  # the figures, with pytest -s
     assert len(lost) == 0 and len(delivered_again) == 0, (
         f"{len(lost)} of {len(acknowledged)} acknowledged completions were lost by the kill "
         f"({len(delivered_again)} of them fetchable again), with H2 WRITE_DELAY={own_engine.h2_write_delay_ms}"
