@@ -56,6 +56,10 @@ class Claim:
     lease_left_s: float
 
 
+class OnceStoreUnavailable(RuntimeError):
+    """The shared store cannot be opened; the message says which one and what to check."""
+
+
 class OnceStore(ABC):
     """The claim protocol; subclasses say how one database runs its three statements atomically."""
 
@@ -260,6 +264,15 @@ class PostgresOnceStore(_SqlOnceStore):
         super().__init__(owner, lease_s)
         self._connect = lambda: psycopg.connect(conninfo, user=user, password=password, autocommit=True)
         self._local = threading.local()
+        try:
+            self._create_table()
+        except psycopg.OperationalError as exc:
+            raise OnceStoreUnavailable(
+                f"task.once keeps its claims in the engine's PostgreSQL database ({conninfo}, from "
+                f"CROSSDEPT_JDBC_URL) and cannot reach it ({' '.join(str(exc).split())}); check "
+                "CROSSDEPT_JDBC_URL, _USER and _PASSWORD, and that this worker's host reaches the database") from exc
+
+    def _create_table(self) -> None:
         with self._transaction() as cursor:
             # Workers starting together would race CREATE TABLE IF NOT EXISTS (a unique violation in
             # pg_type): one at a time, for this transaction.
