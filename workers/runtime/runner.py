@@ -249,17 +249,19 @@ class Worker:
                     if not entry.extending and entry.lock_expires_at - now < entry.lock_duration_ms / 2000:
                         entry.extending = True
                         extenders.submit(self._extend, entry)
-                time.sleep(min(1.0, self.settings.lock_duration_ms / 4000))
+                shortest = min((e.lock_duration_ms for e in self._in_flight.values()),
+                               default=self.settings.lock_duration_ms)
+                time.sleep(min(1.0, shortest / 4000))  # a topic may lock for less than the default
         finally:
             extenders.shutdown(wait=False)  # a hanging call ends by its own timeout
 
     def _extend(self, entry: _InFlight) -> None:
         task_id = entry.task["id"]
-        # A call that answers after the lock has expired is worth nothing: give up well before.
-        budget_s = max(entry.lock_expires_at - time.monotonic(), 0.3) / 3
+        # An answer after the lock has expired is worth nothing: wait no longer than the lock lasts.
+        left_s = max(entry.lock_expires_at - time.monotonic(), 0.5)
         try:
             self.client.extend_lock(task_id, self.worker_id, entry.lock_duration_ms,
-                                    timeout_s=min(budget_s, self.settings.http_timeout_s), retry_for_s=budget_s)
+                                    timeout_s=min(left_s, self.settings.http_timeout_s), retry_for_s=left_s)
         except Exception as exc:
             log.warning("could not extend the lock of task %s: %s", task_id, exc, extra=_log_fields(entry.task))
         else:
