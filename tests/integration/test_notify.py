@@ -21,7 +21,7 @@ from workers.shared.notify import (
 from workers.shared.notify.mail import message_id
 from workers.shared.notify.webhook import WebhookRefused
 from workers.runtime.context import TaskContext
-from workers.runtime.idempotency import OnceStore
+from workers.runtime.idempotency import OnceStore, SqliteOnceStore
 from workers.runtime.settings import Settings
 from workers.shared.organisation.model import Person
 
@@ -268,7 +268,7 @@ def test_a_redelivered_task_sends_one_mail_and_one_message_per_webhook(
     box, port = mailbox
     receiver.answer("/ding", (200, {"errcode": 0, "errmsg": "ok"}))
     settings = settings_for(port, [receiver.base_url + "/generic", "dingtalk:" + receiver.base_url + "/ding"])
-    store = OnceStore(tmp_path / "state" / "once.sqlite")
+    store = SqliteOnceStore(tmp_path / "state" / "once.sqlite")
 
     notify(delivery(settings, store), handover_notice())
     notify(delivery(settings, store), handover_notice())
@@ -284,7 +284,7 @@ def test_retry_after_a_failed_webhook_sends_the_webhook_but_not_the_mail_again(
     receiver.answer("/ding", (200, {"errcode": 310000, "errmsg": "sign not match"}),
                     (200, {"errcode": 0, "errmsg": "ok"}))
     settings = settings_for(port, [receiver.base_url + "/generic", "dingtalk:" + receiver.base_url + "/ding"])
-    store = OnceStore(tmp_path / "state" / "once.sqlite")
+    store = SqliteOnceStore(tmp_path / "state" / "once.sqlite")
 
     with pytest.raises(NotificationFailed, match="1 of 3 channels failed.*dingtalk webhook.*sign not match"):
         notify(delivery(settings, store), handover_notice())
@@ -299,7 +299,7 @@ def test_a_refused_mail_does_not_hold_back_the_webhooks_and_only_the_mail_is_ret
 ) -> None:
     box, port = mailbox
     settings = settings_for(port, [receiver.base_url + "/generic"])
-    store = OnceStore(tmp_path / "state" / "once.sqlite")
+    store = SqliteOnceStore(tmp_path / "state" / "once.sqlite")
 
     box.refuse_with = "451 4.3.0 try again later"
     with pytest.raises(NotificationFailed, match="1 of 2 channels failed.*e-mail.*451 4.3.0 try again later"):

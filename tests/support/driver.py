@@ -19,7 +19,7 @@ import pycamunda.processdef
 import requests
 
 from workers.runtime.client import EngineClient
-from workers.runtime.idempotency import OnceStore
+from workers.runtime.idempotency import once_store_for
 from workers.runtime.registry import Registry
 from workers.runtime.runner import Worker
 from workers.runtime.settings import Settings
@@ -172,7 +172,7 @@ def running_worker(registry: Registry, settings: Settings) -> Iterator[Worker]:
     """A worker polling in a background thread for the duration of the block."""
     user, password = settings.worker_credentials()
     client = EngineClient(settings.engine_url, user, password, timeout_s=settings.http_timeout_s)
-    worker = Worker(registry, client, settings, OnceStore(settings.state_root / "side-effects.sqlite"))
+    worker = Worker(registry, client, settings, once_store_for(settings))
     thread = threading.Thread(target=worker.run, name=f"test-worker-{settings.worker_id}", daemon=True)
     thread.start()
     try:

@@ -11,7 +11,7 @@ import typer
 from workers.catalog import load_registry
 from workers.cli.common import console, engine_client, fail, load_settings
 from workers.runtime.client import EngineClient, EngineError, EngineUnavailable, explain
-from workers.runtime.idempotency import OnceStore
+from workers.runtime.idempotency import OnceStoreUnavailable, once_store_for
 from workers.runtime.logs import configure_logging
 from workers.runtime.metrics import WorkerMetrics
 from workers.runtime.registry import Registry
@@ -36,7 +36,11 @@ def worker(
 
 
 def run_worker(settings: Settings, registry: Registry, client: EngineClient) -> None:
-    runner = Worker(registry, client, settings, OnceStore(settings.state_root / "side-effects.sqlite"))
+    try:
+        once_store = once_store_for(settings)
+    except OnceStoreUnavailable as exc:
+        raise fail(str(exc)) from exc
+    runner = Worker(registry, client, settings, once_store)
     if settings.metrics_port:
         WorkerMetrics().attach(runner).serve(settings.metrics_port)
     _stop_on_signals(runner)

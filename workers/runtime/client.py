@@ -190,11 +190,15 @@ class EngineClient:
             },
         )
 
-    def extend_lock(self, task_id: str, worker_id: str, new_duration_ms: int) -> None:
+    def extend_lock(
+        self, task_id: str, worker_id: str, new_duration_ms: int, *, timeout_s: float | None = None,
+        retry_for_s: float | None = None,
+    ) -> None:
         self.request(
             "POST",
             f"/external-task/{task_id}/extendLock",
             json={"workerId": worker_id, "newDuration": new_duration_ms},
+            timeout_s=timeout_s, retry_for_s=retry_for_s,
         )
 
     def unlock(self, task_id: str) -> None:

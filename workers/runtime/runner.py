@@ -48,6 +48,7 @@ class _InFlight:
     lock_duration_ms: int
     lock_expires_at: float
     started_at: float = field(default_factory=time.monotonic)
+    extending: bool = False  # an extendLock call is in flight: never a second one for this task
 
 
 class Worker:
@@ -256,22 +257,36 @@ class Worker:
 
     # --- locks
     def _keep_locks(self) -> None:
-        while not (self._stopping.is_set() and not self._in_flight):
-            now = time.monotonic()
-            for entry in list(self._in_flight.values()):
-                if entry.lock_expires_at - now < entry.lock_duration_ms / 2000:
-                    self._extend(entry)
-            time.sleep(min(1.0, self.settings.lock_duration_ms / 4000))
+        # Each extension runs on its own thread (one per handler slot, so one per task in flight at
+        # most): an engine slow to answer for one task cannot hold back the others' extensions.
+        extenders = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="crossdept-lock-extend")
+        try:
+            while not (self._stopping.is_set() and not self._in_flight):
+                now = time.monotonic()
+                for entry in list(self._in_flight.values()):
+                    if not entry.extending and entry.lock_expires_at - now < entry.lock_duration_ms / 2000:
+                        entry.extending = True
+                        extenders.submit(self._extend, entry)
+                shortest = min((e.lock_duration_ms for e in self._in_flight.values()),
+                               default=self.settings.lock_duration_ms)
+                time.sleep(min(1.0, shortest / 4000))  # a topic may lock for less than the default
+        finally:
+            extenders.shutdown(wait=False)  # a hanging call ends by its own timeout
 
     def _extend(self, entry: _InFlight) -> None:
         task_id = entry.task["id"]
+        # An answer after the lock has expired is worth nothing: wait no longer than the lock lasts.
+        left_s = max(entry.lock_expires_at - time.monotonic(), 0.5)
         try:
-            self.client.extend_lock(task_id, self.worker_id, entry.lock_duration_ms)
+            self.client.extend_lock(task_id, self.worker_id, entry.lock_duration_ms,
+                                    timeout_s=min(left_s, self.settings.http_timeout_s), retry_for_s=left_s)
         except Exception as exc:
             log.warning("could not extend the lock of task %s: %s", task_id, exc, extra=_log_fields(entry.task))
-            return
-        entry.lock_expires_at = time.monotonic() + entry.lock_duration_ms / 1000
-        self._emit("lock.extended", task=entry.task)
+        else:
+            entry.lock_expires_at = time.monotonic() + entry.lock_duration_ms / 1000
+            self._emit("lock.extended", task=entry.task)
+        finally:
+            entry.extending = False
 
 
 class RefusedOutcome(RuntimeError):

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     jdbc_url: str | None = Field(None, description="PostgreSQL instead of H2, e.g. jdbc:postgresql://host/db")
     jdbc_user: str | None = None
     jdbc_password: SecretStr | None = None
+    h2_write_delay_ms: int = Field(
+        0, ge=0, description="H2's WRITE_DELAY: 0 writes every commit to the file before the engine answers, "
+        "so a killed engine loses nothing it acknowledged; H2's own default, 500, lost completions.")
     cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated; CORS stays off while empty."
     )
@@ -83,6 +86,9 @@ class Settings(BaseSettings):
     webhook_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     archive_dir: Path | None = Field(None, description="Defaults to data_dir/archive.")
     state_dir: Path | None = Field(None, description="Side-effect records; defaults to data_dir/state.")
+    once_lease_s: float = Field(
+        300.0, gt=0, description="How long a claim of task.once keeps other workers waiting; a worker that dies "
+        "inside the effect leaves its claim, and the next delivery runs the effect again after this.")
     tasklist_url: str | None = Field(None, description="Link base for notifications.")
 
     @field_validator("cors_allowed_origins", "webhook_urls", mode="before")

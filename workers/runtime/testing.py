@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping, Union
 
 from workers.runtime import clock
 from workers.runtime.execution import Completion, Rejection, run_handler, task_context
-from workers.runtime.idempotency import OnceStore
+from workers.runtime.idempotency import OnceStore, SqliteOnceStore
 from workers.runtime.registry import Registry, TopicSpec, default_registry
 from workers.runtime.retry_policy import RetryPolicy
 from workers.runtime.settings import Settings
@@ -129,7 +129,7 @@ class HandlerEnvironment:
             self._folder = tempfile.TemporaryDirectory(prefix="crossdept-harness-")
             self.settings = Settings(worker_id="harness", data_dir=Path(self._folder.name))
         if self.once_store is None:
-            self.once_store = OnceStore(Path(":memory:"))
+            self.once_store = SqliteOnceStore(Path(":memory:"))
 
     def run(
         self,
