@@ -161,6 +161,13 @@ def test_workers_reach_the_engine(services: dict) -> None:
     assert services["setup"]["command"] == ["crossdept", "engine", "worker-user"]
 
 
+def test_worker_replicas_share_task_once_claims_in_the_engines_database(services: dict) -> None:
+    workers, engine = services["workers"]["environment"], services["engine"]["environment"]
+    for key in ("CROSSDEPT_JDBC_URL", "CROSSDEPT_JDBC_USER", "CROSSDEPT_JDBC_PASSWORD"):
+        assert workers[key] == engine[key], f"{key}: the workers' claims table must be in the engine's database"
+    assert workers["CROSSDEPT_JDBC_URL"].startswith("jdbc:postgresql://")
+
+
 def test_dockerfile_installs_the_package() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "\nFROM python:3.11-slim\n" in dockerfile
