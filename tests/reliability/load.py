@@ -6,7 +6,6 @@ engine restarts and refused calls, as people click again, and stops at its deadl
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 import time
@@ -15,6 +14,7 @@ from typing import Any
 
 import requests
 
+from tests.reliability.inputs import as_form_submit
 from tests.reliability.rig import Rig
 from tests.support.handover import notice, planned_for_notice_given_today
 from workers.runtime.variables import from_camunda
@@ -80,6 +80,20 @@ class HandoverLoad:
                 time.sleep(0.3)
         return set(self.instances) - self._ended_or_all_open()
 
+    def drive_to(self, key: str, timeout_s: float) -> dict[str, Any]:
+        """Drive the first instance until it waits at task `key`; returns that task."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            tasks = self.rig.staff.tasks(self.instances[0])
+            found = [t for t in tasks if t["taskDefinitionKey"] == key]
+            if found:
+                return found[0]
+            for task in tasks:
+                if task["taskDefinitionKey"] in ANSWERS and task["assignee"]:
+                    self._complete(task, deadline)
+            time.sleep(0.3)
+        raise AssertionError(f"instance {self.instances[0]} did not reach {key} within {timeout_s} s")
+
     def _ended_or_all_open(self) -> set[str]:
         try:
             return self.ended()
@@ -91,7 +105,7 @@ class HandoverLoad:
         try:
             values = ANSWERS[task["taskDefinitionKey"]](self, assignee, task)
             self._call(assignee, "POST", f"/task/{task['id']}/complete", deadline,
-                       json={"variables": _as_form_submits(values)})
+                       json={"variables": as_form_submit(values)})
         except _Gone:
             pass  # completed by an earlier attempt whose answer was lost, or cancelled by a timer
 
@@ -146,7 +160,3 @@ def _untyped(values: dict[str, Any]) -> dict[str, Any]:
     return {name: {"value": value} for name, value in values.items()}
 
 
-def _as_form_submits(values: dict[str, Any]) -> dict[str, Any]:
-    """As Tasklist's Camunda Forms submit: lists and objects as Json, the rest untyped."""
-    return {name: ({"type": "Json", "value": json.dumps(value, ensure_ascii=False)}
-                   if isinstance(value, (list, dict)) else {"value": value}) for name, value in values.items()}

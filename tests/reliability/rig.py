@@ -75,6 +75,7 @@ class Rig:
     proxy: Proxy
     worker: WorkerProcess
     archive: Path
+    organisation_file: Path
     logs: list[Path] = field(default_factory=list)
 
     def kill_engine(self) -> None:
@@ -122,7 +123,7 @@ def rig(database: str, folder: Path, jdbc_url: str | None = None) -> Iterator[Ri
         worker = WorkerProcess(_worker_env(settings, proxy, mailbox, webhook, archive, folder), folder / "worker.log")
         worker.start()
         yield Rig(database, settings, admin, staff, mailbox, webhook, proxy, worker, archive,
-                  [folder / "worker.log", lifecycle.log_path(settings)])
+                  organisation_file, [folder / "worker.log", lifecycle.log_path(settings)])
     finally:
         if worker is not None:
             worker.stop()
