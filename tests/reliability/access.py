@@ -44,6 +44,8 @@ class Check:
 
 
 def groups_of(org: Organisation, person_id: str) -> set[str]:
+    if person_id not in org.people_by_id:
+        return set()  # the workers' user is in no group of the organisation
     person = org.person(person_id)
     return {person.department} | {role for role in ROLE_GROUPS if person_id in org.role_member_ids(role)}
 
@@ -57,6 +59,11 @@ class Matrix:
         self.url = engine_url
         self.sessions = sessions  # every person, and the workers' user
         self.worker = worker
+
+    @property
+    def people(self) -> list[str]:
+        """Everyone but the workers' user, which reads tasks and variables for its steps."""
+        return [who for who in self.sessions if who != self.worker]
 
     def _request(self, who: str, method: str, path: str, **kwargs: Any) -> requests.Response:
         return self.sessions[who].request(method, self.url + path, timeout=30, **kwargs)

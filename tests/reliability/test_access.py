@@ -75,12 +75,12 @@ def test_who_may_start_each_process_follows_its_process_starters(matrix: Matrix,
 
 
 def test_people_see_and_read_exactly_their_own_tasks(matrix: Matrix, live: dict[str, Any]) -> None:
-    found = _count(check for who in matrix.sessions for check in matrix.task_checks(who, live["tasks"]))
+    found = _count(check for who in matrix.people for check in matrix.task_checks(who, live["tasks"]))
     assert not found, "\n".join(found)
 
 
 def test_nobody_reads_an_instance_s_variables_or_history_directly(matrix: Matrix, live: dict[str, Any]) -> None:
-    found = _count(check for who in matrix.sessions for instance in live["instances"]
+    found = _count(check for who in matrix.people for instance in live["instances"]
                    for check in matrix.instance_checks(who, instance))
     assert not found, "\n".join(found)
 
