@@ -36,7 +36,7 @@ class Check:
 
     @property
     def mismatch(self) -> bool:
-        return self.expected != self.actual or self.answer.startswith("5")
+        return self.expected != self.actual
 
     def __str__(self) -> str:
         verb = "may" if self.expected else "may not"

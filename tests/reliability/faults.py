@@ -14,31 +14,27 @@ from tests.reliability.rig import Rig
 from tests.support.driver import wait_until
 
 
-def engine_killed(rig: Rig, seconds: float) -> None:
-    rig.kill_engine()
+def _held(apply: Callable[[], None], undo: Callable[[], None], seconds: float) -> None:
+    apply()
     try:
         time.sleep(seconds)
     finally:
-        rig.start_engine()
+        undo()
+
+
+def engine_killed(rig: Rig, seconds: float) -> None:
+    _held(rig.kill_engine, rig.start_engine, seconds)
 
 
 def worker_killed_mid_handler(rig: Rig, seconds: float) -> None:
     # Locked by our worker means a handler has it now (the worker keeps no prefetched tasks).
     wait_until(lambda: rig.admin.external_tasks(locked="true", workerId=f"reliability-{rig.worker.starts}"),
                60, "a handler of the worker to be running", interval_s=0.05)
-    rig.worker.kill()
-    try:
-        time.sleep(seconds)
-    finally:
-        rig.worker.start()
+    _held(rig.worker.kill, rig.worker.start, seconds)
 
 
 def smtp_down(rig: Rig, seconds: float) -> None:
-    rig.mailbox.down()
-    try:
-        time.sleep(seconds)
-    finally:
-        rig.mailbox.up()
+    _held(rig.mailbox.down, rig.mailbox.up, seconds)
 
 
 def webhook_slow_then_500(rig: Rig, seconds: float) -> None:
@@ -53,11 +49,7 @@ def webhook_slow_then_500(rig: Rig, seconds: float) -> None:
 
 def archive_read_only(rig: Rig, seconds: float) -> None:
     rig.archive.mkdir(parents=True, exist_ok=True)
-    _read_only(rig.archive, True)
-    try:
-        time.sleep(seconds)
-    finally:
-        _read_only(rig.archive, False)
+    _held(lambda: _read_only(rig.archive, True), lambda: _read_only(rig.archive, False), seconds)
 
 
 def _read_only(folder: Path, on: bool) -> None:
@@ -71,11 +63,7 @@ def _read_only(folder: Path, on: bool) -> None:
 
 def _proxy(mode: str) -> Callable[[Rig, float], None]:
     def fault(rig: Rig, seconds: float) -> None:
-        rig.proxy.set_mode(mode)
-        try:
-            time.sleep(seconds)
-        finally:
-            rig.proxy.set_mode("pass")
+        _held(lambda: rig.proxy.set_mode(mode), lambda: rig.proxy.set_mode("pass"), seconds)
     return fault
 
 

@@ -16,7 +16,7 @@ import requests
 
 from tests.reliability.inputs import as_form_submit
 from tests.reliability.rig import Rig
-from tests.support.handover import notice, planned_for_notice_given_today
+from tests.support.handover import notice, open_task_for, planned_for_notice_given_today
 from workers.runtime.variables import from_camunda
 
 # (head giving notice, giver, receiver, receiving department): staff of the head's own department,
@@ -37,20 +37,27 @@ class HandoverLoad:
     tag: str = field(default_factory=lambda: secrets.token_hex(3))
     instances: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # refused calls the driver repeated
+    moved: dict[str, str] = field(default_factory=dict)  # another process's task of a giver -> its receiver
+    numbers: dict[str, int] = field(default_factory=dict)  # instance -> its number in the load
 
     @property
     def business_key_like(self) -> str:
         return f"rel-{self.tag}-%"
 
-    def start_all(self, deadline_s: float = 120) -> None:
+    def start_all(self, deadline_s: float = 120, move_tasks: bool = False) -> None:
+        """Start the hand-overs; with `move_tasks`, each of the first len(PAIRS) givers holds a task
+        of another process, which their hand-over must move to the receiver exactly once."""
         planned = planned_for_notice_given_today(3)
         deadline = time.monotonic() + deadline_s
         for number in range(self.count):
             head, giver, receiver, department = PAIRS[number % len(PAIRS)]
+            if move_tasks and number < len(PAIRS):
+                self.moved[open_task_for(self.rig.staff, giver)] = receiver
             body = {"variables": _untyped(notice(giver, receiver, department, planned)),
                     "businessKey": f"rel-{self.tag}-{number}"}
             started = self._call(head, "POST", "/process-definition/key/work-handover/start", deadline, json=body)
             self.instances.append(started["id"])
+            self.numbers[started["id"]] = number
 
     def ended(self) -> set[str]:
         found = self.rig.admin.get("/history/process-instance", processDefinitionKey="work-handover",
@@ -93,6 +100,20 @@ class HandoverLoad:
                     self._complete(task, deadline)
             time.sleep(0.3)
         raise AssertionError(f"instance {self.instances[0]} did not reach {key} within {timeout_s} s")
+
+    def moves(self) -> tuple[list[str], list[str]]:
+        """(tasks not moved to their receiver, tasks moved more than once), from the engine's log
+        of who each task was assigned to."""
+        missing, twice = [], []
+        for task_id, receiver in self.moved.items():
+            log = self.rig.admin.get("/history/identity-link-log", taskId=task_id, type="assignee",
+                                     operationType="add")
+            to_receiver = [entry for entry in log if entry["userId"] == receiver]
+            if not to_receiver:
+                missing.append(f"task {task_id} was never moved to {receiver}")
+            if len(to_receiver) > 1:
+                twice.append(f"task {task_id} moved to {receiver} {len(to_receiver)} times")
+        return missing, twice
 
     def _ended_or_all_open(self) -> set[str]:
         try:
@@ -141,6 +162,14 @@ class _Gone(Exception):
     pass
 
 
+def _checklist(load: HandoverLoad, user: str, task: dict[str, Any]) -> dict[str, Any]:
+    """The rows of the giver's open tasks as the form pre-fills them, then the items they add. A
+    giver's later hand-overs in the same load leave those rows out: the first one moves the tasks."""
+    first = load.numbers.get(task["processInstanceId"], len(PAIRS)) < len(PAIRS)
+    rows = load.form_variables(user, task["id"]).get("checklistItems") or [] if first else []
+    return {"checklistItems": [r for r in rows if r.get("camundaTaskId")] + ITEMS}
+
+
 def _verify(load: HandoverLoad, user: str, task: dict[str, Any]) -> dict[str, Any]:
     rows = load.form_variables(user, task["id"])["verificationItems"]
     return {"verificationItems": [{"categoryLabel": r["categoryLabel"], "description": r["description"],
@@ -148,7 +177,7 @@ def _verify(load: HandoverLoad, user: str, task: dict[str, Any]) -> dict[str, An
 
 
 ANSWERS = {
-    "Task_FillChecklist": lambda load, user, task: {"checklistItems": ITEMS},
+    "Task_FillChecklist": _checklist,
     "Task_VerifyChecklist": _verify,
     "Task_GiverSigns": lambda load, user, task: {},
     "Task_ReceiverSigns": lambda load, user, task: {},
