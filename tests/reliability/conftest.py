@@ -34,8 +34,8 @@ class Scale:
 def _scale() -> Scale:
     env = os.environ.get
     databases = env("CROSSDEPT_RELIABILITY_DATABASES", "h2,postgresql" if FULL else "h2")
-    return Scale(handovers=int(env("CROSSDEPT_RELIABILITY_HANDOVERS", "12" if FULL else "3")),
-                 examples=int(env("CROSSDEPT_RELIABILITY_EXAMPLES", "40" if FULL else "6")),
+    return Scale(handovers=int(env("CROSSDEPT_RELIABILITY_HANDOVERS", "6" if FULL else "2")),
+                 examples=int(env("CROSSDEPT_RELIABILITY_EXAMPLES", "12" if FULL else "5")),
                  databases=tuple(d.strip() for d in databases.split(",") if d.strip()), full=FULL)
 
 

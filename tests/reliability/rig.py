@@ -18,7 +18,6 @@ from typing import Iterator
 from tests.conftest import engine_settings, free_port
 from tests.reliability.outside import Mailbox, Proxy, Webhook, start_webhook
 from tests.support.driver import EngineDriver, wait_until
-from tests.support.handover import TOPICS
 from tests.support.staff import Staff, demo_with_starters
 from workers.engine import lifecycle
 from workers.runtime.settings import Settings
@@ -34,7 +33,7 @@ FAST_RETRIES = {f'name="retryBackoff" value="{value}"': 'name="retryBackoff" val
 
 @dataclass
 class WorkerProcess:
-    """`crossdept worker` for the hand-over topics, talking to the engine through the proxy."""
+    """`crossdept worker` for every topic, talking to the engine through the proxy."""
 
     env: dict[str, str]
     log: Path
@@ -45,7 +44,7 @@ class WorkerProcess:
         self.starts += 1
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "workers", "worker", "--topics", ",".join(TOPICS)], cwd=ROOT,
+                [sys.executable, "-m", "workers", "worker"], cwd=ROOT,
                 env={**self.env, "CROSSDEPT_WORKER_ID": f"reliability-{self.starts}"},
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 

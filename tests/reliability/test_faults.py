@@ -21,8 +21,8 @@ from tests.reliability.load import HandoverLoad
 from tests.reliability.rig import Rig
 
 HOLD_S = {"engine SIGKILL and restart": 3, "worker SIGKILL mid-handler": 2,
-          "long poll cut: proxy stalls connections": 20}
-DEFAULT_HOLD_S = 12 if SCALE.full else 8
+          "long poll cut: proxy stalls connections": 20 if SCALE.full else 12}  # past a long poll (5 s)
+DEFAULT_HOLD_S = 12 if SCALE.full else 6
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
