@@ -1,4 +1,4 @@
-# The crossdept workers. Built by docker-compose.yml; the engine is Camunda's own image.
+# The crossdept workers. Built by docker-compose.yml; the engine is docker/engine.Dockerfile.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

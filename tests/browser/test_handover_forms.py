@@ -10,11 +10,11 @@ import pytest
 
 from tests.browser.test_tasklist import log_in
 from tests.support.handover import (
-    FORMS, TOPICS, notice, one_task, open_task_for, planned_for_notice_given_today, wait_for_notice,
+    TOPICS, handover_staff, notice, one_task, open_task_for, planned_for_notice_given_today, wait_for_notice,
 )
 from tests.support.driver import EngineDriver, running_worker
 from tests.support.receivers import smtp_server
-from tests.support.staff import Staff, demo_with_starters
+from tests.support.staff import Staff
 from workers.catalog import load_registry
 from workers.runtime.settings import Settings
 
@@ -26,11 +26,7 @@ pytestmark = pytest.mark.engine
 
 @pytest.fixture(scope="module")
 def staff(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPathFactory) -> Staff:
-    organisation_file = tmp_path_factory.mktemp("org") / "organisation.yaml"
-    staff = Staff(engine, admin)
-    staff.provision(demo_with_starters(organisation_file))
-    staff.deploy("work-handover-browser", organisation_file, ["work-handover.bpmn"], FORMS,
-                 decisions=("handover-policy.dmn",))
+    staff = handover_staff(engine, admin, tmp_path_factory.mktemp("org") / "organisation.yaml", "work-handover-browser")
     return staff
 
 

@@ -18,8 +18,8 @@ import pytest
 import requests
 
 from tests.support.driver import EngineDriver, wait_until
-from tests.support.handover import FORMS
-from tests.support.staff import Staff, demo_with_starters
+from tests.support.handover import handover_staff
+from tests.support.staff import Staff
 from workers.runtime.settings import Settings
 from workers.runtime.variables import decode_value, to_camunda
 
@@ -55,11 +55,7 @@ EXTRAS_BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
 
 @pytest.fixture(scope="module")
 def staff(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPathFactory) -> Staff:
-    organisation_file = tmp_path_factory.mktemp("org") / "organisation.yaml"
-    staff = Staff(engine, admin)
-    staff.provision(demo_with_starters(organisation_file))
-    staff.deploy("work-handover-enforcement", organisation_file, ["work-handover.bpmn"], FORMS,
-                 decisions=("handover-policy.dmn",))
+    staff = handover_staff(engine, admin, tmp_path_factory.mktemp("org") / "organisation.yaml", "work-handover-enforcement")
     admin.deploy_xml(EXTRAS_KEY, {f"{EXTRAS_KEY}.bpmn": EXTRAS_BPMN})
     return staff
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -212,6 +213,55 @@ def test_changed_worker_password_is_brought_back(
 
     assert ensure_worker_user(settings).password_updated is True
     assert worker.get(f"{url}/external-task", timeout=10).status_code == 200
+
+
+def lock_lines(settings: Settings, user: str) -> list[str]:
+    """Camunda logs IDENTITY-001/002 each time a failed login locks a user (for a while or for good)."""
+    return [line for line in tooling.tail_log(tooling.log_path(settings), 100_000)
+            if f"The user with id '{user}' is" in line and "locked" in line]
+
+
+def webapp_login(settings: Settings, user: str, password: str) -> requests.Response:
+    """Tasklist's login form: its CSRF filter wants the XSRF-TOKEN cookie of a page back as a header."""
+    base = f"http://localhost:{settings.engine_port}/camunda"
+    browser = requests.Session()
+    browser.get(f"{base}/app/tasklist/", timeout=10)
+    token = browser.cookies.get("XSRF-TOKEN")
+    return browser.post(f"{base}/api/admin/auth/user/default/login/tasklist", timeout=10,
+                        data={"username": user, "password": password}, headers={"X-XSRF-TOKEN": token or ""})
+
+
+def test_a_stranger_cannot_lock_out_the_workers_user(
+    settings: Settings, admin: requests.Session, worker: requests.Session, url: str
+) -> None:
+    user, password = settings.worker_credentials()
+    for attempt in range(30):
+        anonymous = requests.get(f"{url}/external-task", auth=(user, f"guess-{attempt}"), timeout=10)
+        assert anonymous.status_code == 401
+    # Through the identity service too, where ensure_worker_user checks the password.
+    wrong = admin.post(f"{url}/identity/verify", json={"username": user, "password": "guess"}, timeout=10)
+    assert wrong.json()["authenticated"] is False
+    # And through the webapps' login form.
+    assert webapp_login(settings, user, "guess").status_code == 401
+
+    fetched = worker.post(f"{url}/external-task/fetchAndLock", timeout=10, json={
+        "workerId": "lifecycle-test", "maxTasks": 1, "topics": [{"topicName": "nothing", "lockDuration": 1000}],
+    })
+    assert fetched.status_code == 200, "the workers' user was locked by a stranger's wrong passwords"
+    right = admin.post(f"{url}/identity/verify", json={"username": user, "password": password}, timeout=10)
+    assert right.json()["authenticated"] is True
+    assert ensure_worker_user(settings).password_updated is False
+    assert lock_lines(settings, user) == []  # no failed attempt was counted in its user row
+
+
+def test_staff_wrong_passwords_still_lock_them_for_a_while(admin: requests.Session, url: str, settings: Settings) -> None:
+    create_user(admin, url, "throttled-user", "right-password")
+    assert webapp_login(settings, "throttled-user", "wrong").status_code == 401
+    # Locked for login-delay-base (1 s): even the right password is refused meanwhile.
+    assert requests.get(f"{url}/user", auth=("throttled-user", "right-password"), timeout=10).status_code == 401
+    assert len(lock_lines(settings, "throttled-user")) == 1
+    time.sleep(1.5)
+    assert requests.get(f"{url}/user", auth=("throttled-user", "right-password"), timeout=10).status_code == 200
 
 
 def test_cors_for_configured_origins(url: str) -> None:

@@ -27,7 +27,7 @@ from pypdf import PdfReader
 from tests.support.assertions import has_ended, has_passed, variable_equals, waits_at
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until, worker_settings_in
 from tests.support.handover import (
-    FORMS, SHANGHAI, TOPICS, next_task, notice, one_task, open_task_for, start_backdated, wait_for_notice,
+    SHANGHAI, TOPICS, handover_staff, next_task, notice, one_task, open_task_for, start_backdated, wait_for_notice,
 )
 from tests.support.receivers import Mailbox, Receiver, http_receiver, smtp_server
 from tests.support.staff import Staff, demo_with_starters
@@ -68,12 +68,18 @@ def org(organisation_file: Path) -> Organisation:
 
 @pytest.fixture(scope="module")
 def staff(engine: Settings, admin: EngineDriver, organisation_file: Path, org: Organisation) -> Staff:
-    staff = Staff(engine, admin)
-    staff.provision(org)
     # A minute between archive retries is right in production; the crash test should not wait that long.
-    staff.deploy("work-handover-test", organisation_file, ["work-handover.bpmn"], FORMS,
-                 decisions=("handover-policy.dmn",), edits={'value="PT1M"': 'value="PT1S"'})
-    return staff
+    return handover_staff(engine, admin, organisation_file, "work-handover-test", edits={'value="PT1M"': 'value="PT1S"'})
+
+
+def announced(staff: Staff, started: list, initiator: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A hand-over announced with the notice backdated to NOTICE_GIVEN, once its notice branch has
+    ended: the instance and the giver's checklist task."""
+    instance = start_backdated(staff, initiator, values, NOTICE_GIVEN)
+    started.append(staff.admin.instance(instance))
+    checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist task")
+    wait_for_notice(staff, instance)
+    return instance, checklist
 
 
 # --- the world around one scenario ---------------------------------------------------------------
@@ -172,11 +178,7 @@ def handed_over(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPat
     open_task = open_task_for(staff, "yang.fan")
     with instances(staff) as started:
         with outside_world(engine, tmp_path_factory.mktemp("happy")) as seen:
-            instance = start_backdated(staff, "chen.jing", notice("yang.fan", "wu.hao", "sales", PLANNED),
-                                       NOTICE_GIVEN)
-            started.append(staff.admin.instance(instance))
-            checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist task")
-            wait_for_notice(staff, instance)
+            instance, checklist = announced(staff, started, "chen.jing", notice("yang.fan", "wu.hao", "sales", PLANNED))
             notices = list(seen.mailbox.messages)
             shown = staff.form_variables("yang.fan", checklist["id"])
             prefilled = [row for row in shown["checklistItems"] if row.get("camundaTaskId") == open_task]
@@ -357,11 +359,8 @@ def looped(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFact
     a send-back in round 2, a supervisor who forgets the verdict, and an archive that crashes once."""
     with instances(staff) as started:
         with outside_world(engine, tmp_path_factory.mktemp("loops")) as seen:
-            instance = start_backdated(staff, "zhang.wei", notice("xu.ming", "huang.lei", "engineering", PLANNED),
-                                       NOTICE_GIVEN)
-            started.append(staff.admin.instance(instance))
-            first = one_task(staff, instance, "Task_FillChecklist", "the checklist")
-            wait_for_notice(staff, instance)
+            instance, first = announced(staff, started, "zhang.wei",
+                                        notice("xu.ming", "huang.lei", "engineering", PLANNED))
             # Equipment without an asset number, a customer without a contact: both named, then fixed.
             incomplete = [{"category": "equipment", "description": "示波器 / Oscilloscope", "location": "实验室 / Lab"},
                           {"category": "customerInformation", "description": "客户甲 / Customer A", "location": "CRM"}]
@@ -573,10 +572,7 @@ def policy_edit(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPat
     values = notice("tang.ning", "lin.xiao", "finance", PLANNED)
     with instances(staff) as started:
         with outside_world(engine, tmp_path_factory.mktemp("policy-edit")):
-            accepted = start_backdated(staff, "song.jie", values, NOTICE_GIVEN)
-            started.append(staff.admin.instance(accepted))
-            one_task(staff, accepted, "Task_FillChecklist", "the notice accepted under 3 working days")
-            wait_for_notice(staff, accepted)
+            accepted, _ = announced(staff, started, "song.jie", values)  # accepted under 3 working days
             xml = (ROOT / "dmn" / "handover-policy.dmn").read_text(encoding="utf-8")
             deployment = staff.admin.deploy_xml("stricter-handover-policy", {"handover-policy.dmn": stricter(xml)})
             try:
@@ -618,11 +614,7 @@ def overdue(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFac
     would once the deadline passed)."""
     with instances(staff) as started:
         with outside_world(engine, tmp_path_factory.mktemp("overdue")) as seen:
-            instance = start_backdated(staff, "chen.jing", notice("zheng.yu", "wu.hao", "sales", PLANNED),
-                                       NOTICE_GIVEN)
-            started.append(staff.admin.instance(instance))
-            task = one_task(staff, instance, "Task_FillChecklist", "the checklist task")
-            wait_for_notice(staff, instance)
+            instance, task = announced(staff, started, "chen.jing", notice("zheng.yu", "wu.hao", "sales", PLANNED))
             for number in (1, 2, 3):
                 [job] = staff.admin.get("/job", processInstanceId=instance, activityId="Event_PreparationOverdue")
                 response = staff.admin.session.post(f"{staff.admin.url}/job/{job['id']}/execute", timeout=30)

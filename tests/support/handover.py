@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.support.driver import wait_until
-from tests.support.staff import Staff
+from tests.support.driver import EngineDriver, wait_until
+from tests.support.staff import Staff, demo_with_starters
+from workers.runtime.settings import Settings
 from workers.catalog import load_registry
 from workers.runtime.variables import to_camunda
 from workers.shared.calendar import earliest_compliant_date
@@ -17,6 +19,17 @@ FORMS = ["work-handover-notice.form", "work-handover-checklist.form", "work-hand
          "work-handover-sign.form"]
 TOPICS = [name for name in load_registry().names() if name.startswith("handover.")]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def handover_staff(engine: Settings, admin: EngineDriver, organisation_file: Path, deployment: str,
+                   edits: dict[str, str] | None = None) -> Staff:
+    """The demo organisation (with its process starters) provisioned, and the hand-over's process,
+    forms and decision deployed reading that organisation file."""
+    staff = Staff(engine, admin)
+    staff.provision(demo_with_starters(organisation_file))
+    staff.deploy(deployment, organisation_file, ["work-handover.bpmn"], FORMS, decisions=("handover-policy.dmn",),
+                 edits=edits)
+    return staff
 
 
 def today() -> date:

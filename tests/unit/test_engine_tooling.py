@@ -64,7 +64,15 @@ def test_config_for_h2(tmp_path: Path) -> None:
     assert bpm["webapp"]["index-redirect-enabled"] is True
     assert "filter" not in bpm  # no "All tasks" filter
     assert "history-time-to-live" not in bpm["generic-properties"]["properties"]  # models declare it
-    assert config["crossdept"] == {"rest-auth": True}  # CORS off while no origins are set
+    # CORS off while no origins are set; the workers' user is exempt from login throttling.
+    assert config["crossdept"] == {"rest-auth": True, "worker-user": "crossdept-worker"}
+
+
+def test_config_throttles_staff_logins_briefly_and_locks_at_ten_failures(tmp_path: Path) -> None:
+    properties = read_config(make_settings(tmp_path, admin_password=SecretStr("pw")))["camunda"]["bpm"][
+        "generic-properties"]["properties"]
+    assert (properties["login-delay-base"], properties["login-delay-factor"], properties["login-delay-max-time"]) == (1, 2, 30)
+    assert properties["login-max-attempts"] == 10
 
 
 def test_config_for_postgresql_and_cors(tmp_path: Path) -> None:
@@ -308,10 +316,19 @@ def test_worker_user_setup_explains_an_unreachable_engine(tmp_path: Path) -> Non
     port = _closed_port()
     settings = make_settings(
         tmp_path, engine_url=f"http://localhost:{port}/engine-rest",
-        admin_password=SecretStr("a"), engine_password=SecretStr("w"),
+        admin_password=SecretStr("a"), engine_password=SecretStr("w" * 20),
     )
     with pytest.raises(EngineSetupError, match=f"cannot reach the engine at http://localhost:{port}/engine-rest"):
         ensure_worker_user(settings)
+
+
+def test_worker_user_setup_refuses_a_short_password_as_nothing_throttles_its_guessing(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, engine_url=f"http://localhost:{_closed_port()}/engine-rest",
+                             admin_password=SecretStr("a"), engine_password=SecretStr("short-but-19-chars!"))
+    with pytest.raises(EngineSetupError, match="CROSSDEPT_ENGINE_PASSWORD must have at least 20 characters "
+                                               r"\(it has 19\)") as refused:
+        ensure_worker_user(settings)  # before any request: the engine is not even reachable
+    assert "short-but-19-chars!" not in str(refused.value)
 
 
 # --- CLI ---------------------------------------------------------------------------------------

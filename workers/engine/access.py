@@ -14,6 +14,9 @@ from workers.runtime.client import EngineClient, EngineError, EngineUnavailable,
 from workers.runtime.settings import MissingSecret, Settings
 
 GRANT = 1
+# The engine exempts the workers' user from login throttling (engine/.../identity), so nothing but
+# its password's length stands against guessing it; generated ones have 32 characters.
+MIN_WORKER_PASSWORD_LENGTH = 20
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,12 @@ def _ensure(admin: _Admin, settings: Settings) -> WorkerAccess:
         user, password = settings.worker_credentials()
     except MissingSecret as exc:
         raise EngineSetupError(str(exc)) from exc
+    if len(password) < MIN_WORKER_PASSWORD_LENGTH:
+        raise EngineSetupError(
+            f"CROSSDEPT_ENGINE_PASSWORD must have at least {MIN_WORKER_PASSWORD_LENGTH} characters "
+            f"(it has {len(password)}): the engine never locks the workers' user {user!r} after wrong "
+            "passwords, so only a long password stands against guessing. Leave it unset to have one generated"
+        )
 
     user_created = password_updated = False
     if not admin.exists(f"/user/{user}/profile"):

@@ -28,6 +28,7 @@ from workers.runtime.settings import MissingSecret, Settings, write_private
 from workers.shared.organisation.model import USER_ID_PATTERN
 
 ENGINE_DIR = Path(__file__).resolve().parents[2] / "engine"
+BUILD_SCRIPT = ENGINE_DIR.parent / "docker" / "build-engine.sh"
 JAR_NAME = "crossdept-engine.jar"
 MIN_JAVA = 17
 SECRET_NAMES = ("admin-password", "engine-password")
@@ -160,19 +161,13 @@ def build_engine(settings: Settings, progress_callback: ProgressCallback | None 
         return jar
     report = progress_callback or (lambda _text: None)
     report("Maven: building the engine")
-    command = [
-        "mvn", "-B", "-Dstyle.color=never", "package",
-        f"-Dcrossdept.buildDir={jar.parent}",
-    ]
+    command = ["sh", str(BUILD_SCRIPT), str(jar.parent)]  # the build the engine's Docker image runs
     tail: deque[str] = deque(maxlen=20)
     downloaded = 0
-    try:
-        process = subprocess.Popen(
-            command, cwd=ENGINE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, text=True, bufsize=1,
-        )
-    except FileNotFoundError as exc:
-        raise EngineSetupError("Maven (mvn) is not installed, it builds the engine: apt-get install maven") from exc
+    process = subprocess.Popen(  # check_prerequisites has made sure Maven is there
+        command, cwd=ENGINE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, text=True, bufsize=1,
+    )
     assert process.stdout is not None
     with process:
         for line in process.stdout:
@@ -231,6 +226,17 @@ def _datasource(settings: Settings) -> dict[str, str]:
     return source
 
 
+# Staff (every user but the workers'): a wrong password locks the account for 1 s, doubling with
+# each further failure up to 30 s, and the 10th failure in a row locks it until an administrator
+# unlocks it in Admin. Camunda's defaults are 3 s doubling up to 60 s, 10 attempts.
+LOGIN_THROTTLING = {
+    "login-delay-base": 1,
+    "login-delay-factor": 2,
+    "login-delay-max-time": 30,
+    "login-max-attempts": 10,
+}
+
+
 def write_config(settings: Settings) -> Path:
     """Write data_dir/engine/application.yml, the Spring Boot configuration of our engine.
 
@@ -249,11 +255,15 @@ def write_config(settings: Settings) -> Path:
                 "default-serialization-format": "application/json",
                 "history-level": "full",
                 "webapp": {"index-redirect-enabled": True},
-                # The default pattern, [a-zA-Z0-9]+, rejects user ids such as "crossdept-worker".
-                "generic-properties": {"properties": {"user-resource-whitelist-pattern": USER_ID_PATTERN}},
+                "generic-properties": {"properties": {
+                    # The default pattern, [a-zA-Z0-9]+, rejects user ids such as "crossdept-worker".
+                    "user-resource-whitelist-pattern": USER_ID_PATTERN,
+                    **LOGIN_THROTTLING,
+                }},
             }
         },
-        "crossdept": {"rest-auth": True},
+        # Exempt from login throttling (engine/.../identity): a stranger cannot lock the workers out.
+        "crossdept": {"rest-auth": True, "worker-user": settings.engine_user},
     }
     if settings.cors_allowed_origins:
         config["crossdept"]["cors"] = {"allowed-origins": ",".join(settings.cors_allowed_origins)}

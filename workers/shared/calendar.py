@@ -118,14 +118,15 @@ class WorkingCalendar:
         if not years:
             return None
         zh_years, en_years = "、".join(map(str, years)), " and ".join(map(str, years))
-        where = str(self.file) if self.file else "—"
+        # Staff read this: no file names or package names (administrators see those in
+        # `crossdept calendar check`), but what it means for them and whom to ask.
         return Bilingual(
-            zh=f"工作日按暂定日历计算：{zh_years} 年的法定节假日与调休尚未录入公司日历（{where}），暂按周末及 "
-               f"holidays 软件包估算的法定节假日计算；正式安排公布并录入后，结果可能不同。",
+            zh=f"工作日按暂定日历计算：{zh_years} 年的法定节假日与调休尚未录入公司日历，暂按周末和预计的法定节假日计算。"
+               f"正式安排录入后，结果可能不同；如有疑问，请联系人力资源部或系统管理员。",
             en=f"Working days counted provisionally: the public holidays and make-up working days of {en_years} "
-               f"are not in the company calendar ({where}) yet, so weekends and the statutory holidays as the "
-               f"holidays package estimates them were used; the result may differ once the official schedule "
-               f"is published and entered.")
+               f"are not in the company calendar yet, so weekends and the expected statutory holidays were used. "
+               f"The result may differ once the official schedule is entered; if in doubt, ask HR or the system "
+               f"administrator.")
 
     def describe(self, year: int) -> str:
         """Where the working days of `year` come from, for administrators (crossdept calendar check)."""
