@@ -51,9 +51,11 @@ def judge(system: Rig, form: str, values: dict[str, Any], response: requests.Res
     if not response.ok:
         return f"answered {response.status_code}: {response.text[:200]}"
     extra = sorted(set(values) - {f.key for f in writable_fields(ROOT / "forms" / form)})
-    if extra:  # accepted is only right for what the form lets a person write
-        return f"accepted fields that are not on the form: {', '.join(extra)}"
-    return _still_working(system, instance) if instance else None
+    # Accepted is only right for what the form lets a person write; what became of the instance is
+    # listed as well, so one defect does not hide the other.
+    problems = [f"accepted fields that are not on the form: {', '.join(extra)}" if extra else None,
+                _still_working(system, instance) if instance else None]
+    return "; ".join(p for p in problems if p) or None
 
 
 def _still_working(system: Rig, instance: str) -> str | None:
