@@ -20,6 +20,7 @@ from tests.reliability.outside import Mailbox, Proxy, Webhook, start_webhook
 from tests.support.driver import EngineDriver, wait_until
 from tests.support.staff import Staff, demo_with_starters
 from workers.engine import lifecycle
+from workers.shared.archive import TEMP_SUFFIX
 from workers.runtime.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +99,7 @@ def archive_duplicates(root: Path) -> list[str]:
         pdfs = list(folder.glob("*.pdf"))
         if len(pdfs) > 3:
             found.append(f"archive {folder.name}: {len(pdfs)} copies {sorted(p.name for p in pdfs)}")
-        found += [f"archive {folder.name}: half-written {p.name}" for p in folder.glob("*.tmp*")]
+        found += [f"archive {folder.name}: half-written {p.name}" for p in folder.glob(f".*{TEMP_SUFFIX}")]
     return found
 
 
