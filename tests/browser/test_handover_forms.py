@@ -101,3 +101,69 @@ def test_checklist_is_prefilled_and_only_the_supervisor_can_send_it_back(
         screenshots(page, "supervisor-sends-back")
     finally:
         staff.delete(instance)
+
+
+def test_a_checklist_longer_than_a_string_column_shows_whole_on_the_signing_form(
+    new_page: Callable[..., Any], screenshots: Screenshots, staff: Staff, worker: None, engine: Settings,
+) -> None:
+    """The summary of twelve long rows is over 4,000 characters, so it is stored as a Json string; the
+    signing form's textarea shows it as text, every row of it."""
+    from playwright.sync_api import expect
+
+    tasklist = f"http://localhost:{engine.engine_port}/camunda/app/tasklist/"
+    rows = [{"category": "documents", "description": f"第 {n} 份底稿 / draft {n} " + "说明" * 190,
+             "location": "共享盘 / share"} for n in range(1, 13)]
+    instance = staff.start("chen.jing", "work-handover",
+                           notice("yang.fan", "wu.hao", "sales", planned_for_notice_given_today(3)))
+    try:
+        checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist")
+        wait_for_notice(staff, instance)
+        staff.complete("yang.fan", checklist["id"], {"checklistItems": rows})
+        verify = one_task(staff, instance, "Task_VerifyChecklist", "the verification")
+        staff.complete("wu.hao", verify["id"], {"verificationItems": [{"verdict": "accept"} for _ in rows]})
+        giver_task = one_task(staff, instance, "Task_GiverSigns", "the giver's signing task")
+
+        page = new_page("giver")
+        log_in(page, tasklist, "yang.fan", staff.password)
+        page.goto(f"{tasklist}default/#/?task={giver_task['id']}")
+        summary = page.locator(".fjs-container").get_by_label("交接清单 / Checklist")
+        expect(summary).to_have_value(rules_summary_pattern())
+        shown = summary.input_value()
+        assert (len(shown) > 4000, shown.count("\n")) == (True, 11), f"not the whole summary: {shown[:200]!r}"
+        screenshots(page, "giver-signs-long-checklist")
+    finally:
+        staff.delete(instance)
+
+
+def rules_summary_pattern() -> Any:
+    import re
+
+    return re.compile(r"^1\. \[工作资料 / Documents\] 第 1 份底稿.*12\. \[工作资料 / Documents\] 第 12 份底稿", re.S)
+
+
+def test_tasklist_refuses_a_description_longer_than_the_checklists_limit_before_submitting(
+    new_page: Callable[..., Any], screenshots: Screenshots, staff: Staff, worker: None, engine: Settings,
+) -> None:
+    from playwright.sync_api import expect
+
+    tasklist = f"http://localhost:{engine.engine_port}/camunda/app/tasklist/"
+    instance = staff.start("chen.jing", "work-handover",
+                           notice("yang.fan", "wu.hao", "sales", planned_for_notice_given_today(3)))
+    try:
+        checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist")
+        wait_for_notice(staff, instance)
+        page = new_page("giver")
+        log_in(page, tasklist, "yang.fan", staff.password)
+        page.goto(f"{tasklist}default/#/?task={checklist['id']}")
+        form = page.locator(".fjs-container")
+        form.get_by_role("button", name="Add new").click()
+        form.get_by_label("说明 / Description").last.fill("长" * 2001)
+        submits: list[str] = []
+        page.on("request", lambda r: submits.append(r.url) if "/submit-form" in r.url else None)
+        page.get_by_role("button", name="完成", exact=True).click()
+        expect(form.get_by_text("Field must have maximum length of 2000.")).to_be_visible()
+        screenshots(page, "description-too-long")
+        assert submits == [], "Tasklist submitted a description over the form's maxLength"
+        assert [t["id"] for t in staff.tasks(instance, taskDefinitionKey="Task_FillChecklist")] == [checklist["id"]]
+    finally:
+        staff.delete(instance)

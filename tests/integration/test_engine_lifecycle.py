@@ -180,7 +180,23 @@ def test_ensure_worker_user_is_idempotent(settings: Settings, admin: requests.Se
     assert again == WorkerAccess(user_created=False, password_updated=False, authorizations_created=0)
     assert len(grants()) == len(before)
     by_type = {g["resourceType"]: set(g["permissions"]) for g in grants() if g["resourceId"] == "*"}
-    assert by_type == {6: {"READ", "READ_INSTANCE", "UPDATE_INSTANCE", "READ_HISTORY"}, 8: {"READ", "UPDATE"}, 7: {"READ", "UPDATE"}}
+    assert by_type == {6: {"READ", "READ_INSTANCE", "UPDATE_INSTANCE", "READ_HISTORY"}, 8: {"READ", "UPDATE"},
+                       7: {"READ", "TASK_ASSIGN"}}
+
+
+def test_ensure_worker_user_narrows_a_grant_wider_than_declared(
+    settings: Settings, admin: requests.Session, url: str
+) -> None:
+    """An engine set up by an older release gave the workers' user TASK UPDATE (complete any task)."""
+    query = {"userIdIn": settings.engine_user, "resourceType": 7, "resourceId": "*"}
+    task_grant = admin.get(f"{url}/authorization", params=query, timeout=10).json()[0]
+    widened = admin.put(f"{url}/authorization/{task_grant['id']}", timeout=10, json={
+        **task_grant, "permissions": ["READ", "UPDATE", "TASK_ASSIGN", "TASK_WORK"]})
+    assert widened.status_code == 204, widened.text
+
+    assert ensure_worker_user(settings).authorizations_changed == 1
+    narrowed = admin.get(f"{url}/authorization", params=query, timeout=10).json()[0]
+    assert set(narrowed["permissions"]) == {"READ", "TASK_ASSIGN"}
 
 
 def test_worker_fetches_and_completes_with_json_variables(

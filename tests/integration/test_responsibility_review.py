@@ -4,6 +4,8 @@ leadership, and the accepted lists become a new, archived version of the organis
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -192,6 +194,11 @@ def test_the_first_version_is_archived_as_v001(reviewed: Reviewed) -> None:
 def test_the_version_is_archived_with_the_file_its_predecessor_the_diff_and_the_review(reviewed: Reviewed) -> None:
     assert sorted(p.name for p in reviewed.version.iterdir()) == [
         "changes.diff", "organisation.yaml", "previous.yaml", "review.json"]
+
+
+def test_the_archived_review_names_who_the_engine_says_started_it(reviewed: Reviewed) -> None:
+    record = json.loads((reviewed.version / "review.json").read_text(encoding="utf-8"))
+    assert record["startedBy"] == LEADER, record
 
 
 def test_the_diff_shows_the_dropped_cross_point(reviewed: Reviewed) -> None:

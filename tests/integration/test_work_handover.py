@@ -22,9 +22,10 @@ from typing import Any, Iterator
 from unittest import mock
 
 import pytest
+import requests
 from pypdf import PdfReader
 
-from tests.support.assertions import has_ended, has_passed, variable_equals, waits_at
+from tests.support.assertions import has_ended, has_passed, incident_at, variable_equals, waits_at
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until, worker_settings_in
 from tests.support.handover import (
     SHANGHAI, TOPICS, handover_staff, next_task, notice, one_task, open_task_for, start_backdated, wait_for_notice,
@@ -165,11 +166,32 @@ class HandedOver:
     signer_roles: dict[str, str]
     notices: list[EmailMessage]  # what was mailed before anyone acted on the checklist
     variables: dict[str, Any]  # the hand-over's variables at its end
+    worker_signing: dict[str, int]  # status of the workers' user completing the giver's signing task
+    giver_after: dict[str, int]  # status of the giver reading and completing the task moved away
 
     @property
     def folder(self) -> Path:
         assert self.variables.get("archiveFolder"), f"{self.instance} recorded no archiveFolder: it archived nothing"
         return Path(self.variables["archiveFolder"])
+
+
+def worker_signs_for_the_giver(staff: Staff, instance: str) -> dict[str, int]:
+    """What the engine answers the workers' user (as with a leaked password) completing a signing task."""
+    task = staff.wait_for_tasks(instance, 1, "the giver's signing task", taskDefinitionKey="Task_GiverSigns")[0]
+    worker = requests.Session()
+    worker.auth = staff.engine.worker_credentials()
+    url = f"{staff.engine.engine_url}/task/{task['id']}"
+    with worker:
+        return {action: worker.post(f"{url}/{action}", json={"variables": {}}, timeout=30).status_code
+                for action in ("complete", "submit-form")}
+
+
+def giver_reaches(staff: Staff, giver: str, task_id: str) -> dict[str, int]:
+    """What the engine answers the giver asking for a task moved away from them."""
+    session, url = staff.session(giver), f"{staff.engine.engine_url}/task/{task_id}"
+    return {"task": session.get(url, timeout=30).status_code,
+            "variables": session.get(f"{url}/variables", timeout=30).status_code,
+            "complete": session.post(f"{url}/complete", json={"variables": {}}, timeout=30).status_code}
 
 
 @pytest.fixture(scope="module")
@@ -185,10 +207,12 @@ def handed_over(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPat
             staff.complete("yang.fan", checklist["id"], {"checklistItems": prefilled + ITEMS})
             verify = one_task(staff, instance, "Task_VerifyChecklist", "the receiver's verification")
             rows = verify_all(staff, "wu.hao", verify)
+            worker_signing = worker_signs_for_the_giver(staff, instance)
             roles = sign_all(staff, instance)
             started[0].settle(60)  # archived, copies sent, open tasks moved
             result = HandedOver(started[0], seen, open_task, checklist, shown, prefilled + ITEMS, rows, roles,
-                                notices, staff.admin.history_variables(instance))
+                                notices, staff.admin.history_variables(instance), worker_signing,
+                                giver_reaches(staff, "yang.fan", open_task))
         yield result
 
 
@@ -300,6 +324,15 @@ def test_the_mailed_copies_are_the_archived_pdf(handed_over: HandedOver) -> None
 
 def test_the_givers_open_task_moves_to_the_receiver(handed_over: HandedOver, staff: Staff) -> None:
     assert staff.admin.get(f"/task/{handed_over.open_task}")["assignee"] == "wu.hao"
+
+
+def test_the_workers_user_cannot_complete_a_signing_task(handed_over: HandedOver) -> None:
+    assert handed_over.worker_signing == {"complete": 403, "submit-form": 403}
+
+
+def test_the_giver_can_no_longer_read_or_complete_a_task_moved_away(handed_over: HandedOver) -> None:
+    refused = {what: status in (403, 404) for what, status in handed_over.giver_after.items()}
+    assert refused == {"task": True, "variables": True, "complete": True}, handed_over.giver_after
 
 
 def test_the_moved_task_carries_a_comment_naming_the_hand_over(handed_over: HandedOver, staff: Staff) -> None:
@@ -642,3 +675,133 @@ def test_the_first_two_reminders_go_to_the_giver_alone_the_third_to_their_head_a
 def test_every_reminder_links_to_the_checklist_task(overdue: Overdue) -> None:
     link = f"#/?task={overdue.checklist['id']}"
     assert [link in m.get_body(("plain",)).get_content() for m in overdue.reminders] == [True] * 3
+
+
+# --- a forged instance: started by the admin right before the reassignment -------------------------
+
+
+@dataclass
+class Forged:
+    instance: ProcessInstance
+    incident: dict[str, Any]
+    victims_task: dict[str, Any]  # the task named in the forged checklist, after the worker refused
+
+
+@pytest.fixture(scope="module")
+def forged(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forged]:
+    """Start instructions put an instance before Task_ReassignOpenTasks with variables naming
+    xu.ming's open task as if yang.fan held it: no check was passed, nobody signed."""
+    victims_task = open_task_for(staff, "xu.ming")
+    variables = {"giverId": "yang.fan", "giverName": "杨帆", "receiverId": "wu.hao", "receiverName": "吴浩",
+                 "checklistItems": [{"category": "unfinishedTasks", "description": "forged",
+                                     "location": "Camunda Tasklist", "camundaTaskId": victims_task}]}
+    body = {"variables": {name: ({"type": "Json", "value": json.dumps(value)} if isinstance(value, list)
+                                 else {"value": value, "type": "String"}) for name, value in variables.items()},
+            "startInstructions": [{"type": "startBeforeActivity", "activityId": "Task_ReassignOpenTasks"}]}
+    with instances(staff) as started:
+        with outside_world(engine, tmp_path_factory.mktemp("forged")):
+            response = staff.admin.session.post(
+                f"{staff.admin.url}/process-definition/key/work-handover/start", json=body, timeout=30)
+            assert response.ok, response.text
+            instance = staff.admin.instance(response.json()["id"])
+            started.append(instance)
+            incident = incident_at(instance, "Task_ReassignOpenTasks", "was not passed")
+            yield Forged(instance, incident, staff.admin.get(f"/task/{victims_task}"))
+
+
+def test_a_forged_reassignment_ends_as_an_incident_naming_the_step_not_passed(forged: Forged) -> None:
+    assert "Task_ResolveParties was not passed" in forged.incident["incidentMessage"], forged.incident
+
+
+def test_a_forged_reassignment_leaves_the_task_with_its_owner(forged: Forged) -> None:
+    assert forged.victims_task["assignee"] == "xu.ming"
+
+
+# --- what a giver may type: rejected at the checklist's first check, long text stored -------------
+BAD_CHECKLISTS = {  # what each submission breaks -> the rows submitted (as Json text, as a form would)
+    "100 kB description": [dict(ITEMS[0], description="很长" * 50_000)],
+    "list description": [dict(ITEMS[0], description=["2026 年市场分析报告底稿"])],
+    "asset number -1": [dict(ITEMS[1], assetNumber=-1)],
+    "asset number 1e400": '[{"category": "equipment", "description": "Laptop", "location": "3F", "assetNumber": 1e400}]',
+    "NUL": [dict(ITEMS[0], location="共享盘\u0000")],
+    "emoji": [dict(ITEMS[0], description="底稿 😀")],
+}
+# Twelve rows of 400 characters: the summary the signers read is longer than a String column holds.
+LONG_ROWS = [{"category": "documents", "description": f"第 {n} 份底稿 / draft {n} " + "说明" * 190,
+              "location": "共享盘 / share"} for n in range(1, 13)]
+
+
+@dataclass
+class BadInputs:
+    instance: ProcessInstance
+    messages: dict[str, str]  # what the giver's checklist form showed after each bad submission
+    passed_before_valid: list[str]  # the activities passed until a valid checklist was submitted
+    summary_type: str  # the type the engine stores checklistSummary in
+    sign_form: dict[str, Any]  # what the giver's signing form showed
+    variables: dict[str, Any]
+
+
+def submit_raw(staff: Staff, user: str, task_id: str, rows: list[dict[str, Any]] | str) -> None:
+    text = rows if isinstance(rows, str) else json.dumps(rows, ensure_ascii=False)
+    staff.call(user, "POST", f"/task/{task_id}/complete",
+               json={"variables": {"checklistItems": {"type": "Json", "value": text}}})
+
+
+@pytest.fixture(scope="module")
+def bad_inputs(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BadInputs]:
+    """yang.fan hands over to wu.hao once more: six checklists that break a rule each, then a long valid one."""
+    with instances(staff) as started:
+        with outside_world(engine, tmp_path_factory.mktemp("inputs")):
+            instance = start_backdated(staff, "chen.jing", notice("yang.fan", "wu.hao", "sales", PLANNED),
+                                       NOTICE_GIVEN)
+            started.append(staff.admin.instance(instance))
+            task = one_task(staff, instance, "Task_FillChecklist", "the checklist")
+            wait_for_notice(staff, instance)
+            messages = {}
+            for what, rows in BAD_CHECKLISTS.items():
+                submit_raw(staff, "yang.fan", task["id"], rows)
+                task = next_task(staff, instance, "Task_FillChecklist", task["id"], f"the checklist back ({what})")
+                messages[what] = staff.form_variables("yang.fan", task["id"])["rejectionMessage"]
+            passed = started[0].passed()
+            submit_raw(staff, "yang.fan", task["id"], LONG_ROWS)
+            verify_all(staff, "wu.hao", one_task(staff, instance, "Task_VerifyChecklist", "the verification"))
+            signing = staff.wait_for_tasks(instance, 3, "the signing tasks", taskDefinitionKeyIn=SIGNING_TASKS)
+            giver_signs = next(t for t in signing if t["taskDefinitionKey"] == "Task_GiverSigns")
+            sign_form = staff.form_variables("yang.fan", giver_signs["id"])
+            summary = staff.admin.get("/history/variable-instance", processInstanceId=instance,
+                                      variableName="checklistSummary", deserializeValues="false")
+            sign_all(staff, instance)
+            started[0].settle(60)
+            result = BadInputs(started[0], messages, passed, summary[0]["type"], sign_form,
+                               staff.admin.history_variables(instance))
+        yield result
+
+
+@pytest.mark.parametrize("what, named", [
+    ("100 kB description", "第 1 项 说明 / item 1 description: 不能超过 2000 个字符（现有 100000 个）"),
+    ("list description", "第 1 项 说明 / item 1 description: 须为文字，收到列表"),
+    ("asset number -1", "第 1 项 资产编号 / item 1 assetNumber: 须为文字，收到数字"),
+    ("asset number 1e400", "第 1 项 资产编号 / item 1 assetNumber: 须为文字，收到数字"),
+    ("NUL", "第 1 项 存放位置或系统 / item 1 location: 含有不允许的控制字符 U+0000"),
+    ("emoji", "第 1 项 说明 / item 1 description: 字符 😀 (U+1F600) 无法打印在交接清单上 / cannot be printed on the checklist"),
+])
+def test_a_checklist_breaking_a_limit_comes_back_to_the_giver_naming_the_field(
+        bad_inputs: BadInputs, what: str, named: str) -> None:
+    assert named in bad_inputs.messages[what], bad_inputs.messages[what]
+
+
+def test_nothing_but_the_check_happens_while_the_checklist_breaks_a_limit(bad_inputs: BadInputs) -> None:
+    after_notice = bad_inputs.passed_before_valid[bad_inputs.passed_before_valid.index("Task_FillChecklist"):]
+    assert "Task_VerifyChecklist" not in after_notice, after_notice
+    assert after_notice.count("Event_ChecklistIncomplete") == len(BAD_CHECKLISTS), after_notice
+    assert bad_inputs.instance.incidents() == [], "a limit is the giver's to fix, never an incident"
+
+
+def test_a_summary_longer_than_a_string_column_is_stored_as_json_and_shown_whole(bad_inputs: BadInputs) -> None:
+    summary = bad_inputs.sign_form["checklistSummary"]
+    assert (bad_inputs.summary_type, len(summary) > 4000, "draft 12" in summary) == ("Json", True, True)
+
+
+def test_a_long_checklist_is_archived_like_any_other(bad_inputs: BadInputs) -> None:
+    has_ended(bad_inputs.instance)
+    assert bad_inputs.variables.get("contentSha256"), "archived, with its content hash"

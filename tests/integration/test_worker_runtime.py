@@ -256,3 +256,41 @@ def test_side_effect_done_once_although_the_task_is_delivered_again(admin: Engin
     assert len(deliveries) == 2
     assert sent == ["mail to giver"]
     assert admin.history_variables(pid)["receipt"] == "receipt-1"
+
+
+def test_a_str_longer_than_a_string_column_is_completed_as_json_and_read_back_whole(
+        admin: EngineDriver, worker_settings: Settings) -> None:
+    topic = unique_topic("long-text")
+    registry = Registry()
+    registry.topic(topic)(lambda: {"report": "交接" * 2500})
+    key = deploy_one(admin, topic)
+    pid = admin.start(key)
+    with running_worker(registry, worker_settings):
+        wait_until(lambda: admin.active_activities(pid) == ["Task_Wait"], 30, "the process to reach Task_Wait")
+    assert admin.history_variables(pid)["report"] == "交接" * 2500
+
+
+def test_a_completion_the_engine_cannot_store_ends_as_an_incident_naming_the_cause_within_the_retries(
+        admin: EngineDriver, worker_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workers.runtime import variables
+
+    # Forced: a 5,000-character value sent as a String, which no String column holds.
+    monkeypatch.setattr(variables, "STRING_COLUMN_CHARS", 10**9)
+    topic = unique_topic("unstorable")
+    attempts: list[float] = []
+    registry = Registry()
+
+    @registry.topic(topic, retries=2, retry_backoff_s=0.5)
+    def too_long() -> dict:
+        attempts.append(time.monotonic())
+        return {"report": "x" * 5000}
+
+    key = deploy_one(admin, topic)
+    pid = admin.start(key)
+    with running_worker(registry, worker_settings):
+        incidents = wait_until(lambda: admin.incidents(pid), 60, "an incident")
+        time.sleep(1.5)  # long enough for a further delivery, if one were coming
+    assert len(attempts) == 3, "one attempt plus two retries, then no more deliveries"
+    message = incidents[0].incident_message
+    assert message.startswith("RefusedOutcome: POST /external-task/") and "/complete -> 500" in message, message
+    assert "String variable(s) longer than the engine's 4000-character column: report (5000 characters)" in message

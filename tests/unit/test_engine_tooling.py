@@ -357,6 +357,7 @@ def test_the_workers_user_is_granted_what_the_runtime_and_each_process_declare()
 
     assert worker_permissions() == {
         Resource.PROCESS_DEFINITION: ("READ", "READ_HISTORY", "READ_INSTANCE", "UPDATE_INSTANCE"),
-        Resource.TASK: ("READ", "UPDATE"),  # the work hand-over lists and moves the giver's open tasks
+        # the work hand-over lists and moves the giver's open tasks; never UPDATE or TASK_WORK (completing)
+        Resource.TASK: ("READ", "TASK_ASSIGN"),
         Resource.PROCESS_INSTANCE: ("READ", "UPDATE"),
     }

@@ -6,10 +6,12 @@ tmp_path, including after a worker process that really died in the middle of wri
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -361,3 +363,13 @@ def test_a_process_instance_id_that_is_no_folder_name_is_refused(
     with pytest.raises(ValueError, match="cannot name an archive folder"):
         archive_triplicate(tmp_path / "root", odd, pdf)
     assert not (tmp_path / "root").exists() or not any((tmp_path / "root").iterdir())
+
+
+@pytest.mark.parametrize("text, missing", [("交接 😀", "U+1F600"), ("عمر", "U+0639")])
+def test_text_the_font_cannot_draw_stops_the_pdf_instead_of_printing_blanks(text: str, missing: str) -> None:
+    from workers.shared.documents import UndrawableText
+
+    drawn = copy.deepcopy(CHECKLIST)
+    drawn["items"][0]["description"] = text
+    with pytest.raises(UndrawableText, match=re.escape(missing)):
+        render_checklist_pdf(WorkHandoverChecklist.model_validate(drawn))

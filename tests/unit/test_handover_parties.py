@@ -25,16 +25,20 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 # head), then 李强 li.qiang (head of Sales), then 刘敏. So 刘敏 is the lowest superior of both.
 
 
-def notice(giver: str, receiver: str, department: str, initiator: str, **changes: Any) -> dict[str, Any]:
+def notice(giver: str, receiver: str, department: str, initiator: str | None, **changes: Any) -> dict[str, Any]:
+    """The notice's variables; `initiator` is who the engine's history says started the instance."""
     return {"giverId": giver, "receiverId": receiver, "receivingDepartmentId": department,
-            "reason": "postChange", "plannedDate": "2026-12-20", "initiator": initiator, **changes}
+            "reason": "postChange", "plannedDate": "2026-12-20", "startUserId": initiator, **changes}
 
 
 def resolve(variables: dict[str, Any], *, organisation: Path = DEMO, engine: FakeEngine | None = None):
     engine = engine or FakeEngine().answer("GET", "/process-instance", [])  # no delegation registered
+    variables = dict(variables)
+    engine.answer("GET", "/history/process-instance/handover-1",
+                  {"id": "handover-1", "startUserId": variables.pop("startUserId", None)})
     env = HandlerEnvironment(engine=engine, now=NOW)
     return env.run(TOPIC, variables, properties={"organisationFile": str(organisation)},
-                   activity_id="Task_ResolveParties")
+                   activity_id="Task_ResolveParties", process_instance_id="handover-1")
 
 
 def delegations(principal: str, delegate: str) -> FakeEngine:
@@ -87,6 +91,16 @@ def test_a_hand_over_may_be_announced_by_company_leadership_outside_the_givers_c
     # 徐明 xu.ming (Engineering) reports up to 王建国 only; 刘敏 liu.min is leadership but not above him.
     variables = accepted(resolve(notice("xu.ming", "ma.lin", "production", initiator="liu.min")))
     assert variables["supervisorId"] == "wang.jianguo"
+
+
+def test_a_forged_initiator_variable_does_not_count_the_start_user_does() -> None:
+    forged = notice("yang.fan", "wu.hao", "sales", initiator="zheng.yu") | {"initiator": "chen.jing"}
+    rejected(resolve(forged), "initiator")
+
+
+def test_the_operator_entering_a_paper_notice_announces_for_the_head_it_names() -> None:
+    entered = notice("yang.fan", "wu.hao", "sales", initiator="admin") | {"initiator": "chen.jing"}
+    accepted(resolve(entered))
 
 
 def test_a_hand_over_announced_by_someone_else_is_rejected_naming_the_initiator() -> None:

@@ -154,3 +154,36 @@ def test_polls_with_the_configured_priority_ordering(mocker: MockerFixture, use_
     client.fetch_and_lock.side_effect = stop_after_one_poll
     worker.run()
     assert client.fetch_and_lock.call_args.kwargs["use_priority"] is use_priority
+
+
+def _too_long_refusal() -> Exception:
+    from workers.runtime.client import EngineRefused
+    return EngineRefused(500, "POST", "/external-task/t1/complete", {
+        "type": "ProcessEngineException",
+        "message": "ENGINE-03083 Exception while executing Batch Database Operations: Value too long for column TEXT_"})
+
+
+def test_a_completion_the_engine_refuses_to_store_counts_as_a_failed_attempt_naming_its_message(
+        mocker: MockerFixture) -> None:
+    registry = Registry()
+    registry.topic("t.long")(lambda: {"text": "x" * 5000})
+    worker, client = make_worker(mocker, registry)
+    client.complete.side_effect = _too_long_refusal()
+    run(worker, "t.long")
+    failure = client.failure.call_args.args
+    assert "500 ProcessEngineException: ENGINE-03083" in failure[2] and failure[4] == 2, "two retries left of 2"
+    run(worker, "t.long", retries=1)
+    assert client.failure.call_args.args[4] == 0, "the last retry raises an incident instead of another delivery"
+
+
+def test_a_refused_bpmn_error_counts_as_a_failed_attempt_too(mocker: MockerFixture) -> None:
+    registry = Registry()
+
+    @registry.topic("t.reject", errors=["BAD"])
+    def reject() -> None:
+        raise BusinessRejection("BAD", "no")
+
+    worker, client = make_worker(mocker, registry)
+    client.bpmn_error.side_effect = _too_long_refusal()
+    run(worker, "t.reject", retries=1)
+    assert client.failure.call_args.args[4] == 0

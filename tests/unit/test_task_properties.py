@@ -14,7 +14,7 @@ from pydantic import Field
 
 from workers import ProcessVariables, TaskContext, TaskProperties
 from workers.runtime.registry import Registry
-from workers.runtime.testing import Completed, Failed, HandlerEnvironment
+from workers.runtime.testing import BpmnError, Completed, Failed, HandlerEnvironment
 from workers.shared.properties import ClockTime, DurationSeconds, ElementId, LocalPath, TimeZone
 
 DEMO = Path(__file__).resolve().parents[2] / "org" / "demo-organisation.yaml"
@@ -161,9 +161,10 @@ def test_resolving_the_parties_needs_the_organisation_file() -> None:
 
 def registration(**properties: str) -> dict[str, Any]:
     env = HandlerEnvironment(now=NOW)
+    env.engine.answer("GET", "/history/process-instance/delegation-1", {"id": "delegation-1", "startUserId": "yang.fan"})
     outcome = env.run("delegation.validate", {
-        "principal": "yang.fan", "delegate": "zheng.yu", "startDate": "2026-12-02", "endDate": "2026-12-04",
-        "initiator": "yang.fan"}, properties={"organisationFile": str(DEMO), **properties})
+        "principal": "yang.fan", "delegate": "zheng.yu", "startDate": "2026-12-02", "endDate": "2026-12-04"},
+        properties={"organisationFile": str(DEMO), **properties}, process_instance_id="delegation-1")
     assert isinstance(outcome, Completed), outcome
     return outcome.variables
 
@@ -171,3 +172,12 @@ def registration(**properties: str) -> dict[str, Any]:
 def test_delegation_dates_without_a_zone_are_utc_unless_the_task_names_one() -> None:
     assert registration()["delegationStarts"] == datetime(2026, 12, 2, tzinfo=timezone.utc)
     assert registration(timeZone="Asia/Shanghai")["delegationStarts"] == datetime(2026, 12, 1, 16, tzinfo=timezone.utc)
+
+
+def test_a_delegation_counts_the_start_user_not_a_forged_initiator_variable() -> None:
+    env = HandlerEnvironment(now=NOW)
+    env.engine.answer("GET", "/history/process-instance/delegation-2", {"id": "delegation-2", "startUserId": "zheng.yu"})
+    outcome = env.run("delegation.validate", {
+        "principal": "yang.fan", "delegate": "wu.hao", "startDate": "2026-12-02", "endDate": "2026-12-04",
+        "initiator": "yang.fan"}, properties={"organisationFile": str(DEMO)}, process_instance_id="delegation-2")
+    assert isinstance(outcome, BpmnError) and "zheng.yu" in outcome.message, outcome

@@ -96,3 +96,12 @@ def test_java_serialized_object_is_refused_with_the_fix() -> None:
 def test_round_trip_keeps_every_supported_value() -> None:
     values = {"s": "是", "i": 7, "l": 2**33, "d": 0.25, "b": True, "n": None, "j": {"k": ["v"]}}
     assert from_camunda(to_camunda(values)) == values
+
+
+def test_a_str_longer_than_the_string_column_goes_as_a_json_string_and_decodes_to_the_same_str() -> None:
+    from workers.runtime.variables import STRING_COLUMN_CHARS, decode_value, encode_value
+    at_limit, beyond = "交" * STRING_COLUMN_CHARS, "接" * (STRING_COLUMN_CHARS + 1) + '"\n\\'
+    assert encode_value("s", at_limit) == {"type": "String", "value": at_limit}
+    typed = encode_value("s", beyond)
+    assert typed["type"] == "Json"
+    assert decode_value("s", typed) == beyond

@@ -164,4 +164,5 @@ def worker_user() -> None:
     user = settings.engine_user
     console.print(f"user {user}: " + ("created" if access.user_created else "exists")
                   + (", password updated" if access.password_updated else "")
-                  + f"; {access.authorizations_created} authorizations created")
+                  + f"; {access.authorizations_created} authorizations created"
+                  + f", {access.authorizations_changed} brought to what is declared")

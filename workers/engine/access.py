@@ -24,6 +24,7 @@ class WorkerAccess:
     user_created: bool
     password_updated: bool
     authorizations_created: int
+    authorizations_changed: int = 0  # an existing grant brought to what is declared (wider or narrower)
 
 
 class _Admin:
@@ -94,18 +95,26 @@ def _ensure(admin: _Admin, settings: Settings) -> WorkerAccess:
             admin.call("POST", f"/user/{user}/unlock")
             password_updated = True
 
-    created = 0
+    created = changed = 0
     for resource_type, permissions in worker_permissions().items():
-        query = {"userIdIn": user, "resourceType": int(resource_type), "resourceId": "*", "type": GRANT}
-        existing = admin.call("GET", "/authorization", params=query) or []
-        body = {"type": GRANT, "permissions": list(permissions), "userId": user,
-                "groupId": None, "resourceType": int(resource_type), "resourceId": "*"}
-        if not existing:
-            admin.call("POST", "/authorization/create", json=body)
-            created += 1
-            continue
-        granted = set(existing[0]["permissions"])
-        if "ALL" not in granted and not granted.issuperset(permissions):
-            body["permissions"] = sorted(granted | set(permissions))  # widen, never narrow
-            admin.call("PUT", f"/authorization/{existing[0]['id']}", json=body)
-    return WorkerAccess(user_created, password_updated, created)
+        outcome = _grant_exactly(admin, user, resource_type, permissions)
+        created += outcome == "created"
+        changed += outcome == "changed"
+    return WorkerAccess(user_created, password_updated, created, changed)
+
+
+def _grant_exactly(admin: _Admin, user: str, resource_type: int, permissions: tuple[str, ...]) -> str | None:
+    """The user's grant on every resource of this type holds exactly `permissions`: a grant wider
+    than declared (e.g. TASK UPDATE from an older release, which lets the user complete any user
+    task) is narrowed, not only widened. Returns "created", "changed" or None (already exact)."""
+    query = {"userIdIn": user, "resourceType": int(resource_type), "resourceId": "*", "type": GRANT}
+    existing = admin.call("GET", "/authorization", params=query) or []
+    body = {"type": GRANT, "permissions": list(permissions), "userId": user,
+            "groupId": None, "resourceType": int(resource_type), "resourceId": "*"}
+    if not existing:
+        admin.call("POST", "/authorization/create", json=body)
+        return "created"
+    if set(existing[0]["permissions"]) == set(permissions):
+        return None
+    admin.call("PUT", f"/authorization/{existing[0]['id']}", json=body)
+    return "changed"

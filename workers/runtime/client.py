@@ -1,7 +1,10 @@
 """The REST calls the runtime makes, over one keep-alive session, each with a timeout.
 
 Transient failures (connection refused while the engine restarts, 5xx, timeouts) are retried with
-jittered exponential backoff; 4xx answers are not, they carry the engine's message instead.
+jittered exponential backoff; 4xx answers are not, they carry the engine's message instead. A 5xx
+that names an engine exception other than optimistic locking (a value too long for its column,
+ENGINE-03004/03083 around a SQL error) is the engine refusing what it was given: `EngineRefused`,
+not retried here; the runner reports it as a failure so the task's retries end in an incident.
 
 pycamunda is not on this path: it sets no timeouts, and its fetchAndLock neither sends
 `includeExtensionProperties` nor keeps `extensionProperties` of the tasks it returns.
@@ -41,6 +44,17 @@ class EngineError(RuntimeError):
     @property
     def error_type(self) -> str | None:
         return self.body.get("type") if isinstance(self.body, dict) else None
+
+
+class EngineRefused(EngineError):
+    """The engine answered 5xx with an exception of its own that repeating the call will not fix."""
+
+    def __str__(self) -> str:  # the exception's type says more than 7.24's generic persistence message
+        return super().__str__().replace(f"{self.status}: ", f"{self.status} {self.error_type}: ", 1)
+
+
+# 5xx exceptions that a repeat may not meet again: a concurrent change of the same instance.
+TRANSIENT_ENGINE_EXCEPTIONS = frozenset({"OptimisticLockingException"})
 
 
 class EngineUnavailable(RuntimeError):
@@ -110,14 +124,13 @@ class EngineClient:
         response = self.session.request(
             method, self.base_url + path, json=body, params=params, timeout=timeout_s, **kwargs
         )
-        if response.status_code >= 500:
-            raise EngineUnavailable(f"{method} {path} -> {response.status_code}: {response.text[:300]}")
         if response.status_code >= 400:
-            try:
-                detail = response.json()
-            except ValueError:
-                detail = response.text
-            raise EngineError(response.status_code, method, path, detail)
+            detail = _detail(response)
+            if response.status_code < 500:
+                raise EngineError(response.status_code, method, path, detail)
+            if _names_lasting_exception(detail):
+                raise EngineRefused(response.status_code, method, path, detail)
+            raise EngineUnavailable(f"{method} {path} -> {response.status_code}: {response.text[:300]}")
         if response.status_code == 204 or not response.content:
             return None
         return response.json()
@@ -186,6 +199,19 @@ class EngineClient:
 
     def unlock(self, task_id: str) -> None:
         self.request("POST", f"/external-task/{task_id}/unlock")
+
+
+def _detail(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+def _names_lasting_exception(detail: Any) -> bool:
+    """The engine's own error body (a proxy's 502 page is not one) naming a non-transient exception."""
+    kind = detail.get("type") if isinstance(detail, dict) else None
+    return bool(kind) and kind not in TRANSIENT_ENGINE_EXCEPTIONS
 
 
 def client_for(settings: "Settings", *, as_admin: bool = False) -> EngineClient:

@@ -37,3 +37,9 @@ class InvalidInput(Exception):
         self.topic = topic
         self.problems = problems
         super().__init__(f"invalid variables for {topic}: " + "; ".join(problems))
+
+
+class EvidenceMismatch(Exception):
+    """The instance's own history contradicts what a privileged step would act on (a step not passed,
+    a signature by someone else, a variable not written where it must be): an incident at once, as
+    retrying cannot change the history and an operator must look at the instance."""

@@ -13,7 +13,7 @@ from typing import Any, Union
 from pydantic import BaseModel, ValidationError
 
 from workers.runtime.context import TaskContext
-from workers.runtime.errors import BusinessRejection, InvalidInput
+from workers.runtime.errors import BusinessRejection, EvidenceMismatch, InvalidInput
 from workers.runtime.properties import InvalidProperties, read_properties
 from workers.runtime.registry import TopicSpec
 from workers.runtime.retry_policy import RetryPolicy
@@ -86,6 +86,8 @@ def run_handler(spec: TopicSpec, task: dict[str, Any], context: TaskContext, ret
         return failure(spec, task, invalid, retry_policy, retries_left=0)  # retrying cannot fix variables
     except InvalidProperties as invalid:
         return failure(spec, task, invalid, retry_policy, retries_left=0)
+    except EvidenceMismatch as mismatch:
+        return failure(spec, task, mismatch, retry_policy, retries_left=0)
     except Exception as exc:
         return failure(spec, task, exc, retry_policy)
 

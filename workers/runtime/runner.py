@@ -17,13 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from workers.runtime.client import EngineClient, EngineError, EngineUnavailable
+from workers.runtime.client import EngineClient, EngineError, EngineRefused, EngineUnavailable
 from workers.runtime.context import TaskContext
-from workers.runtime.execution import Completion, Failure, Rejection, run_handler, task_context
+from workers.runtime.execution import Completion, Failure, Rejection, failure, run_handler, task_context
 from workers.runtime.idempotency import OnceStore
 from workers.runtime.registry import Registry, TopicSpec
 from workers.runtime.retry_policy import RetryPolicy
 from workers.runtime.settings import Settings
+from workers.runtime.variables import STRING_COLUMN_CHARS
 
 log = logging.getLogger("crossdept.worker")
 
@@ -224,6 +225,12 @@ class Worker:
         try:
             call(*args)
             return True
+        except EngineRefused as exc:
+            if what != "failure":
+                self._emit("task.report_failed", task=task, what=what)
+                self._report_refused(task, what, exc, args[-1])
+                return False
+            log.error("engine refused the failure report of task %s: %s", task["id"], exc, extra=_log_fields(task))
         except EngineError as exc:
             # 404: the task is gone (instance cancelled, or an earlier report did arrive); 400: the lock was
             # lost to another worker. Either way, nothing of ours is left to do.
@@ -235,6 +242,17 @@ class Worker:
             )
         self._emit("task.report_failed", task=task, what=what)
         return False
+
+    def _report_refused(self, task: dict[str, Any], what: str, exc: EngineRefused,
+                        variables: dict[str, dict[str, Any]]) -> None:
+        """The engine will not store this outcome (a value too long for its column, a SQL error):
+        delivering the task again would meet the same refusal for ever, so it counts as a failed
+        attempt, retried by the policy, and the last one raises an incident naming the engine's message
+        and any variable too long for its column."""
+        spec = self.registry[task["topicName"]]
+        cause = RefusedOutcome(f"{exc}{_too_long(variables)}")
+        log.error("engine refused %s of task %s: %s", what, task["id"], cause, extra=_log_fields(task))
+        self._report_failure(task, spec, failure(spec, task, cause, self.retry_policy), time.monotonic())
 
     # --- locks
     def _keep_locks(self) -> None:
@@ -254,6 +272,17 @@ class Worker:
             return
         entry.lock_expires_at = time.monotonic() + entry.lock_duration_ms / 1000
         self._emit("lock.extended", task=entry.task)
+
+
+class RefusedOutcome(RuntimeError):
+    """The engine refused to store a task's outcome."""
+
+
+def _too_long(variables: dict[str, dict[str, Any]]) -> str:
+    names = [f"{name} ({len(typed['value'])} characters)" for name, typed in variables.items()
+             if typed.get("type") == "String" and len(typed.get("value") or "") > STRING_COLUMN_CHARS]
+    return (f"; String variable(s) longer than the engine's {STRING_COLUMN_CHARS}-character column: "
+            + ", ".join(names)) if names else ""
 
 
 def _log_fields(task: dict[str, Any]) -> dict[str, Any]:

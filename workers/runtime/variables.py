@@ -15,6 +15,10 @@ from typing import Any, Mapping
 from pydantic import BaseModel
 
 INT32 = range(-(2**31), 2**31)
+# A String variable is one VARCHAR(4000) column in H2 and PostgreSQL (TEXT_, counted in characters);
+# a longer str goes as a Json string, which the engine keeps in a byte array without that limit, and
+# decodes to the same str.
+STRING_COLUMN_CHARS = 4000
 # Camunda's REST date format: 2026-11-28T14:32:00.000+0000
 CAMUNDA_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
 
@@ -67,6 +71,8 @@ def encode_value(name: str, value: Any) -> dict[str, Any]:
     if isinstance(value, float):
         return {"type": "Double", "value": value}
     if isinstance(value, str):
+        if len(value) > STRING_COLUMN_CHARS:
+            return {"type": "Json", "value": json.dumps(value, ensure_ascii=False)}
         return {"type": "String", "value": value}
     if isinstance(value, datetime):
         return {"type": "Date", "value": format_camunda_date(value)}

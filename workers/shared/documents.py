@@ -9,6 +9,7 @@ produces copies identical to those a crashed attempt already stored.
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -29,11 +30,43 @@ class FontMissingError(RuntimeError):
     """The CJK font is not installed: a technical failure an operator fixes with apt-get."""
 
 
+class UndrawableText(ValueError):
+    """Text the font cannot draw: reportlab would leave blank boxes while the record keeps the text,
+    so rendering refuses it (the first check of a form rejects such characters, naming the field)."""
+
+
+# Whitespace a paragraph lays out as space: the font needs no glyph for it.
+_LAID_OUT_AS_SPACE = frozenset("\n\r\t")
+
+
+@lru_cache(maxsize=4)
+def _drawable_codepoints(font_file: Path) -> frozenset[int]:
+    register_font(font_file)  # the same check that the font is installed, and the same face
+    subfont = {"subfontIndex": 0} if font_file.suffix.lower() == ".ttc" else {}
+    return frozenset(TTFont("cmap", str(font_file), **subfont).face.charToGlyph)
+
+
+def undrawable(text: str, font_file: Path = CJK_FONT_FILE) -> list[str]:
+    """The characters of `text` the font has no glyph for, in order, each once (emoji, Arabic, ...)."""
+    drawable = _drawable_codepoints(font_file)
+    return list(dict.fromkeys(c for c in text if ord(c) not in drawable and c not in _LAID_OUT_AS_SPACE))
+
+
+def ensure_drawable(text: str, font_file: Path = CJK_FONT_FILE) -> str:
+    missing = undrawable(text, font_file)
+    if missing:
+        shown = ", ".join(f"U+{ord(c):04X}" for c in missing[:10])
+        raise UndrawableText(f"the font {font_file.name} cannot draw {shown} in {text[:80]!r}; "
+                             "the document would show blanks where the record has text")
+    return text
+
+
 class Styles:
     """The paragraph styles of a document in the CJK font."""
 
     def __init__(self, font_file: Path = CJK_FONT_FILE) -> None:
         font = register_font(font_file)
+        self.font_file = font_file
         self.title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4 * mm)
         self.heading = ParagraphStyle("heading", fontName=font, fontSize=12, leading=16, spaceAfter=2 * mm)
         self.body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
@@ -41,10 +74,10 @@ class Styles:
 
     def text(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
         """Plain text (escaped) as a paragraph, body style unless another is given."""
-        return Paragraph(escape(text), style or self.body)
+        return Paragraph(escape(ensure_drawable(text, self.font_file)), style or self.body)
 
     def lines(self, lines: list[str]) -> Paragraph:
-        return Paragraph("<br/>".join(escape(line) for line in lines), self.body)
+        return Paragraph("<br/>".join(escape(ensure_drawable(line, self.font_file)) for line in lines), self.body)
 
     def two_lines(self, label: str) -> Paragraph:
         """'中文 / English' with the English on its own line: CJK wrapping would split its words."""

@@ -10,13 +10,15 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import NoReturn
 
-from workers import BusinessRejection, topic
+from workers import BusinessRejection, TaskContext, topic
 from workers.processes.delegation.variables import ValidateDelegationInput, ValidateDelegationOutput
 from workers.shared.delegation import now_utc
+from workers.shared.history import started_by
 from workers.shared.organisation.lookups import superior_chain
 from workers.shared.organisation.model import Organisation
 from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.properties import TimeZone
+from workers.shared.text import MaxLength, check_fields, rejection_message
 
 INVALID = "DELEGATION_INVALID"
 
@@ -26,7 +28,11 @@ class DelegationSettings(OrganisationFile):
 
 
 @topic("delegation.validate", errors=[INVALID], properties=DelegationSettings)
-def validate_delegation(request: ValidateDelegationInput, properties: DelegationSettings) -> ValidateDelegationOutput:
+def validate_delegation(request: ValidateDelegationInput, properties: DelegationSettings,
+                        task: TaskContext) -> ValidateDelegationOutput:
+    typed = text_problems(request)
+    if typed:
+        raise BusinessRejection(INVALID, rejection_message(typed))  # each line names its field
     org = load(properties.organisation_file)
     zone = properties.time_zone
     principal = _person(org, request.principal, "principal", "被代理人 / absent person")
@@ -39,13 +45,24 @@ def validate_delegation(request: ValidateDelegationInput, properties: Delegation
         _reject("endDate", "结束时间须晚于开始时间 / the end must be after the start")
     if ends <= now_utc():
         _reject("endDate", "结束时间已过 / the end is already in the past")
-    _check_initiator(org, request.initiator, principal)
+    _check_initiator(org, started_by(task), principal)  # the engine's start user, not a variable
     return ValidateDelegationOutput(
         principal=principal, delegate=delegate,
         principal_name=org.person(principal).name, delegate_name=org.person(delegate).name,
         delegation_starts=starts, delegation_ends=ends,
         rejection_message=None,
     )
+
+
+# The registration form's typed fields, as it labels them.
+_TEXT_FIELDS = (("principal", "被代理人", MaxLength.ID, False), ("delegate", "代理人", MaxLength.ID, False),
+                ("startDate", "开始", MaxLength.ID, False), ("endDate", "结束", MaxLength.ID, False),
+                ("reason", "原因", MaxLength.TEXT, True))
+
+
+def text_problems(request: ValidateDelegationInput) -> list[str]:
+    """Types, lengths and characters first: the checks below read the fields as text."""
+    return check_fields(request.model_dump(by_alias=True), _TEXT_FIELDS)
 
 
 def parse_moment(value: str | None, field: str, zone: tzinfo, *, end_of_day: bool) -> datetime:

@@ -4,7 +4,7 @@ check writes (the period as engine dates, which the end timer `${delegationEnds}
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from workers.runtime.contract import AsTyped
 from workers.runtime.registry import ProcessVariables
@@ -13,14 +13,13 @@ from workers.runtime.registry import ProcessVariables
 class ValidateDelegationInput(ProcessVariables):
     """The start form's fields, as typed (the check names every problem by field), and who registered."""
 
-    principal: Annotated[str | None, AsTyped(str)] = None  # the absent person
-    delegate: Annotated[str | None, AsTyped(str)] = None
-    start_date: Annotated[str | None, AsTyped(datetime)] = None  # a date, or a date-time
-    end_date: Annotated[str | None, AsTyped(datetime)] = None
-    reason: str | None = None
-    # Who started the process: set by the start event's listener from the authenticated user,
-    # after the start variables, so a start request cannot name someone else.
-    initiator: str | None = None
+    principal: Annotated[Any, AsTyped(str)] = None  # the absent person
+    delegate: Annotated[Any, AsTyped(str)] = None
+    start_date: Annotated[Any, AsTyped(datetime)] = None  # a date, or a date-time
+    end_date: Annotated[Any, AsTyped(datetime)] = None
+    reason: Annotated[Any, AsTyped(str)] = None
+    # Who started it is not read from here: the `initiator` variable can be forged by a start that
+    # skips listeners; the handler asks the engine's history for the start user.
 
 
 class ValidateDelegationOutput(ProcessVariables):

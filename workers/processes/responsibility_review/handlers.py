@@ -20,6 +20,7 @@ import yaml
 from workers import BusinessRejection, TaskContext, TaskProperties, topic
 from workers.runtime import clock
 from workers.shared.delegation import active_delegations, resolve_assignee
+from workers.shared.history import started_by
 from workers.shared.organisation.lookups import department_head
 from workers.shared.archive import write_once
 from workers.shared.organisation.provision import keep_initial_passwords, provision
@@ -50,6 +51,7 @@ from workers.shared.properties import LocalPath
 from workers.runtime.client import client_for
 from workers.runtime.settings import Settings
 from workers.runtime.variables import from_camunda
+from workers.shared.text import rejection_message
 
 LIST_INVALID = "LIST_INVALID"
 
@@ -80,7 +82,7 @@ def record_list(submitted: RecordListInput) -> RecordListOutput:
     known = [item.department_id for item in submitted.review_items]
     items, problems = from_rows(submitted.responsibilities, known, submitted.department_id)
     if problems:
-        raise BusinessRejection(LIST_INVALID, "；".join(problems), field="responsibilities")
+        raise BusinessRejection(LIST_INVALID, rejection_message(problems), field="responsibilities")
     return RecordListOutput.accepted(submitted.department_id, items)
 
 
@@ -156,7 +158,7 @@ def _write_version(review: PublishOrganisationInput, task: TaskContext, archive:
     write_once(folder / "organisation.yaml", text.encode())
     write_once(folder / "changes.diff", diff.encode())
     write_once(folder / "review.json", json.dumps(
-        {"processInstanceId": task.process_instance_id, "startedBy": review.initiator,
+        {"processInstanceId": task.process_instance_id, "startedBy": started_by(task),  # the engine's, not a variable
          "reason": review.reason,
          "version": version, "acceptedAt": stamp.isoformat()}, ensure_ascii=False, indent=2).encode())
     temporary = path.with_name(path.name + ".new")

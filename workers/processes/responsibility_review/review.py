@@ -22,6 +22,7 @@ from typing import Any, Iterable
 import yaml
 
 from workers.shared.organisation.model import Organisation, Responsibility, parse_organisation
+from workers.shared.text import MaxLength, all_problems, check_rows, check_text, row as numbered
 
 DUPLICATE, ORPHAN = "duplicate", "orphan"
 ASSIGN, DROP = "assign", "drop"
@@ -44,14 +45,17 @@ def to_rows(items: Iterable[Responsibility]) -> list[dict[str, str]]:
 def from_rows(rows: Any, department_ids: Iterable[str], own_id: str) -> tuple[list[dict[str, Any]], list[str]]:
     """Rows a head submitted, in the file's shape, and every problem as `row N field: rule`."""
     known = set(department_ids)
-    if rows is None:
-        rows = []
-    if not isinstance(rows, list):
-        return [], ["职责清单须为列表 / the responsibility list must be a list of rows"]
+    shape = check_rows(rows, "responsibilities", "职责清单")
+    if shape:
+        return [], shape
     items: list[dict[str, Any]] = []
     problems: list[str] = []
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows or [], start=1):
         row = row if isinstance(row, dict) else {}
+        typed = _typed_problems(number, row)
+        if typed:
+            problems += typed
+            continue
         item: dict[str, Any] = {snake: _text(row.get(camel)) for snake, camel, _ in FIELDS}
         if not any(item.values()) and not _text(row.get("crosses")):
             continue  # an empty row the form added: not an item
@@ -69,6 +73,14 @@ def from_rows(rows: Any, department_ids: Iterable[str], own_id: str) -> tuple[li
         item["crosses"] = crosses
         items.append(item)
     return items, problems
+
+
+def _typed_problems(number: int, row: dict[str, Any]) -> list[str]:
+    """Types, lengths and characters of a row's fields (crossed departments: ids, comma-separated)."""
+    fields = [(camel, label.split(" / ")[0], MaxLength.LINE) for _, camel, label in FIELDS]
+    fields.append(("crosses", "交叉部门", MaxLength.LINE))
+    return all_problems(check_text(row.get(key), key, label, limit, where=numbered(number, "行", "row"))
+                        for key, label, limit in fields)
 
 
 def _text(value: Any) -> str:

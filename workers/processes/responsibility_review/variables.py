@@ -110,7 +110,6 @@ class DetectConflictsOutput(ProcessVariables):
 class PublishOrganisationInput(ProcessVariables):
     organisation_file: str
     proposed_lists: Lists
-    initiator: str | None = None  # None when the schedule started it
     reason: str | None = None
 
 

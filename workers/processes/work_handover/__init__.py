@@ -11,6 +11,8 @@ PROCESS_KEY = "work-handover"
 WORKER_PERMISSIONS = {
     # who signed when, and which processes the giver started (history)
     Resource.PROCESS_DEFINITION: ("READ_HISTORY",),
-    # the giver's open tasks: listed for the checklist, then moved to the receiver
-    Resource.TASK: ("READ", "UPDATE"),
+    # the giver's open tasks: listed for the checklist, then moved to the receiver (setAssignee checks
+    # TASK_ASSIGN; a comment needs only the task to be readable). Never UPDATE or TASK_WORK: with
+    # those the workers' user could complete any user task, so a leaked password would sign for anyone.
+    Resource.TASK: ("READ", "TASK_ASSIGN"),
 }

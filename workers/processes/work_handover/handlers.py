@@ -16,7 +16,7 @@ from pydantic import Field
 
 from workers import BusinessRejection, TaskContext, TaskProperties, topic
 from workers.runtime import clock
-from workers.processes.work_handover import rules
+from workers.processes.work_handover import evidence, rules
 from workers.shared.archive import ArchiveRecord
 from workers.processes.work_handover.checklist import (
     ChecklistItem,
@@ -63,6 +63,7 @@ from workers.processes.work_handover.pdf import render_checklist_pdf
 from workers.shared.calendar import WorkingCalendar, load_calendar
 from workers.shared.notify import Attachment, Bilingual, Notification, notify
 from workers.shared.delegation import active_delegations, resolve_assignee
+from workers.shared.history import started_by
 from workers.shared.organisation.lookups import (
     department_head,
     head_of,
@@ -74,6 +75,7 @@ from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.organisation.model import Organisation, Person
 from workers.shared.properties import ClockTime, ElementId, LocalPath, TimeZone, parse_time_zone
 from workers.shared.reminders import remind_open_tasks
+from workers.shared.text import rejection_message
 
 HANDOVER_INVALID = "HANDOVER_INVALID"
 NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
@@ -86,6 +88,9 @@ PROCESS_NAME = Bilingual(zh="工作交接", en="hand-over")
 # --- step 1: advance notice ----------------------------------------------------------------------
 @topic("handover.resolve-parties", errors=[HANDOVER_INVALID], properties=OrganisationFile)
 def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, task: TaskContext) -> ResolvePartiesOutput:
+    typed = rules.notice_text_problems(notice)
+    if typed:
+        raise BusinessRejection(HANDOVER_INVALID, rejection_message(typed))  # each line names its field
     path = properties.organisation_file
     org = load(path)
     problems: list[str] = []
@@ -123,8 +128,9 @@ def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, t
         reason = None
         problems.append("reason: 请选择交接原因 / choose postChange, resignation or projectEnd")
     planned = _parse_date(notice.planned_date, "plannedDate", problems)
-    if giver and notice.initiator and not _may_announce(org, notice.initiator, giver.id):
-        problems.append(f"initiator: {notice.initiator} 不是 {giver.name} 的部门负责人或上级 / "
+    initiator = _announced_by(notice.initiator, task)
+    if giver and not (initiator and _may_announce(org, initiator, giver.id)):
+        problems.append(f"initiator: {initiator or '(unknown)'} 不是 {giver.name} 的部门负责人或上级 / "
                         f"is neither {giver.name}'s department head nor a superior")
     supervisor = None
     if giver and receiver and giver.id != receiver.id:
@@ -153,6 +159,15 @@ def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, t
         reason_label=reason.label, planned_date=planned,
         rejection_message=None,
     )
+
+
+def _announced_by(named: str | None, task: TaskContext) -> str | None:
+    """Who gave the notice: the instance's start user as the engine recorded it, never the `initiator`
+    variable, except for the operator account (CROSSDEPT_ADMIN_USER) entering a notice given on paper
+    for the head it names. Only administrators may start with start instructions or skip listeners
+    (the engine's enforcement), so nobody else can name someone."""
+    starter = started_by(task)
+    return named if starter == task.settings.admin_user and named else starter
 
 
 def _parse_date(value: str | None, field: str, problems: list[str]) -> date | None:
@@ -228,12 +243,13 @@ def _tell_initiator(check: CheckNoticeInput, task: TaskContext, provisional: Bil
     """A notice that passed on a provisional count leaves the initiator no task to read it on: they get
     a message instead (once per notice and planned date)."""
     org = load(Path(check.organisation_file))
-    if check.initiator not in org.people_by_id:  # an operator starting it over REST is not staff
+    initiator = _announced_by(check.initiator, task)
+    if initiator not in org.people_by_id:  # an operator starting it over REST is not staff
         return
     who = f"{check.giver_name} → {check.receiver_name}"
     notify(task, Notification(
         event_key=f"handover:{task.process_instance_id}:provisional-count:{notice_day}:{check.planned_date}",
-        recipients=[_recipient(org, check.initiator)],
+        recipients=[_recipient(org, initiator)],
         subject=Bilingual(zh=f"交接预告按暂定日历核对：{who}", en=f"Hand-over notice checked by a provisional calendar: {who}"),
         body=Bilingual(
             zh=f"预告日 {notice_day} 至计划交接日 {check.planned_date} 有 {given} 个工作日，制度要求 {required} 个，"
@@ -331,7 +347,7 @@ def _due(deadlines: Deadlines, working_days: int) -> datetime:
 def check_checklist(submitted: CheckChecklistInput) -> CheckChecklistOutput:
     problems = rules.checklist_problems(submitted.checklist_items)
     if problems:
-        raise BusinessRejection(CHECKLIST_INCOMPLETE, "\n".join(problems), field="checklistItems")
+        raise BusinessRejection(CHECKLIST_INCOMPLETE, rejection_message(problems), field="checklistItems")
     rows = [ChecklistItem.model_validate(row) for row in submitted.checklist_items]  # complete, so valid
     return CheckChecklistOutput(verification_items=rules.verification_rows(rows),
                                 verification_due=_due(submitted, submitted.verification_days), rejection_message=None)
@@ -354,7 +370,7 @@ def _round(rounds: Rounds, by: ReturnedBy, **what: Any) -> ReturnedRound:
 def record_verification(verified: RecordVerificationInput) -> ReturnedToGiver | VerifiedOutput:
     result = rules.verify(verified.checklist_items, verified.verification_items)
     if result.problems:
-        raise BusinessRejection(VERIFICATION_INCOMPLETE, "\n".join(result.problems), field="verificationItems")
+        raise BusinessRejection(VERIFICATION_INCOMPLETE, rejection_message(result.problems), field="verificationItems")
     if result.questions:
         return _returned(verified, _round(verified, ReturnedBy.RECEIVER, questions=result.questions),
                          "接收人的疑问 / The receiver's questions:\n" + result.questions_text())
@@ -365,7 +381,7 @@ def record_verification(verified: RecordVerificationInput) -> ReturnedToGiver | 
 # --- step 4: confirmation ------------------------------------------------------------------------
 @topic("handover.record-sendback")
 def record_sendback(sent_back: RecordSendBackInput) -> ReturnedToGiver:
-    reason = (sent_back.send_back_reason or "").strip() or "未说明原因 / no reason given"
+    reason = rules.send_back_reason(sent_back.send_back_reason)
     return _returned(sent_back, _round(sent_back, ReturnedBy.SUPERVISOR, reason=reason),
                      f"监交人退回 / Sent back by the supervisor: {reason}")
 
@@ -380,7 +396,9 @@ class SigningTasks(TaskProperties):
 
 @topic("handover.record-signatures", properties=SigningTasks)
 def record_signatures(signers: RecordSignaturesInput, properties: SigningTasks, task: TaskContext) -> RecordSignaturesOutput:
-    """Who signed when, as the engine recorded the completion of each signing task (not as a form says)."""
+    """Who signed when, as the engine recorded the completion of each signing task (not as a form says),
+    once the history shows the checks passed in order and each signing task completed by its party."""
+    evidence.verified_parties(evidence.load_trail(task.engine, task.process_instance_id), "Task_RecordSignatures")
     org = load(Path(signers.organisation_file))
     by_role = {role: getattr(properties, f"{role.value}_task") for role in SignatureRole}
     names = {p.id: p.name for p in org.people}  # someone outside it (an operator) keeps their id
@@ -412,6 +430,9 @@ def _checklist(signed: ArchiveChecklistInput, process_instance_id: str) -> WorkH
 
 @topic("handover.archive-checklist")
 def archive_checklist(signed: ArchiveChecklistInput, task: TaskContext) -> ArchiveChecklistOutput:
+    trail = evidence.load_trail(task.engine, task.process_instance_id)
+    evidence.verified_parties(trail, "Task_ArchiveChecklist")
+    trail.written_by("signatures", "Task_RecordSignatures")  # the record names who the engine says signed
     checklist = _checklist(signed, task.process_instance_id)
     root = task.settings.archive_root / ARCHIVE_FOLDER
     record = archive_triplicate(root, checklist, render_checklist_pdf(checklist))
@@ -443,8 +464,14 @@ def send_copies(archived: SendCopiesInput, task: TaskContext) -> SendCopiesOutpu
 @topic("handover.reassign-open-tasks")
 def reassign_open_tasks(work: ReassignOpenTasksInput, task: TaskContext) -> ReassignOpenTasksOutput:
     """The giver's open tasks listed in the checklist go to the receiver, each with a comment saying why.
-    A task finished or reassigned meanwhile is left as it is and reported."""
+    A task finished or reassigned meanwhile is left as it is and reported, and so is a row whose task
+    collect-open-work did not list as the giver's: only the giver's own open tasks are ever moved."""
     engine = task.engine
+    trail = evidence.load_trail(engine, task.process_instance_id)
+    parties = evidence.verified_parties(trail, "Task_ReassignOpenTasks")
+    giver_id, receiver_id = parties["giverId"], parties["receiverId"]
+    collected = {row.get("camundaTaskId") for row in
+                 trail.last_written_by("checklistItems", evidence.COLLECT_OPEN_WORK) or []} - {None}
     reassigned: list[str] = []
     skipped: list[SkippedTask] = []
     comment = (f"工作交接（流程 {task.process_instance_id}）：由 {work.giver_name} 移交给 {work.receiver_name}。 / "
@@ -453,18 +480,21 @@ def reassign_open_tasks(work: ReassignOpenTasksInput, task: TaskContext) -> Reas
         task_id = row.camunda_task_id
         if not task_id:
             continue
+        if task_id not in collected:
+            skipped.append(SkippedTask(task_id=task_id, why="not one of the giver's open tasks collect-open-work listed"))
+            continue
         found = engine.request("GET", "/task", params={"taskId": task_id}) or []
         if not found:
             skipped.append(SkippedTask(task_id=task_id, why="no longer open"))
             continue
-        if found[0].get("assignee") not in (work.giver_id, work.receiver_id):
+        if found[0].get("assignee") not in (giver_id, receiver_id):  # the receiver's: moved before a retry
             skipped.append(SkippedTask(task_id=task_id, why=f"now assigned to {found[0].get('assignee')}"))
             continue
         # Comment first, then assign: each once, so a retry after a crash finishes without repeating.
         task.once(f"comment:{task_id}", lambda: engine.request(
             "POST", f"/task/{task_id}/comment/create", json={"message": comment}) and None)
         task.once(f"assign:{task_id}", lambda: engine.request(
-            "POST", f"/task/{task_id}/assignee", json={"userId": work.receiver_id}) and None)
+            "POST", f"/task/{task_id}/assignee", json={"userId": receiver_id}) and None)
         reassigned.append(task_id)
     return ReassignOpenTasksOutput(reassigned_tasks=reassigned, skipped_tasks=skipped)
 

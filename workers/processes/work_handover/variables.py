@@ -116,13 +116,15 @@ class Rounds(Deadlines):
 
 # --- step 1: advance notice ----------------------------------------------------------------------
 class ResolvePartiesInput(ProcessVariables):
-    """The notice as the form delivers it; resolve-parties names every problem by field."""
+    """The notice as the form delivers it (any type: a REST client may send a list); resolve-parties
+    checks types and lengths first (rules.notice_text_problems), then names every problem by field."""
 
-    giver_id: Annotated[str | None, AsTyped(str)] = None
-    receiver_id: Annotated[str | None, AsTyped(str)] = None
-    receiving_department_id: Annotated[str | None, AsTyped(str)] = None
-    reason: Annotated[str | None, AsTyped(HandoverReason)] = None
-    planned_date: Annotated[str | None, AsTyped(date)] = None
+    giver_id: Annotated[Any, AsTyped(str)] = None
+    receiver_id: Annotated[Any, AsTyped(str)] = None
+    receiving_department_id: Annotated[Any, AsTyped(str)] = None
+    reason: Annotated[Any, AsTyped(HandoverReason)] = None
+    planned_date: Annotated[Any, AsTyped(date)] = None
+    arrangements: Annotated[Any, AsTyped(str)] = None
     initiator: str | None = None  # set by the start event from the authenticated user
 
 
