@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: up test lint bench clean
+.PHONY: up test lint bench reliability clean
 
 up: $(BIN)/crossdept
 	$(BIN)/crossdept up
@@ -16,6 +16,10 @@ test: $(BIN)/crossdept node_modules/.package-lock.json
 lint: $(BIN)/crossdept node_modules/.package-lock.json
 	$(BIN)/crossdept lint
 	npm run --silent lint:models
+
+# The whole reliability and security suite: H2 and PostgreSQL, bigger numbers (tests/reliability/conftest.py).
+reliability: $(BIN)/crossdept
+	CROSSDEPT_RELIABILITY_FULL=1 $(BIN)/python -m pytest tests/reliability $(PYTEST_ARGS)
 
 bench: $(BIN)/crossdept
 	$(BIN)/python bench/compare.py $(BENCH_ARGS)
