@@ -19,6 +19,7 @@ from workers.catalog import load_registry
 from workers.shared.delegation import Assignment, active_delegations, resolve_assignee
 from workers.runtime.client import EngineClient
 from workers.runtime.settings import Settings
+from workers.runtime.variables import to_camunda
 
 pytestmark = pytest.mark.engine
 
@@ -227,8 +228,6 @@ INVALID = {
                          "endDate"),
     "initiator-is-neither-principal-nor-superior": (STAFF_MEMBER, {"principal": HEAD, "delegate": DELEGATE},
                                                     "principal"),
-    "initiator-variable-forged-at-start": (STAFF_MEMBER, {"principal": HEAD, "delegate": DELEGATE, "initiator": HEAD},
-                                           "principal"),
 }
 
 
@@ -262,3 +261,15 @@ def test_an_invalid_registration_is_rejected_with_a_message_naming_the_field(inv
 
 def test_a_withdrawn_registration_ends_as_withdrawn(invalid: Invalid) -> None:
     has_ended(invalid.delegation, at="EndEvent_RegistrationWithdrawn")
+
+
+def test_a_start_naming_another_initiator_is_refused_by_the_engine(staff: Staff) -> None:
+    """Who registered is the engine's start user; a start cannot even carry an `initiator` variable."""
+    body = {"variables": to_camunda({"reason": "出差 / business trip", "principal": HEAD, "delegate": DELEGATE,
+                                     "startDate": moment(-timedelta(days=1)), "endDate": moment(timedelta(days=1)),
+                                     "initiator": HEAD})}
+    response = staff.session(STAFF_MEMBER).post(
+        f"{staff.engine.engine_url}/process-definition/key/delegation/start", json=body, timeout=30)
+    assert response.status_code == 400, response.text
+    assert ("ENGINE-CROSSDEPT-08 process delegation" in response.json()["message"]
+            and "refused variable 'initiator'" in response.json()["message"]), response.text

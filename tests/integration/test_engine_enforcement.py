@@ -132,9 +132,37 @@ def handover_count(staff: Staff, business_key: str) -> int:
     return staff.admin.get("/history/process-instance/count", processInstanceBusinessKey=business_key)["count"]
 
 
-def head_starts(staff: Staff, business_key: str, **options: Any) -> requests.Response:
-    body = {"variables": to_camunda({**PARTIES, "checklistItems": [ITEM]}), "businessKey": business_key, **options}
+NOTICE = {"giverId": GIVER, "receiverId": RECEIVER, "receivingDepartmentId": "sales", "reason": "postChange",
+          "plannedDate": "2099-01-05", "arrangements": "交接前完成客户拜访 / visit customers first"}
+
+
+def head_starts(staff: Staff, business_key: str, variables: dict[str, Any] | None = None,
+                **options: Any) -> requests.Response:
+    """chen.jing gives notice of a hand-over: by default exactly the notice form's fields."""
+    body = {"variables": to_camunda(NOTICE if variables is None else variables), "businessKey": business_key,
+            **options}
     return request(staff, HEAD, "POST", "/process-definition/key/work-handover/start", json=body)
+
+
+@pytest.mark.parametrize("forged", ["supervisorId", "initiator", "noticeSubmittedAt", "checklistItems"])
+def test_a_start_carries_only_the_start_forms_fields(staff: Staff, forged: str) -> None:
+    key = f"start-vars-{uuid.uuid4().hex[:8]}"
+    value = {"supervisorId": "zheng.yu", "initiator": "wang.jianguo", "noticeSubmittedAt": "2020-01-01T09:00:00+08:00",
+             "checklistItems": [ITEM]}[forged]
+    response = head_starts(staff, key, {**NOTICE, forged: value})
+    refused(response, 400, "ENGINE-CROSSDEPT-08 process work-handover", "starts only with its start form's fields",
+            f"refused variable '{forged}' (not a field of its form work-handover-notice)")
+    assert handover_count(staff, key) == 0, "nothing was started"
+
+
+def test_a_start_may_not_fill_a_read_only_field_of_its_form(staff: Staff) -> None:
+    key = f"start-readonly-{uuid.uuid4().hex[:8]}"
+    response = head_starts(staff, key, {**NOTICE, "rejectionMessage": "已核准 / approved"})
+    refused(response, 400, "ENGINE-CROSSDEPT-08", "'rejectionMessage' (read-only on its form work-handover-notice")
+    assert handover_count(staff, key) == 0
+    empty = head_starts(staff, key, {**NOTICE, "rejectionMessage": None})
+    assert empty.ok, f"an empty read-only field, as Tasklist may send it, is accepted: {empty.text}"
+    staff.delete(empty.json()["id"])
 
 
 def test_a_head_cannot_start_a_handover_before_its_reassign_step(staff: Staff) -> None:

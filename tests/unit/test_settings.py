@@ -74,3 +74,11 @@ def test_up_links_the_local_tasklist_and_uses_an_outbox_unless_a_mail_server_is_
     configured = _for_trying_out(Settings(data_dir=tmp_path))
     assert configured.mail_outbox_dir is None
     assert configured.tasklist_url == "https://camunda.corp.example/camunda/app/tasklist/"
+
+
+def test_generated_passwords_are_letters_and_digits_so_no_command_line_takes_them_for_an_option() -> None:
+    from workers.runtime.settings import generate_password
+
+    passwords = [generate_password(32) for _ in range(200)]
+    assert all(len(p) == 32 and p.isascii() and p.isalnum() for p in passwords)
+    assert len(set(passwords)) == 200

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from workers.shared.organisation.provision import (
     KINDS, ProvisionError, ProvisionReport, keep_initial_passwords, provision as sync,
 )
 from workers.runtime.client import EngineError, EngineUnavailable
-from workers.runtime.settings import Settings
+from workers.runtime.settings import Settings, generate_password
 
 
 def provision(
@@ -44,7 +43,7 @@ def run_provision(settings: Settings, path: Path, initial_password: str | None =
     generated: dict[str, str] = {}
 
     def password_for(user_id: str) -> str:
-        generated[user_id] = initial_password or secrets.token_urlsafe(12)
+        generated[user_id] = initial_password or generate_password(16)
         return generated[user_id]
 
     started = time.monotonic()

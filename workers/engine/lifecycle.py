@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shutil
 import signal
 import socket
@@ -24,7 +23,7 @@ import yaml
 
 from workers.engine import EngineSetupError
 from workers.engine.access import ensure_worker_user
-from workers.runtime.settings import MissingSecret, Settings, write_private
+from workers.runtime.settings import Settings, generate_password, write_private
 from workers.shared.organisation.model import USER_ID_PATTERN
 
 ENGINE_DIR = Path(__file__).resolve().parents[2] / "engine"
@@ -201,7 +200,7 @@ def ensure_secrets(settings: Settings) -> dict[str, bool]:
         if explicit[name] is not None or path.is_file():
             created[name] = False
             continue
-        write_private(path, secrets.token_urlsafe(24) + "\n")
+        write_private(path, generate_password(32) + "\n")
         created[name] = True
     return created
 

@@ -6,7 +6,9 @@ Nothing else in the code reads the environment: pass a `Settings` (or the value 
 from __future__ import annotations
 
 import os
+import secrets
 import socket
+import string
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -141,3 +143,12 @@ def write_private(path: Path, text: str, *, append: bool = False) -> None:
     with os.fdopen(fd, "a" if append else "w", encoding="utf-8") as file:
         file.write(text)
     path.chmod(0o600)  # O_CREAT's mode does not apply to an existing file
+
+
+_PASSWORD_ALPHABET = string.ascii_letters + string.digits
+
+
+def generate_password(length: int) -> str:
+    """A random password of letters and digits: nothing a shell, a command line (a leading "-") or a
+    person copying it from the file can trip over; 32 characters carry about 190 bits."""
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -49,7 +48,7 @@ from workers.processes.responsibility_review.variables import (
 from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.properties import LocalPath
 from workers.runtime.client import client_for
-from workers.runtime.settings import Settings
+from workers.runtime.settings import Settings, generate_password
 from workers.runtime.variables import from_camunda
 from workers.shared.text import rejection_message
 
@@ -173,6 +172,6 @@ def _initial_password(settings: Settings, user_id: str) -> str:
     """New people in the accepted version get the configured or a generated password, kept privately."""
     if settings.staff_initial_password is not None:
         return settings.staff_initial_password.get_secret_value()
-    password = secrets.token_urlsafe(12)
+    password = generate_password(16)
     keep_initial_passwords(settings.secrets_dir, {user_id: password})
     return password

@@ -10,10 +10,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.camunda.bpm.engine.form.CamundaFormRef;
+import org.camunda.bpm.engine.form.FormData;
 import org.camunda.bpm.engine.form.FormField;
 import org.camunda.bpm.engine.form.TaskFormData;
 import org.camunda.bpm.engine.impl.cmd.GetCamundaFormDefinitionCmd;
+import org.camunda.bpm.engine.impl.form.handler.StartFormHandler;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
+import org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.ResourceEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.TaskEntity;
 import org.camunda.bpm.engine.impl.task.TaskDefinition;
@@ -25,7 +28,7 @@ import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
 import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperty;
 
 /**
- * Finds a user task's form as Tasklist does (the task form handler resolves camunda:formRef with
+ * Finds a user task's form (or a process's start form) as Tasklist does (the task form handler resolves camunda:formRef with
  * its binding, or a camunda-forms:deployment: form key, or generated camunda:formData fields) and
  * adds the task's {@code allowedVariables} property (comma-separated) for explicit extras.
  *
@@ -42,13 +45,25 @@ final class FormFieldsCache {
   private final Map<String, FormSchema> forms = new ConcurrentHashMap<>();
 
   TaskFields fieldsOf(TaskEntity task, CommandContext commandContext) {
+    TaskDefinition definition = task.getTaskDefinition();
+    TaskFormData formData = definition == null ? null : definition.getTaskFormHandler().createTaskForm(task);
+    return fieldsOf(formData, task.getProcessDefinitionId(), task.getTaskDefinitionKey(), commandContext);
+  }
+
+  /** The fields of a process's start form (its none start event), with that event's property. */
+  TaskFields startFieldsOf(ProcessDefinitionEntity process, CommandContext commandContext) {
+    StartFormHandler handler = process.getStartFormHandler();
+    FormData formData = handler == null ? null : handler.createStartFormData(process);
+    String startEvent = process.getInitial() == null ? null : process.getInitial().getId();
+    return fieldsOf(formData, process.getId(), startEvent, commandContext);
+  }
+
+  private TaskFields fieldsOf(FormData formData, String processDefinitionId, String elementId,
+                              CommandContext commandContext) {
     Set<String> editable = new HashSet<>();
     Map<String, JsonNode> readOnly = new HashMap<>();
     Map<String, Set<String>> readOnlyColumns = new HashMap<>();
     List<String> sources = new ArrayList<>();
-
-    TaskDefinition definition = task.getTaskDefinition();
-    TaskFormData formData = definition == null ? null : definition.getTaskFormHandler().createTaskForm(task);
     if (formData != null) {
       FormSchema form = deployedForm(formData, commandContext);
       if (form != null) {
@@ -64,7 +79,7 @@ final class FormFieldsCache {
       }
     }
     boolean hasForm = !sources.isEmpty();
-    List<String> extras = allowedVariables(task, commandContext);
+    List<String> extras = allowedVariables(processDefinitionId, elementId, commandContext);
     if (!extras.isEmpty()) {
       editable.addAll(extras);
       sources.add("its " + ALLOWED_VARIABLES + " property");
@@ -75,7 +90,7 @@ final class FormFieldsCache {
         Collections.unmodifiableMap(readOnlyColumns));
   }
 
-  private FormSchema deployedForm(TaskFormData formData, CommandContext commandContext) {
+  private FormSchema deployedForm(FormData formData, CommandContext commandContext) {
     CamundaFormRef ref = formData.getCamundaFormRef();
     if (ref != null && ref.getKey() != null) {
       CamundaFormDefinition form = commandContext.runWithoutAuthorization(
@@ -104,15 +119,19 @@ final class FormFieldsCache {
     });
   }
 
-  private static String formName(TaskFormData formData) {
+  private static String formName(FormData formData) {
     CamundaFormRef ref = formData.getCamundaFormRef();
     return ref != null && ref.getKey() != null ? ref.getKey() : formData.getFormKey();
   }
 
-  private static List<String> allowedVariables(TaskEntity task, CommandContext commandContext) {
+  private static List<String> allowedVariables(String processDefinitionId, String elementId,
+                                               CommandContext commandContext) {
+    if (elementId == null) {
+      return new ArrayList<>();
+    }
     BpmnModelInstance model = commandContext.getProcessEngineConfiguration().getDeploymentCache()
-        .findBpmnModelInstanceForProcessDefinition(task.getProcessDefinitionId());
-    BaseElement element = model == null ? null : model.getModelElementById(task.getTaskDefinitionKey());
+        .findBpmnModelInstanceForProcessDefinition(processDefinitionId);
+    BaseElement element = model == null ? null : model.getModelElementById(elementId);
     ExtensionElements extensions = element == null ? null : element.getExtensionElements();
     List<String> names = new ArrayList<>();
     if (extensions == null) {
