@@ -3,6 +3,8 @@ arrives pre-filled, and only the supervisor's signing form offers to send the ch
 
 from __future__ import annotations
 
+import contextlib
+
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -22,6 +24,21 @@ if TYPE_CHECKING:
     from tests.browser.conftest import Screenshots
 
 pytestmark = pytest.mark.engine
+
+
+@contextlib.contextmanager
+def announced_today(staff: Staff) -> Iterator[tuple[str, dict[str, Any]]]:
+    """chen.jing announces yang.fan's hand-over to wu.hao through the start event, as in Tasklist, so
+    the notice is given today (see planned_for_notice_given_today); yields the instance and the
+    giver's checklist task once the notice has gone out, and deletes the instance afterwards."""
+    instance = staff.start("chen.jing", "work-handover",
+                           notice("yang.fan", "wu.hao", "sales", planned_for_notice_given_today(3)))
+    try:
+        checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist")
+        wait_for_notice(staff, instance)
+        yield instance, checklist
+    finally:
+        staff.delete(instance)
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +64,7 @@ def test_checklist_is_prefilled_and_only_the_supervisor_can_send_it_back(
 
     tasklist = f"http://localhost:{engine.engine_port}/camunda/app/tasklist/"
     open_task = open_task_for(staff, "yang.fan")
-    # Started through the start event as in Tasklist, so the notice is given today (see the helper).
-    instance = staff.start("chen.jing", "work-handover",
-                           notice("yang.fan", "wu.hao", "sales", planned_for_notice_given_today(3)))
-    try:
-        checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist")
-        wait_for_notice(staff, instance)
+    with announced_today(staff) as (instance, checklist):
         page = new_page("giver")
         log_in(page, tasklist, "yang.fan", staff.password)
         page.goto(f"{tasklist}default/#/?task={checklist['id']}")
@@ -99,8 +111,6 @@ def test_checklist_is_prefilled_and_only_the_supervisor_can_send_it_back(
         page.get_by_label("不准确或不完整，退回 / Inaccurate or incomplete: send back").check()
         expect(page.get_by_label("退回原因 / Reason for sending back")).to_be_visible()
         screenshots(page, "supervisor-sends-back")
-    finally:
-        staff.delete(instance)
 
 
 def test_a_checklist_longer_than_a_string_column_shows_whole_on_the_signing_form(
@@ -113,11 +123,7 @@ def test_a_checklist_longer_than_a_string_column_shows_whole_on_the_signing_form
     tasklist = f"http://localhost:{engine.engine_port}/camunda/app/tasklist/"
     rows = [{"category": "documents", "description": f"第 {n} 份底稿 / draft {n} " + "说明" * 190,
              "location": "共享盘 / share"} for n in range(1, 13)]
-    instance = staff.start("chen.jing", "work-handover",
-                           notice("yang.fan", "wu.hao", "sales", planned_for_notice_given_today(3)))
-    try:
-        checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist")
-        wait_for_notice(staff, instance)
+    with announced_today(staff) as (instance, checklist):
         staff.complete("yang.fan", checklist["id"], {"checklistItems": rows})
         verify = one_task(staff, instance, "Task_VerifyChecklist", "the verification")
         staff.complete("wu.hao", verify["id"], {"verificationItems": [{"verdict": "accept"} for _ in rows]})
@@ -131,8 +137,6 @@ def test_a_checklist_longer_than_a_string_column_shows_whole_on_the_signing_form
         shown = summary.input_value()
         assert (len(shown) > 4000, shown.count("\n")) == (True, 11), f"not the whole summary: {shown[:200]!r}"
         screenshots(page, "giver-signs-long-checklist")
-    finally:
-        staff.delete(instance)
 
 
 def rules_summary_pattern() -> Any:
@@ -147,11 +151,7 @@ def test_tasklist_refuses_a_description_longer_than_the_checklists_limit_before_
     from playwright.sync_api import expect
 
     tasklist = f"http://localhost:{engine.engine_port}/camunda/app/tasklist/"
-    instance = staff.start("chen.jing", "work-handover",
-                           notice("yang.fan", "wu.hao", "sales", planned_for_notice_given_today(3)))
-    try:
-        checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist")
-        wait_for_notice(staff, instance)
+    with announced_today(staff) as (instance, checklist):
         page = new_page("giver")
         log_in(page, tasklist, "yang.fan", staff.password)
         page.goto(f"{tasklist}default/#/?task={checklist['id']}")
@@ -165,5 +165,3 @@ def test_tasklist_refuses_a_description_longer_than_the_checklists_limit_before_
         screenshots(page, "description-too-long")
         assert submits == [], "Tasklist submitted a description over the form's maxLength"
         assert [t["id"] for t in staff.tasks(instance, taskDefinitionKey="Task_FillChecklist")] == [checklist["id"]]
-    finally:
-        staff.delete(instance)

@@ -22,11 +22,9 @@ import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
 class ModelEnforcementInterceptor extends CommandInterceptor {
 
   private final TaskVariablesRule taskVariables;
-  private final StartVariablesRule startVariables;
 
   ModelEnforcementInterceptor(FormFieldsCache forms) {
     this.taskVariables = new TaskVariablesRule(forms);
-    this.startVariables = new StartVariablesRule(forms);
   }
 
   @Override
@@ -35,7 +33,6 @@ class ModelEnforcementInterceptor extends CommandInterceptor {
     if (commandContext != null && Caller.isRestricted(commandContext)) {
       ModelShortcutRule.check(command);
       taskVariables.check(command, commandContext);
-      startVariables.check(command, commandContext);
     }
     return next.execute(command);
   }

@@ -2,17 +2,24 @@ package org.crossdept.engine.enforcement;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.camunda.bpm.engine.impl.ProcessInstantiationBuilderImpl;
 import org.camunda.bpm.engine.impl.cfg.CommandChecker;
+import org.camunda.bpm.engine.impl.cmd.GetDeployedProcessDefinitionCmd;
+import org.camunda.bpm.engine.impl.cmd.StartProcessInstanceCmd;
+import org.camunda.bpm.engine.impl.cmd.SubmitStartFormCmd;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
+import org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.TaskEntity;
 
 /**
- * A user task's completion may write only that task's form fields (or the names in its
- * {@code allowedVariables} property), and a read-only field only with the value the instance
- * already has. Otherwise whoever completes a step could set who signs next or whose work moves
+ * What a person may write through a form: a user task's completion only that task's form fields
+ * (or the names in its {@code allowedVariables} property), and a read-only field only with the
+ * value the instance already has. Otherwise whoever completes a step could set who signs next or whose work moves
  * (supervisorId, giverId, initiator). The same holds for submit-form, BPMN errors and escalations
- * thrown from the task, and for setting or removing variables through the task (local or not).
+ * thrown from the task, and for setting or removing variables through the task (local or not). A
+ * process start likewise carries only its start form's fields ({@link #checkStart}).
  *
  * <p>Camunda's own authorization check for the command runs first, so someone who may not work on
  * the task gets Camunda's 403, not a description of its form. Standalone tasks (no process) have
@@ -22,6 +29,9 @@ import org.camunda.bpm.engine.impl.persistence.entity.TaskEntity;
 final class TaskVariablesRule {
 
   static final String CODE = "ENGINE-CROSSDEPT-06";
+  static final String START_CODE = "ENGINE-CROSSDEPT-08";
+  private static final String START_WHY = ". A process starts with what its start form asks of the person starting "
+      + "it; later steps write the rest";
   private static final String WHY = ". A task writes only what its form asks of the person completing it, so "
       + "no one can change who acts next or what the record says; an administrator can correct other variables";
 
@@ -32,6 +42,11 @@ final class TaskVariablesRule {
   }
 
   void check(Object command, CommandContext commandContext) {
+    checkTask(command, commandContext);
+    checkStart(command, commandContext);
+  }
+
+  private void checkTask(Object command, CommandContext commandContext) {
     TaskWrite write = TaskWrite.of(command);
     if (write == null || write.isEmpty() || write.taskId() == null) {
       return;
@@ -74,6 +89,62 @@ final class TaskVariablesRule {
     }
     if (!refused.isEmpty()) {
       throw new TaskVariablesRefusedException(message(task, fields, refused));
+    }
+  }
+
+  /**
+   * A process starts with only its start form's fields (or its start event's {@code allowedVariables}),
+   * the same rule as a completion: otherwise whoever starts a process could hand later steps variables
+   * they trust as the model's own (a supervisor, a checklist, a notice time). A read-only field of the
+   * start form may be sent only empty or with its default: an instance not yet started has no value.
+   * Starts elsewhere than the start event are refused altogether ({@link ModelShortcutRule}).
+   */
+  private void checkStart(Object command, CommandContext commandContext) {
+    Map<String, Object> variables;
+    ProcessDefinitionEntity process;
+    if (command instanceof StartProcessInstanceCmd) {
+      ProcessInstantiationBuilderImpl builder =
+          (ProcessInstantiationBuilderImpl) CommandFields.read(command, "instantiationBuilder");
+      variables = builder.getVariables();
+      if (variables == null || variables.isEmpty()) {
+        return;
+      }
+      process = commandContext.runWithoutAuthorization(new GetDeployedProcessDefinitionCmd(builder, false));
+    } else if (command instanceof SubmitStartFormCmd) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> submitted = (Map<String, Object>) CommandFields.read(command, "variables");
+      variables = submitted;
+      if (variables == null || variables.isEmpty()) {
+        return;
+      }
+      String id = (String) CommandFields.read(command, "processDefinitionId");
+      process = commandContext.getProcessEngineConfiguration().getDeploymentCache()
+          .findDeployedProcessDefinitionById(id);
+    } else {
+      return;
+    }
+    if (process == null) {
+      return; // the command itself says which definition is missing
+    }
+    TaskFields fields = forms.startFieldsOf(process, commandContext);
+    List<String> refused = new ArrayList<>();
+    for (Map.Entry<String, Object> variable : variables.entrySet()) {
+      String name = variable.getKey();
+      if (fields.isEditable(name)) {
+        continue;
+      }
+      if (!fields.isReadOnly(name)) {
+        refused.add("'" + name + "' (" + (fields.source() == null ? "the process has no start form"
+            : "not a field of its " + fields.source()) + ")");
+      } else if (!SameValue.same(variable.getValue(), null, fields.readOnly().get(name))) {
+        refused.add("'" + name + "' (read-only on its " + fields.source() + ": a start cannot set it)");
+      }
+    }
+    if (!refused.isEmpty()) {
+      String name = process.getName() == null ? "" : " (" + process.getName() + ")";
+      throw new TaskVariablesRefusedException(START_CODE + " process " + process.getKey() + name
+          + " starts only with its start form's fields: refused variable" + (refused.size() > 1 ? "s " : " ")
+          + String.join(", ", refused) + START_WHY);
     }
   }
 
