@@ -187,3 +187,11 @@ def test_a_refused_bpmn_error_counts_as_a_failed_attempt_too(mocker: MockerFixtu
     client.bpmn_error.side_effect = _too_long_refusal()
     run(worker, "t.reject", retries=1)
     assert client.failure.call_args.args[4] == 0
+
+
+def test_a_rejection_names_its_field_once() -> None:
+    from workers.runtime.errors import BusinessRejection
+
+    assert str(BusinessRejection("X", "必填 / is required", field="giverId")) == "giverId: 必填 / is required"
+    listed = "giverId: 没有用户 '马琳' / no person\nreceiverId: 必填 / is required"
+    assert str(BusinessRejection("X", listed, field="giverId")) == listed

@@ -27,7 +27,11 @@ class BusinessRejection(Exception):
         self.variables = dict(variables or {})
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
+        """The message as the form shows it, naming the field once (a message that already starts
+        with the field, like a list of "field: rule" lines, is left as it is)."""
+        if not self.field or self.message.startswith(f"{self.field}:"):
+            return self.message
+        return f"{self.field}: {self.message}"
 
 
 class InvalidInput(Exception):
