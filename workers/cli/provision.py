@@ -91,4 +91,4 @@ def _hand_out_passwords(passwords: dict[str, str], secrets_dir: Path) -> None:
     path = keep_initial_passwords(secrets_dir, passwords)
     console.print(f"{len(passwords)} new user(s): {', '.join(passwords)}; their initial passwords are in "
                   f"{path} (mode 0600). Hand each person theirs; they should change it at first login "
-                  "(Tasklist: profile menu → 修改密码 / Change password).", soft_wrap=True)
+                  "(Tasklist: the user menu at the top right → 个人资料 / My profile, which opens their profile with its password change).", soft_wrap=True)
