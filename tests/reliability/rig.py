@@ -150,4 +150,7 @@ def _worker_env(settings: Settings, proxy: Proxy, mailbox: Mailbox, webhook: Web
             "CROSSDEPT_TASKLIST_URL": "http://localhost/camunda/app/tasklist/default/",
             "CROSSDEPT_LONG_POLL_MS": "5000", "CROSSDEPT_LOCK_DURATION_MS": "15000",
             "CROSSDEPT_HTTP_TIMEOUT_S": "5", "CROSSDEPT_RETRY_BACKOFF_S": "0.5", "CROSSDEPT_RETRY_BACKOFF_MAX_S": "5",
-            "CROSSDEPT_CONCURRENCY": "4", "CROSSDEPT_LOG_LEVEL": "WARNING"}
+            "CROSSDEPT_CONCURRENCY": "4", "CROSSDEPT_LOG_LEVEL": "WARNING",
+            # A worker killed inside a side effect holds its claim this long (300 s by default,
+            # longer than the suite waits for an instance to end).
+            "CROSSDEPT_ONCE_LEASE_S": "20"}
