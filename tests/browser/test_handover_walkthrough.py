@@ -1,0 +1,358 @@
+"""A whole work hand-over in the real Tasklist, as the demo organisation's people do it (issue 11).
+
+陈静 (head of Marketing) announces through the start form that 杨帆 hands over to 吴昊 (Sales); 杨帆
+fills the checklist; 吴昊 asks one question, 杨帆 answers in round 2, 吴昊 accepts; 杨帆, 吴昊 and the
+supervisor sign; the copies go out. Each person logs in with their own account in their own browser
+(zh-CN, Asia/Shanghai) and opens each task from the link in the e-mail they got for it, where there
+is one. After every step the e-mails that step caused are counted per person (`MAILS`), and every
+page is screenshotted into test-artifacts/<test name>/, with the counts in mail-counts.txt beside them.
+
+One helper per person and step, so each feature of issue 11 adds its assertion where it shows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+import pytest
+
+from tests.browser.test_tasklist import log_in
+from tests.support.driver import EngineDriver, running_worker, wait_until
+from tests.support.handover import handover_staff, one_task, open_task_for, planned_for_notice_given_today
+from tests.support.receivers import Mailbox, smtp_server
+from tests.support.staff import Staff
+from workers.catalog import load_registry
+from workers.runtime.settings import Settings
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+    from tests.browser.conftest import Screenshots
+
+pytestmark = pytest.mark.engine
+
+HEAD, GIVER, RECEIVER, RECEIVING_HEAD = "chen.jing", "yang.fan", "wu.hao", "li.qiang"
+NAMES = {HEAD: "陈静", GIVER: "杨帆", RECEIVER: "吴昊"}
+QUESTION = "客户档案的纸质原件放在哪里？"
+ANSWER = "纸质原件在市场部 3 楼档案柜 B-2，钥匙在前台登记领取。"
+CUSTOMER_FILES = "华东区重点客户档案 12 份"
+ARRANGEMENTS = "交接前一起拜访华东区三家重点客户，并移交客户档案。"
+
+# The e-mails each moment of the hand-over causes (the named task arrives, or it is done), per person: (how many, whether one links to the person's new task).
+# What main sends today: the notice to the three parties (the giver's with the link to the checklist)
+# and the signed copies to giver and receiver; no other task is announced by e-mail yet.
+MAILS: dict[str, dict[str, tuple[int, bool]]] = {
+    "notice": {RECEIVING_HEAD: (1, False), GIVER: (1, True), RECEIVER: (1, False)},  # and the checklist
+    "verify-1": {},
+    "checklist-2": {},
+    "verify-2": {},
+    "sign": {},
+    "done": {GIVER: (1, False), RECEIVER: (1, False)},
+}
+
+# What a person must not read on a page meant for them: a variable's name (camelCase), a user id
+# (given.family), an engine id (a UUID), an element id (Task_…).
+TECHNICAL = re.compile(r"\b[a-z]+[A-Z][A-Za-z]+\b|\b[a-z]+\.[a-z]+\b|\b[0-9a-f]{8}-[0-9a-f]{4}-|\b[A-Z][a-z]+_[A-Z]\w+")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def staff(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPathFactory) -> Staff:
+    return handover_staff(engine, admin, tmp_path_factory.mktemp("org") / "organisation.yaml", "work-handover-walk")
+
+
+@pytest.fixture
+def tasklist(engine: Settings) -> str:
+    return f"http://localhost:{engine.engine_port}/camunda/app/tasklist/"
+
+
+@pytest.fixture
+def mailbox(worker_settings: Settings, tmp_path: Path, tasklist: str) -> Iterator[Mailbox]:
+    """Every process's workers, mailing a real SMTP server with links to this engine's Tasklist."""
+    with smtp_server() as (box, port):
+        settings = worker_settings.model_copy(update={
+            "smtp_host": "127.0.0.1", "smtp_port": port, "archive_dir": tmp_path / "archive",
+            "tasklist_url": tasklist})
+        with running_worker(load_registry(), settings):
+            yield box
+
+
+@dataclass
+class Walk:
+    """The people's browsers, the mailbox, and which e-mails each step has accounted for."""
+
+    staff: Staff
+    tasklist: str
+    mailbox: Mailbox
+    shots: Screenshots
+    new_page: Callable[..., Page]
+    instance: str = ""
+    pages: dict[str, Page] = field(default_factory=dict)
+    counted: int = 0
+    mails: dict[str, dict[str, list[EmailMessage]]] = field(default_factory=dict)
+
+    def page(self, person: str) -> Page:
+        """The person's own browser, logged in with their own account on first use."""
+        if person not in self.pages:
+            page = self.new_page(person, timezone_id="Asia/Shanghai")
+            page.set_viewport_size({"width": 1400, "height": 2400})  # the task's whole form in each screenshot
+            log_in(page, self.tasklist, person, self.staff.password)
+            self.pages[person] = page
+        return self.pages[person]
+
+    def shot(self, person: str, step: str) -> None:
+        self.shots(self.page(person), f"{person.split('.')[0]}-{step}")
+
+    def mails_of(self, step: str) -> dict[str, list[EmailMessage]]:
+        """The e-mails `step` caused, per person, once they have all arrived: as many as MAILS says,
+        and each a linked one if MAILS says so. One too many is caught by the next step (or the end)."""
+        expected = MAILS[step]
+        wanted = self.counted + sum(count for count, _ in expected.values())
+        wait_until(lambda: len(self.mailbox.messages) >= wanted, 60, f"the e-mails of step {step}", interval_s=0.2)
+        arrived = self.mailbox.messages[self.counted:]
+        self.counted += len(arrived)
+        by_person: dict[str, list[EmailMessage]] = {}
+        for mail in arrived:
+            by_person.setdefault(re.findall(r"([\w.-]+)@", str(mail["To"]))[0], []).append(mail)
+        self.mails[step] = by_person
+        assert {p: len(m) for p, m in by_person.items()} == {p: c for p, (c, _) in expected.items()}, \
+            f"e-mails of step {step} per person"
+        return by_person
+
+    def link_for(self, mails: list[EmailMessage], task_id: str) -> str:
+        links = {m for mail in mails for m in re.findall(r"https?://\S+\?task=[\w-]+", body_of(mail))}
+        assert links == {f"{self.tasklist}default/#/?task={task_id}"}, f"links in the e-mail: {links}"
+        return links.pop()
+
+    def open_task(self, person: str, step: str, task: dict[str, Any]) -> Page:
+        """The task opened as the person would: from the link in its e-mail, or else from 我的待办."""
+        page = self.page(person)
+        _, linked = MAILS[step].get(person, (0, False))
+        if linked:
+            page.goto(self.link_for(self.mails[step][person], task["id"]))
+        else:
+            page.goto(self.tasklist)
+            page.locator(".task-filter").filter(has_text="我的待办").click()
+            page.locator(f'.tasks-list a[href*="task={task["id"]}"]').click()
+        from playwright.sync_api import expect
+
+        expect(page.locator(".task-card h2.task")).to_contain_text(task["name"].split(" / ")[0])
+        expect(page.locator(".fjs-container")).to_be_visible()
+        return page
+
+    def write_counts(self) -> None:
+        lines = [f"{step}\t{person}\t{len(mails)}\t{mail['Subject']}" for step, people in self.mails.items()
+                 for person, mails in people.items() for mail in mails]
+        (self.shots.folder / "mail-counts.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def body_of(mail: EmailMessage) -> str:
+    part = mail.get_body(preferencelist=("plain", "html"))
+    return part.get_content() if part is not None else ""
+
+
+# --- what a person reads -----------------------------------------------------------------------
+def labels_read_chinese_first(form: Locator) -> None:
+    """Every label and heading of the form starts in Chinese: none is English only."""
+    texts = [t.strip() for t in form.locator("label, h1, h2, h3").all_inner_texts() if t.strip()]
+    assert texts, "the form shows no labels"
+    english_first = [t for t in texts if not CJK.match(t.lstrip("*# "))]
+    assert not english_first, f"labels not in Chinese first: {english_first}"
+
+
+def shows_nothing_technical(where: Locator) -> None:
+    technical = sorted(set(TECHNICAL.findall(where.inner_text())))
+    assert not technical, f"technical names or ids shown to staff: {technical}"
+
+
+def reads_as_staff(page: Page) -> Locator:
+    """The open task as its person reads it: Chinese-first labels, no variable names or ids."""
+    form = page.locator(".task-card .fjs-container")
+    labels_read_chinese_first(form)
+    shows_nothing_technical(page.locator(".task-card"))
+    return form
+
+
+def choose(page: Page, field: Locator, option: str) -> None:
+    """form-js draws its own drop-down: open it and click the option."""
+    field.locator(".fjs-select-display").click()
+    page.locator(".fjs-dropdownlist-item").filter(has_text=option).click()
+
+
+def verification_rows(form: Locator) -> int:
+    """How many rows the verification shows (form-js numbers a row's fields, it draws no row box):
+    the giver's open work first, the customer files the giver added last."""
+    from playwright.sync_api import expect
+
+    expect(form.get_by_label("说明 / Description").last).to_have_value(CUSTOMER_FILES)
+    return form.get_by_label("说明 / Description").count()
+
+
+def complete(page: Page, task: dict[str, Any]) -> None:
+    from playwright.sync_api import expect
+
+    with page.expect_response(lambda r: f"/task/{task['id']}/submit-form" in r.url) as submitted:
+        page.locator(".task-card").get_by_role("button", name="完成", exact=True).click()
+    assert submitted.value.ok, submitted.value.text()
+    expect(page.locator(f'.tasks-list a[href*="task={task["id"]}"]')).to_have_count(0)
+
+
+# --- the steps, one per person -------------------------------------------------------------------
+def head_announces(walk: Walk) -> None:
+    from playwright.sync_api import expect
+
+    page = walk.page(HEAD)
+    page.get_by_role("link", name="发起流程").click()
+    page.locator(".modal").get_by_text("工作交接 / Work hand-over").click()
+    form = page.locator(".modal .fjs-container")
+    expect(form).to_be_visible()
+    labels_read_chinese_first(form)
+    form.get_by_label("交出人 / Person handing over").fill(GIVER)
+    form.get_by_label("接收人 / Receiver").fill(RECEIVER)
+    form.get_by_label("接收部门 / Receiving department").fill("sales")
+    choose(page, form.locator(".fjs-form-field-select").filter(has_text="交接原因 / Reason"), "岗位调整 / Post change")
+    planned = planned_for_notice_given_today(3)
+    date_field = form.get_by_label("计划交接日期 / Planned hand-over date")
+    date_field.fill(f"{planned.year}/{planned.month}/{planned.day}")  # as zh-CN writes a date
+    date_field.press("Enter")
+    form.get_by_label("交接安排 / Arrangements").fill(ARRANGEMENTS)
+    walk.shot(HEAD, "notice-filled")
+    with page.expect_response(lambda r: r.url.endswith("/submit-form") and "process-definition" in r.url) as started:
+        page.locator(".modal").get_by_role("button", name="发起", exact=True).click()
+    assert started.value.ok, started.value.text()
+    walk.instance = started.value.json()["id"]
+    expect(page.get_by_text("流程已发起。")).to_be_visible()
+    walk.shot(HEAD, "notice-started")
+    variables = walk.staff.admin.history_variables(walk.instance)
+    assert (variables["initiator"], variables["plannedDate"]) == (HEAD, planned.isoformat())
+
+
+def giver_fills_checklist(walk: Walk, open_task: str) -> dict[str, Any]:
+    from playwright.sync_api import expect
+
+    task = one_task(walk.staff, walk.instance, "Task_FillChecklist", "the giver's checklist")
+    walk.mails_of("notice")
+    page = walk.open_task(GIVER, "notice", task)
+    form = reads_as_staff(page)
+    expect(form.get_by_label("交出人 / Person handing over")).to_have_value(NAMES[GIVER])
+    expect(form.get_by_label("接收人 / Receiver")).to_have_value(NAMES[RECEIVER])
+    # The giver's open work arrives as rows (earlier tests of the session may have left more of it).
+    expect(form.get_by_label("流程任务编号 / Camunda task id").first).to_be_visible()
+    assert open_task in [row.input_value() for row in form.get_by_label("流程任务编号 / Camunda task id").all()]
+    walk.shot(GIVER, "checklist-opened")
+    form.get_by_role("button", name="Add new").click()
+    choose(page, form.locator(".fjs-form-field-select").filter(has_text="类别 / Category").last, "客户信息 / Customer information")
+    form.get_by_label("说明 / Description").last.fill(CUSTOMER_FILES)
+    form.get_by_label("存放位置或系统 / Where it is").last.fill("CRM 系统“华东区”目录")
+    form.get_by_label("客户联系人 / Customer contact").fill("王经理 138-0000-0000")
+    walk.shot(GIVER, "checklist-filled")
+    complete(page, task)
+    walk.shot(GIVER, "checklist-completed")
+    return task
+
+
+def receiver_asks(walk: Walk) -> None:
+    from playwright.sync_api import expect
+
+    task = one_task(walk.staff, walk.instance, "Task_VerifyChecklist", "the receiver's verification")
+    walk.mails_of("verify-1")
+    page = walk.open_task(RECEIVER, "verify-1", task)
+    form = reads_as_staff(page)
+    expect(form.get_by_label("交接轮次 / Round")).to_have_value("1")
+    rows = verification_rows(form)
+    for row in range(rows - 1):
+        form.get_by_label("无误 / Accept").nth(row).check()
+    form.get_by_label("有疑问 / Question").last.check()
+    form.get_by_label("疑问 / Question", exact=True).fill(QUESTION)
+    walk.shot(RECEIVER, "verify-1-question")
+    complete(page, task)
+    walk.shot(RECEIVER, "verify-1-completed")
+
+
+def giver_answers(walk: Walk, first: dict[str, Any]) -> None:
+    from playwright.sync_api import expect
+
+    task = wait_until(lambda: next((t for t in walk.staff.tasks(walk.instance, taskDefinitionKey="Task_FillChecklist")
+                                    if t["id"] != first["id"]), None), 60, "the checklist back at the giver", 0.3)
+    walk.mails_of("checklist-2")
+    page = walk.open_task(GIVER, "checklist-2", task)
+    form = reads_as_staff(page)
+    expect(form.get_by_label("接收人疑问或监交人退回原因 / Receiver's questions or the supervisor's reason")) \
+        .to_have_value(re.compile(re.escape(QUESTION)))
+    walk.shot(GIVER, "checklist-2-question")
+    # No answer field yet: the giver answers where the receiver will look, in the row's location.
+    form.get_by_label("存放位置或系统 / Where it is").last.fill(f"CRM 系统“华东区”目录；{ANSWER}")
+    walk.shot(GIVER, "checklist-2-answered")
+    complete(page, task)
+
+
+def receiver_accepts(walk: Walk) -> None:
+    from playwright.sync_api import expect
+
+    task = wait_until(lambda: next((t for t in walk.staff.tasks(walk.instance, taskDefinitionKey="Task_VerifyChecklist")),
+                                   None), 60, "the verification of round 2", 0.3)
+    walk.mails_of("verify-2")
+    page = walk.open_task(RECEIVER, "verify-2", task)
+    form = reads_as_staff(page)
+    expect(form.get_by_label("交接轮次 / Round")).to_have_value("2")
+    rows = verification_rows(form)
+    expect(form.get_by_label("存放位置或系统 / Where it is").last).to_have_value(re.compile(re.escape(ANSWER)))
+    for row in range(rows):
+        form.get_by_label("无误 / Accept").nth(row).check()
+    walk.shot(RECEIVER, "verify-2-accepted")
+    complete(page, task)
+
+
+def signs(walk: Walk, person: str, key: str, step: str) -> None:
+    from playwright.sync_api import expect
+
+    task = one_task(walk.staff, walk.instance, key, f"the signing task {key}")
+    page = walk.open_task(person, step, task)
+    form = reads_as_staff(page)
+    expect(form.get_by_label("交接清单 / Checklist")).to_have_value(re.compile(re.escape(ANSWER)))
+    if key == "Task_SupervisorConfirms":
+        form.get_by_label("准确完整，签字确认 / Accurate and complete: sign").check()
+    walk.shot(person, "signs")
+    complete(page, task)
+    walk.shot(person, "signed")
+
+
+def everyone_is_told(walk: Walk) -> None:
+    walk.staff.admin.instance(walk.instance).settle(60)
+    assert walk.staff.ended(walk.instance), f"the hand-over has not ended: {walk.staff.admin.active_activities(walk.instance)}"
+    told = walk.mails_of("done")
+    for person in (GIVER, RECEIVER):
+        [copy] = told[person]
+        assert [a.get_content_type() for a in copy.iter_attachments()] == ["application/pdf"], f"{person}'s copy"
+        assert CJK.match(str(copy["Subject"])), f"the subject to {person} is not Chinese first: {copy['Subject']}"
+    # The copies are mailed before the last worker step completes: nothing more can come now.
+    assert len(walk.mailbox.messages) == walk.counted, \
+        f"e-mails after the end: {[m['Subject'] for m in walk.mailbox.messages[walk.counted:]]}"
+
+
+def test_a_whole_handover_in_tasklist_as_head_giver_receiver_and_supervisor(
+    new_page: Callable[..., Any], screenshots: Screenshots, staff: Staff, mailbox: Mailbox, tasklist: str,
+) -> None:
+    walk = Walk(staff, tasklist, mailbox, screenshots, new_page)
+    open_task = open_task_for(staff, GIVER)
+    try:
+        head_announces(walk)
+        first = giver_fills_checklist(walk, open_task)
+        receiver_asks(walk)
+        giver_answers(walk, first)
+        receiver_accepts(walk)
+        walk.mails_of("sign")
+        supervisor = staff.admin.history_variables(walk.instance)["supervisorId"]
+        for person, key in ((GIVER, "Task_GiverSigns"), (RECEIVER, "Task_ReceiverSigns"),
+                            (supervisor, "Task_SupervisorConfirms")):
+            signs(walk, person, key, "sign")
+        everyone_is_told(walk)
+    finally:
+        walk.write_counts()
+        for instance in (walk.instance, staff.admin.get(f"/history/task", taskId=open_task)[0]["processInstanceId"]):
+            if instance:
+                staff.delete(instance)
