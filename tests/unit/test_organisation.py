@@ -68,6 +68,24 @@ def test_members_are_derived_from_the_people_when_omitted(org: Organisation) -> 
 # --- one test per rule -----------------------------------------------------------------------
 
 
+def test_demo_organisation_names_the_company_in_both_languages(org: Organisation) -> None:
+    assert org.company.label == "示例科技有限公司 / Example Technology Co., Ltd."
+
+
+def test_the_company_name_is_required(demo_data: dict[str, Any]) -> None:
+    assert problems_after(demo_data, lambda d: d.pop("company")) == ["company: is required"]
+
+
+def test_the_company_name_needs_both_languages(demo_data: dict[str, Any]) -> None:
+    problems = problems_after(demo_data, lambda d: d["company"].update(name_en=" "))
+    assert problems == ["company.name_en: String should have at least 1 character"]
+
+
+def test_a_company_name_on_one_line_says_to_give_both_languages(demo_data: dict[str, Any]) -> None:
+    problems = problems_after(demo_data, lambda d: d.update(company="示例科技有限公司 Example Technology"))
+    assert len(problems) == 1 and problems[0].startswith("company: Value error, give the name in both languages")
+
+
 def test_head_must_be_a_defined_person(demo_data: dict[str, Any]) -> None:
     i = department_index(demo_data, "finance")
     problems = problems_after(demo_data, lambda d: d["departments"][i].update(head="li.na"))

@@ -55,6 +55,24 @@ class Responsibility(_Strict):
     crosses: list[str] = Field(default_factory=list, description="Departments this item crosses (业务交叉点).")
 
 
+class Company(_Strict):
+    """The company as its documents name it (the hand-over checklist's heading), Chinese first."""
+
+    name_zh: Text
+    name_en: Text
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_one_line(cls, data: Any) -> Any:
+        if isinstance(data, str):  # the documents print each language apart, so one line cannot do
+            raise ValueError(f"give the name in both languages as name_zh and name_en, not one line {data!r}")
+        return data
+
+    @property
+    def label(self) -> str:
+        return f"{self.name_zh} / {self.name_en}"
+
+
 class Department(_Strict):
     id: str
     name_zh: Text
@@ -90,7 +108,7 @@ class CompanyRoles(_Strict):
 
 
 class Organisation(_Strict):
-    company: str = ""
+    company: Company
     departments: list[Department] = Field(min_length=1)
     people: list[Person] = Field(min_length=1)
     roles: CompanyRoles
