@@ -26,9 +26,9 @@ from workers.processes.work_handover.checklist import (
     Party,
     Signature,
     SignatureRole,
-    WorkHandoverChecklist,
     archive_triplicate,
 )
+from workers.processes.work_handover.document import NamedDepartment, WorkHandoverChecklist
 from workers.processes.work_handover.variables import (
     ArchiveChecklistInput,
     ArchiveChecklistOutput,
@@ -419,13 +419,26 @@ def record_signatures(signers: RecordSignaturesInput, properties: SigningTasks, 
 
 # --- step 5: archiving ---------------------------------------------------------------------------
 def _checklist(signed: ArchiveChecklistInput, process_instance_id: str) -> WorkHandoverChecklist:
+    org = load(Path(signed.organisation_file))
     return WorkHandoverChecklist(
-        process_instance_id=process_instance_id,
+        process_instance_id=process_instance_id, company=org.company.label,
+        company_time_zone=signed.company_time_zone,
         giver=Party(id=signed.giver_id, name=signed.giver_name),
+        giver_department=_named_department(org, signed.giver_department_id),
         receiver=Party(id=signed.receiver_id, name=signed.receiver_name),
+        receiving_department=_named_department(org, signed.receiving_department_id),
         supervisor=Party(id=signed.supervisor_id, name=signed.supervisor_name),
-        reason=signed.reason, planned_date=signed.planned_date,
-        items=signed.checklist_items, signatures=signed.signatures)
+        reason=signed.reason, notice_date=signed.notice_date, planned_date=signed.planned_date,
+        arrangements=signed.arrangements, items=signed.checklist_items, rounds=signed.handover_rounds,
+        signatures=signed.signatures)
+
+
+def _named_department(org: Organisation, department_id: str) -> NamedDepartment:
+    """As the organisation names it now; one dropped since the notice keeps its id, so the record
+    is still filed (as a signer outside the organisation keeps theirs)."""
+    department = org.departments_by_id.get(department_id)
+    name = f"{department.name_zh} / {department.name_en}" if department else department_id
+    return NamedDepartment(id=department_id, name=name)
 
 
 @topic("handover.archive-checklist")
