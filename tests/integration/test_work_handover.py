@@ -19,6 +19,7 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Iterator
+from zoneinfo import ZoneInfo
 from unittest import mock
 
 import pytest
@@ -295,6 +296,23 @@ def test_the_archived_checklist_lists_every_item(handed_over: HandedOver) -> Non
     assert not missing, f"items missing from the PDF: {missing}"
 
 
+def test_the_archived_checklist_names_the_company_both_departments_and_the_notice(handed_over: HandedOver) -> None:
+    text = "".join(pdf_text(handed_over.folder / COPIES[0]).split())
+    notice_date = date.fromisoformat(handed_over.variables["noticeDate"])
+    for shown in ("示例科技有限公司", "市场部/Marketing(marketing)", "销售部/Sales(sales)",
+                  f"{notice_date.year}年{notice_date.month}月{notice_date.day}日", "交接前完成客户拜访/visitcustomersfirst"):
+        assert shown in text, f"{shown!r} not in the archived PDF"
+
+
+def test_the_archived_checklist_dates_each_signature_in_beijing_time(handed_over: HandedOver) -> None:
+    text = "".join(pdf_text(handed_over.folder / COPIES[0]).split())
+    record = json.loads((handed_over.folder / "record.json").read_text(encoding="utf-8"))
+    for signature in record["content"]["signatures"]:
+        local = datetime.fromisoformat(signature["signedAt"]).astimezone(ZoneInfo("Asia/Shanghai"))
+        shown = f"{local.year}年{local.month}月{local.day}日{local:%H:%M}"
+        assert shown in text, f"the {signature['role']}'s signature {signature['signedAt']} not shown as {shown}"
+
+
 def test_the_archived_checklist_names_its_process_instance(handed_over: HandedOver) -> None:
     assert handed_over.instance.id in pdf_text(handed_over.folder / COPIES[0]), \
         f"instance {handed_over.instance.id} not in the PDF"
@@ -491,6 +509,13 @@ def test_after_a_crash_mid_archive_exactly_three_copies_and_the_record_remain(lo
 
 def test_after_a_crash_mid_archive_the_three_copies_are_identical(looped: Looped) -> None:
     assert len({p.read_bytes() for p in looped.folder.glob("*.pdf")}) == 1
+
+
+def test_the_archived_checklist_keeps_the_verification_record(looped: Looped) -> None:
+    text = "".join(pdf_text(looped.folder / COPIES[0]).split())
+    for shown in ("第1轮：接收人黄磊", "校准证书在哪？/Whereisthecalibrationcertificate?",
+                  "第2轮：监交人", "缺少项目文档/Theprojectdocumentsaremissing"):
+        assert shown in text, f"{shown!r} not in the archived PDF's verification record"
 
 
 def test_the_archived_checklist_is_the_last_rounds(looped: Looped) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from workers.processes.work_handover.checklist import ChecklistItem, Party, SignatureRole
 from workers.processes.work_handover.document import NamedDepartment, WorkHandoverChecklist
@@ -99,21 +99,21 @@ def _verification_record(checklist: WorkHandoverChecklist, styles: Styles) -> li
         return [styles.text(NO_ROUNDS)]
     record: list[Flowable] = []
     for returned in checklist.rounds:
-        record.append(styles.text(_round_line(checklist, returned)))
+        parts: list[Flowable] = [styles.lines(_round_lines(checklist, returned)), Spacer(0, 1 * mm)]
         if returned.questions:
-            record.append(_questions_table(returned.questions, styles))
+            parts.append(_questions_table(returned.questions, styles))
         if returned.reason:
-            record.append(styles.text(f"退回原因 / Reason: {returned.reason}"))
-        record.append(Spacer(0, 3 * mm))
+            parts.append(styles.text(f"退回原因 / Reason: {returned.reason}"))
+        record += [KeepTogether(parts), Spacer(0, 3 * mm)]  # a round's heading stays with its questions
     return record
 
 
-def _round_line(checklist: WorkHandoverChecklist, returned: ReturnedRound) -> str:
+def _round_lines(checklist: WorkHandoverChecklist, returned: ReturnedRound) -> list[str]:
     by = checklist.receiver if returned.returned_by is ReturnedBy.RECEIVER else checklist.supervisor
-    role = SignatureRole(returned.returned_by.value).label.split(" / ")
+    role_zh, role_en = SignatureRole(returned.returned_by.value).label.split(" / ")
     when = local_time(returned.at, checklist.zone)
-    return (f"第 {returned.round} 轮：{role[0]} {by.name} 于 {when} 退回交接人 / "
-            f"Round {returned.round}: returned to the person handing over by the {role[1].lower()} {by.name}")
+    return [f"第 {returned.round} 轮：{role_zh} {by.name} 于 {when} 退回交接人",
+            f"Round {returned.round}: returned to the person handing over by the {role_en.lower()}, {by.name}"]
 
 
 def _questions_table(questions: list[Question], styles: Styles) -> Table:
