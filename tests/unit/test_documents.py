@@ -4,12 +4,15 @@ pdftotext, line by line, as they are laid out on the page."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from pypdf import PdfReader
 from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
 
 from workers.shared.documents import (
     CANNOT_END_LINE,
@@ -122,3 +125,13 @@ def test_a_utc_time_just_after_midnight_in_beijing_shows_the_beijing_date() -> N
 def test_dates_and_zones_are_written_as_a_chinese_reader_expects() -> None:
     assert local_date(date(2026, 12, 9)) == "2026年12月9日"
     assert zone_label(BEIJING, datetime(2026, 12, 1, tzinfo=timezone.utc)) == "Asia/Shanghai (UTC+08:00)"
+
+
+def test_a_heading_moves_to_the_next_page_with_what_it_heads() -> None:
+    styles = Styles()
+    # The spacer leaves room for the heading but not for the table under it.
+    flowables = [Spacer(0, 240 * mm), styles.text("核对记录 / Verification record", styles.heading),
+                 table([[styles.text("第一行\n第二行\n第三行\n第四行")]] * 4, [60], header=False)]
+    pages = PdfReader(io.BytesIO(render_pdf(flowables, title="t", subject="s"))).pages
+    assert "核对记录" not in pages[0].extract_text()
+    assert "核对记录" in pages[1].extract_text()

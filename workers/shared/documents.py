@@ -76,7 +76,9 @@ class Styles:
         font = register_font(font_file)
         self.font_file = font_file
         self.title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4 * mm)
-        self.heading = ParagraphStyle("heading", fontName=font, fontSize=12, leading=16, spaceAfter=2 * mm)
+        # A heading never ends a page: it moves to the next with what it heads.
+        self.heading = ParagraphStyle("heading", fontName=font, fontSize=12, leading=16, spaceAfter=2 * mm,
+                                      keepWithNext=1)
         self.body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
         self.small = ParagraphStyle("small", fontName=font, fontSize=7, leading=9, wordWrap="CJK")
 
