@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Spacer
 
 from workers.shared.documents import (
@@ -72,8 +73,6 @@ def test_the_examples_break_where_the_rules_forbid_it_at_this_width() -> None:
 
 
 def _width(char: str, font: str) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     return stringWidth(char, font, 9)
 
 
