@@ -134,3 +134,23 @@ def test_a_heading_moves_to_the_next_page_with_what_it_heads() -> None:
     pages = PdfReader(io.BytesIO(render_pdf(flowables, title="t", subject="s"))).pages
     assert "核对记录" not in pages[0].extract_text()
     assert "核对记录" in pages[1].extract_text()
+
+
+def test_a_table_row_taller_than_a_page_continues_on_the_next_with_every_character() -> None:
+    """A checklist row may hold 2,000 characters (MaxLength.TEXT): in a narrow column that is
+    taller than an A4 page, which stopped the whole PDF (reportlab's LayoutError)."""
+    styles = Styles()
+    text = (BEFORE_COMMA * 60)[:2000]
+    pdf = render_pdf([table([[styles.text("第 1 项"), styles.text(text)]], [20, 54], header=False)],
+                     title="t", subject="s")
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) > 1
+    drawn = "".join("".join(page.extract_text().split()) for page in pages)
+    assert drawn == "第1项" + text
+
+
+def test_a_row_continued_on_the_next_page_keeps_the_line_breaking_rules() -> None:
+    lines = laid_out_lines(cell_pdf((BEFORE_COMMA * 60)[:2000], width_mm=54))
+    assert len(lines) > 80
+    assert [line for line in lines if line[0] in CANNOT_START_LINE] == []
+    assert max(len(line) for line in lines) <= FITS, "a continued line is as long as the cell allows"

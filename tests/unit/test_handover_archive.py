@@ -455,3 +455,12 @@ def test_text_the_font_cannot_draw_stops_the_pdf_instead_of_printing_blanks(text
     drawn["items"][0]["description"] = text
     with pytest.raises(UndrawableText, match=re.escape(missing)):
         render_checklist_pdf(WorkHandoverChecklist.model_validate(drawn))
+
+
+def test_a_description_as_long_as_the_form_allows_is_printed_over_pages() -> None:
+    from workers.shared.text import MaxLength
+
+    long = copy.deepcopy(CHECKLIST)
+    long["items"][0]["description"] = ("合同扫描件，含附件与补充协议。" * 200)[:MaxLength.TEXT]
+    text = pdf_text(render_checklist_pdf(WorkHandoverChecklist.model_validate(long)))
+    assert long["items"][0]["description"][-40:] in text

@@ -179,6 +179,10 @@ class WrappedText(Flowable):
         super().__init__()
         self.source = lines
         self.style = style
+        # reportlab only lays out the lines break_lines made: its own CJK pass would redo the work
+        # character by character, several times per table cell (five times slower in all).
+        self._laid_out_style = ParagraphStyle(f"{style.name}-laid-out", parent=style, wordWrap=None)
+        self._at_width: dict[float, tuple[Paragraph, tuple[float, float]]] = {}
         self._paragraph: Paragraph | None = None
 
     def laid_out_lines(self, width: float) -> list[str]:
@@ -186,15 +190,20 @@ class WrappedText(Flowable):
         return [line for text in self.source for line in break_lines(text, width, style.fontName, style.fontSize)]
 
     def _paragraph_at(self, width: float) -> Paragraph:
-        return Paragraph("<br/>".join(escape(line) for line in self.laid_out_lines(width)), self.style)
+        return Paragraph("<br/>".join(escape(line) for line in self.laid_out_lines(width)), self._laid_out_style)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab's names)
-        self._paragraph = self._paragraph_at(availWidth)
-        self.width, self.height = self._paragraph.wrap(availWidth, availHeight)
+        if availWidth not in self._at_width:  # a table asks each cell's size at one width several times
+            paragraph = self._paragraph_at(availWidth)
+            self._at_width[availWidth] = paragraph, paragraph.wrap(availWidth, availHeight)
+        self._paragraph, (self.width, self.height) = self._at_width[availWidth]
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
-        return self._paragraph_at(availWidth).split(availWidth, availHeight)
+        # A table splits a tall cell at its column's width but lays it out inside the padding: the
+        # lines must stay those of the width it was wrapped at, or each comes out too long for it.
+        width = min(availWidth, self.width) if self._paragraph is not None else availWidth
+        return self._paragraph_at(width).split(width, availHeight)
 
     def getSpaceBefore(self) -> float:  # noqa: N802
         return self.style.spaceBefore
@@ -239,8 +248,9 @@ def register_font(font_file: Path = CJK_FONT_FILE) -> str:
 
 
 def table(cells: list[list[Paragraph]], widths_mm: list[float], *, header: bool) -> Table:
-    """A gridded table; a header row repeats on every page."""
-    result = Table(cells, colWidths=[w * mm for w in widths_mm], repeatRows=1 if header else 0)
+    """A gridded table; a header row repeats on every page, and a row taller than what is left of a
+    page (a description of 2,000 characters is) continues on the next instead of stopping the PDF."""
+    result = Table(cells, colWidths=[w * mm for w in widths_mm], repeatRows=1 if header else 0, splitInRow=1)
     style: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
