@@ -123,7 +123,8 @@ def test_a_utc_time_just_after_midnight_in_beijing_shows_the_beijing_date() -> N
 
 def test_dates_and_zones_are_written_as_a_chinese_reader_expects() -> None:
     assert local_date(date(2026, 12, 9)) == "2026年12月9日"
-    assert zone_label(BEIJING, datetime(2026, 12, 1, tzinfo=timezone.utc)) == "Asia/Shanghai (UTC+08:00)"
+    assert zone_label(BEIJING, datetime(2026, 12, 1, tzinfo=timezone.utc)) == "北京时间 Asia/Shanghai (UTC+08:00)"
+    assert zone_label(ZoneInfo("Europe/Berlin"), datetime(2026, 7, 1, tzinfo=timezone.utc)) == "Europe/Berlin (UTC+02:00)"
 
 
 def test_a_heading_moves_to_the_next_page_with_what_it_heads() -> None:

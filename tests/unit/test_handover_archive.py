@@ -180,7 +180,7 @@ def test_pdf_names_the_company_both_departments_the_notice_date_and_the_arrangem
                   "交接人部门", "Department handing over", "采购部 / Procurement (procurement)",
                   "接收部门", "Receiving department", "财务部 / Finance (finance)",
                   "预告日期", "Notice date", "2026年11月23日", "计划交接日期", "2026年12月7日",
-                  "交接期间工作安排", CHECKLIST["arrangements"], "Asia/Shanghai (UTC+08:00)"):
+                  "交接期间工作安排", CHECKLIST["arrangements"], "北京时间 Asia/Shanghai (UTC+08:00)"):
         assert compact(shown) in text, f"{shown!r} not found in the PDF's text"
 
 

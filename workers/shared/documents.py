@@ -227,10 +227,16 @@ def local_time(moment: datetime, zone: tzinfo) -> str:
     return f"{local_date(local.date())} {local:%H:%M}"
 
 
+# What Chinese readers call the zones a company in China may run on; any other is shown by its name.
+_ZONE_NAMES_ZH = {"Asia/Shanghai": "北京时间", "Asia/Hong_Kong": "香港时间", "Asia/Macau": "澳门时间",
+                  "Asia/Taipei": "台北时间"}
+
+
 def zone_label(zone: tzinfo, at: datetime) -> str:
-    """The time zone as a reader checks it: Asia/Shanghai (UTC+08:00)."""
+    """The time zone as a reader checks it: 北京时间 Asia/Shanghai (UTC+08:00)."""
     offset = at.astimezone(zone).strftime("%z")
-    return f"{zone} (UTC{offset[:3]}:{offset[3:]})"
+    named = _ZONE_NAMES_ZH.get(str(zone))
+    return f"{named + ' ' if named else ''}{zone} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def register_font(font_file: Path = CJK_FONT_FILE) -> str:
