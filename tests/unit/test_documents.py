@@ -108,6 +108,14 @@ def test_an_id_longer_than_the_line_is_cut_where_the_line_is_full() -> None:
     assert "".join(lines[1:]) == digest and len(lines) > 2
 
 
+def test_a_path_or_an_id_breaks_after_a_separator_rather_than_inside_a_name() -> None:
+    font = register_font()
+    assert break_lines("共享盘 \\\\fs01\\marketing\\analysis", 60, font, 9) == [
+        "共享盘 \\\\fs01\\", "marketing\\", "analysis"]
+    assert break_lines("任务 / Task: 7ccfb576-edd5-11f1-8c7c-02fc00000001", 100, font, 9) == [
+        "任务 / Task: 7ccfb576-", "edd5-11f1-8c7c-", "02fc00000001"]
+
+
 def test_a_newline_in_the_text_starts_a_new_line() -> None:
     assert laid_out_lines(cell_pdf("第一行\n第二行", 60)) == ["第一行", "第二行"]
 

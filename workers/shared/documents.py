@@ -109,11 +109,15 @@ def _is_wide(char: str) -> bool:
     return ord(char) >= 0x2E80
 
 
+# Inside a Latin run, a path, an id or a hyphenated word may break after these (a path's \ or /).
+BREAK_AFTER_IN_WORD = frozenset("/\\-")
+
+
 def may_break_between(before: str, after: str) -> bool:
     """Whether a line may end after `before` when `after` follows it."""
     if _is_space(after) or after in CANNOT_START_LINE or before in CANNOT_END_LINE:
         return False
-    if _is_space(before):
+    if _is_space(before) or before in BREAK_AFTER_IN_WORD:
         return True
     return _is_wide(before) or _is_wide(after)  # two Latin characters are one word: never split
 
