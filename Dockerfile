@@ -7,6 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     CROSSDEPT_DATA_DIR=/var/lib/crossdept
 
+# The documents' Chinese font (workers.shared.documents.CJK_FONT_PACKAGE): without it every
+# hand-over stops at its first checklist check and no PDF can be rendered.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY workers ./workers
