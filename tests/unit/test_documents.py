@@ -138,11 +138,19 @@ def test_dates_and_zones_are_written_as_a_chinese_reader_expects() -> None:
 def test_a_heading_moves_to_the_next_page_with_what_it_heads() -> None:
     styles = Styles()
     # The spacer leaves room for the heading but not for the table under it.
-    flowables = [Spacer(0, 240 * mm), styles.text("核对记录 / Verification record", styles.heading),
+    flowables = [Spacer(0, 240 * mm), *styles.section("核对记录 / Verification record"),
                  table([[styles.text("第一行\n第二行\n第三行\n第四行")]] * 4, [60], header=False)]
     pages = PdfReader(io.BytesIO(render_pdf(flowables, title="t", subject="s"))).pages
     assert "核对记录" not in pages[0].extract_text()
     assert "核对记录" in pages[1].extract_text()
+
+
+def test_a_heading_over_a_long_table_stays_where_it_is_and_the_table_follows() -> None:
+    styles = Styles()
+    flowables = [Spacer(0, 100 * mm), *styles.section("交接事项 / Items handed over"),
+                 table([[styles.text(f"第 {n} 行")] for n in range(1, 121)], [60], header=False)]
+    first_page = PdfReader(io.BytesIO(render_pdf(flowables, title="t", subject="s"))).pages[0].extract_text()
+    assert "交接事项" in first_page and "第 1 行" in first_page, "a page left blank before a long table"
 
 
 def test_a_table_row_taller_than_a_page_continues_on_the_next_with_every_character() -> None:

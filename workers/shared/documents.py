@@ -28,10 +28,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 CJK_FONT_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 CJK_FONT_PACKAGE = "fonts-wqy-microhei"
+SECTION_START = 35 * mm  # a heading and the first rows under it
 
 
 class FontMissingError(RuntimeError):
@@ -76,9 +77,7 @@ class Styles:
         font = register_font(font_file)
         self.font_file = font_file
         self.title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4 * mm)
-        # A heading never ends a page: it moves to the next with what it heads.
-        self.heading = ParagraphStyle("heading", fontName=font, fontSize=12, leading=16, spaceAfter=2 * mm,
-                                      keepWithNext=1)
+        self.heading = ParagraphStyle("heading", fontName=font, fontSize=12, leading=16, spaceAfter=2 * mm)
         self.body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
         self.small = ParagraphStyle("small", fontName=font, fontSize=7, leading=9, wordWrap="CJK")
 
@@ -88,6 +87,12 @@ class Styles:
 
     def lines(self, lines: list[str], style: ParagraphStyle | None = None) -> WrappedText:
         return WrappedText([ensure_drawable(line, self.font_file) for line in lines], style or self.body)
+
+    def section(self, title: str) -> list[Flowable]:
+        """A section's heading, on the next page when too little of this one is left for it and the
+        start of what it heads (reportlab's keepWithNext would move a long table whole, leaving a
+        page blank)."""
+        return [CondPageBreak(SECTION_START), self.text(title, self.heading)]
 
     def two_lines(self, label: str) -> WrappedText:
         """'中文 / English' with the English on its own line, where a narrow cell reads best."""
