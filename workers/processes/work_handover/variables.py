@@ -262,6 +262,7 @@ class ArchiveChecklistOutput(ProcessVariables):
 
 class SendCopiesInput(GiverAndReceiver, OrganisationFileVariable):
     archive_folder: str
+    supervisor_id: str
 
 
 class SendCopiesOutput(ProcessVariables):
