@@ -350,3 +350,34 @@ def test_with_the_runtimes_grants_the_permission_check_passes() -> None:
     check_permissions(env.engine, "crossdept-worker")
     asked = {(r.params["resourceType"], r.params["permissionName"]) for r in env.engine.requested("GET", "/authorization/check")}
     assert asked == {(7, "READ"), (6, "READ"), (6, "READ_HISTORY")}
+
+
+def test_the_runtime_alone_grants_what_the_watcher_needs_whatever_the_processes_declare() -> None:
+    from workers.runtime.permissions import NOTIFIER_PERMISSIONS, RUNTIME_PERMISSIONS
+
+    missing = {(r.name, n) for r, names in NOTIFIER_PERMISSIONS.items() for n in names
+               if n not in RUNTIME_PERMISSIONS.get(r, ())}
+    assert missing == set()
+
+
+def test_crossdept_worker_refuses_to_start_without_the_grants_and_says_which(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import typer
+
+    from workers.cli.worker import _watchers
+
+    env = HandlerEnvironment()
+    env.engine.answer("GET", "/authorization/check", {"authorized": False})
+    with pytest.raises(typer.Exit):
+        _watchers(settings_in(tmp_path), env.engine, SqliteOnceStore(Path(":memory:")))
+    said = " ".join(capsys.readouterr().err.split())
+    assert "lacks PROCESS_DEFINITION READ, PROCESS_DEFINITION READ_HISTORY, TASK READ" in said, said
+
+
+def test_switched_off_the_watcher_is_not_started_and_asks_nothing(tmp_path: Path) -> None:
+    from workers.cli.worker import _watchers
+
+    env = HandlerEnvironment()
+    settings = settings_in(tmp_path).model_copy(update={"notify_todos": False})
+    assert _watchers(settings, env.engine, SqliteOnceStore(Path(":memory:"))) == []
+    assert env.engine.requests == []
