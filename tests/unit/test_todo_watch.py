@@ -42,6 +42,7 @@ class World:
     ended: list[dict[str, Any]] = field(default_factory=list)
     activities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     variables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    assignments: list[dict[str, Any]] = field(default_factory=list)  # the identity-link log's assignee adds
     queries: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     down: bool = False
 
@@ -54,6 +55,11 @@ class World:
 
     def reassign(self, task_id: str, assignee: str) -> None:
         self.tasks[task_id].update(assignee=assignee, lastUpdated=stamp(self.now))
+        self.assignments.append({"taskId": task_id, "userId": assignee, "time": stamp(self.now),
+                                 "type": "assignee", "operationType": "add"})
+
+    def comment(self, task_id: str) -> None:
+        self.tasks[task_id].update(lastUpdated=stamp(self.now))
 
     def pass_time(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
@@ -74,6 +80,8 @@ class World:
             return self._page([i for i in self.ended if engine_time(i["endTime"]) > since], params)
         if path == "/history/activity-instance":
             return self.activities.get(params["processInstanceId"], [])
+        if path == "/history/identity-link-log":
+            return [e for e in self.assignments if e["taskId"] == params["taskId"] and e["userId"] == params["userId"]]
         if path == "/history/variable-instance":
             found = self.variables.get(params["processInstanceId"], {})
             return [{"name": "initiator", "value": found["initiator"]}] if "initiator" in found else []
@@ -216,6 +224,21 @@ def test_tasks_created_before_the_first_scan_on_a_state_folder_are_not_announced
     world.add_task("new", "yang.fan")
     watch.scan()
     assert [m.event_key for m in sent.mails] == ["todo:new:yang.fan"]
+
+
+def test_a_task_from_before_the_first_scan_tells_only_a_new_assignee_not_its_holder_of_a_comment(
+        world, sent, tmp_path) -> None:
+    world.add_task("old", "yang.fan")
+    world.pass_time(5)
+    watch = watcher(world, tmp_path)
+    watch.scan()
+    world.pass_time(5)
+    world.comment("old")  # the hand-over comments on a task it is about to move
+    watch.scan()
+    world.pass_time(1)
+    world.reassign("old", "wu.hao")
+    watch.scan()
+    assert [m.event_key for m in sent.mails] == ["todo:old:wu.hao"]
 
 
 def test_a_restarted_watcher_on_the_kept_state_sends_nothing_twice_and_what_came_meanwhile_once(

@@ -20,7 +20,8 @@ cannot be reached is retried with a growing pause (up to 5 minutes). Nothing her
 **Cold start.** The first scan on a state folder records its time in `STATE_DIR/todo-watch.json`
 (the floor): tasks created before it are not announced (they were in Tasklist already, and a worker
 started on a new state folder next to a busy engine would otherwise mail every open task again);
-tasks reassigned after it are. A kept state folder keeps its floor and position: a restarted worker
+such a task is announced to whoever becomes its assignee after the floor (the history's
+identity-link log says when), not for any other update (a comment, a variable). A kept state folder keeps its floor and position: a restarted worker
 announces what was created while it was down, and nothing twice.
 """
 
@@ -160,6 +161,8 @@ class ToDoWatcher:
             seen.update((t["id"], t) for t in self._pages("/task", {**query, "sortBy": "created", "sortOrder": "asc"}))
         retry_from = started
         for task in seen.values():
+            if not self._new_to_its_holder(task, state.floor):
+                continue
             links = [] if task.get("assignee") else self.engine.request("GET", f"/task/{task['id']}/identity-links") or []
             process = self.process_name(task.get("processDefinitionId"))
             for person in todo_recipients(org, task, links):
@@ -167,6 +170,18 @@ class ToDoWatcher:
                                   report):
                     retry_from = min(retry_from, _last_change(task))
         return retry_from
+
+    def _new_to_its_holder(self, task: dict[str, Any], floor: datetime) -> bool:
+        """A task from before the floor counts only once someone new holds it: an update may be a
+        comment or a variable (the hand-over comments on a task before moving it), which tells its
+        holder nothing new. Who became the assignee when is the history's identity-link log."""
+        if (engine_time(task.get("created")) or floor) > floor:
+            return True
+        if not task.get("assignee"):
+            return False
+        log_entries = self.engine.request("GET", "/history/identity-link-log", params={
+            "taskId": task["id"], "type": "assignee", "operationType": "add", "userId": task["assignee"]}) or []
+        return any((engine_time(e.get("time")) or floor) > floor for e in log_entries)
 
     # --- ended instances
     def _endings(self, org: Organisation, state: WatchState, started: datetime, report: ScanReport) -> datetime:
