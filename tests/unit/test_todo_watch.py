@@ -404,3 +404,10 @@ def test_switched_off_the_watcher_is_not_started_and_asks_nothing(tmp_path: Path
     settings = settings_in(tmp_path).model_copy(update={"notify_todos": False})
     assert _watchers(settings, env.engine, SqliteOnceStore(Path(":memory:"))) == []
     assert env.engine.requests == []
+
+
+def test_a_damaged_state_file_fails_the_scan_naming_the_file_and_what_to_do(world, sent, tmp_path) -> None:
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "todo-watch.json").write_text("{", encoding="utf-8")
+    with pytest.raises(RuntimeError, match=r"todo-watch.json is not the to-do watcher's state.*delete it"):
+        watcher(world, tmp_path).scan()

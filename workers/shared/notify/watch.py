@@ -91,8 +91,13 @@ class WatchState:
             state = cls(now, now, now)
             state.save(path)  # the floor holds from this first scan on, whatever happens next
             return state
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(*(datetime.fromisoformat(data[k]) for k in ("floor", "tasksSince", "endingsSince")))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(*(datetime.fromisoformat(data[k]) for k in ("floor", "tasksSince", "endingsSince")))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise RuntimeError(
+                f"{path} is not the to-do watcher's state ({type(exc).__name__}: {exc}); delete it to start "
+                "afresh (tasks created before then are not announced, nothing already sent is sent again)") from exc
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
