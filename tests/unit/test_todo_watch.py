@@ -215,11 +215,17 @@ def test_someone_outside_the_organisation_is_left_out(world, sent, tmp_path) -> 
 # --- cold start and restarts ---------------------------------------------------------------------
 
 
-def test_tasks_created_before_the_first_scan_on_a_state_folder_are_not_announced(world, sent, tmp_path) -> None:
-    world.add_task("old", "yang.fan")
+def first_scan_after(world: World, folder: Path, task_id: str, assignee: str) -> ToDoWatcher:
+    """A watcher whose first scan on `folder` comes after the task was created."""
+    world.add_task(task_id, assignee)
     world.pass_time(5)
-    watch = watcher(world, tmp_path)
+    watch = watcher(world, folder)
     watch.scan()
+    return watch
+
+
+def test_tasks_created_before_the_first_scan_on_a_state_folder_are_not_announced(world, sent, tmp_path) -> None:
+    watch = first_scan_after(world, tmp_path, "old", "yang.fan")
     world.pass_time(1)
     world.add_task("new", "yang.fan")
     watch.scan()
@@ -228,10 +234,7 @@ def test_tasks_created_before_the_first_scan_on_a_state_folder_are_not_announced
 
 def test_a_task_from_before_the_first_scan_tells_only_a_new_assignee_not_its_holder_of_a_comment(
         world, sent, tmp_path) -> None:
-    world.add_task("old", "yang.fan")
-    world.pass_time(5)
-    watch = watcher(world, tmp_path)
-    watch.scan()
+    watch = first_scan_after(world, tmp_path, "old", "yang.fan")
     world.pass_time(5)
     world.comment("old")  # the hand-over comments on a task it is about to move
     watch.scan()
