@@ -16,6 +16,9 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY workers ./workers
+# The organisation and calendar files the diagrams' properties and CROSSDEPT_ORGANISATION_FILE name
+# (org/...), relative to the worker's folder: without them `crossdept worker` refuses to start.
+COPY org ./org
 RUN pip install . \
     && useradd --system --uid 10001 --home-dir /var/lib/crossdept --create-home crossdept
 

@@ -242,9 +242,10 @@ def test_the_receiving_department_head_is_notified(handed_over: HandedOver) -> N
         f"no notice to li.qiang among {[str(m['To']) for m in handed_over.notices]}"
 
 
-def test_the_givers_notice_links_to_their_checklist_task(handed_over: HandedOver) -> None:
+def test_the_givers_notice_links_no_task_the_to_do_watcher_does(handed_over: HandedOver) -> None:
     [to_giver] = handed_over.outside.mails_to("yang.fan@example.com", handed_over.notices)
-    assert f"#/?task={handed_over.checklist['id']}" in to_giver.get_body(("plain",)).get_content()
+    assert "#/?task=" not in to_giver.get_body(("plain",)).get_content(), \
+        "one message per to-do: the checklist task's link is in the watcher's message (test_todo_notifications)"
 
 
 def test_the_receiver_verifies_every_row_the_giver_listed(handed_over: HandedOver) -> None:
@@ -327,9 +328,9 @@ def mailed_copies(handed_over: HandedOver) -> list[EmailMessage]:
     return [m for m in handed_over.outside.mailbox.messages if list(m.iter_attachments())]
 
 
-def test_giver_and_receiver_each_receive_their_own_copy(handed_over: HandedOver, org: Organisation) -> None:
-    assert sorted(str(m["To"]) for m in mailed_copies(handed_over)) == sorted([
-        f"{org.person('yang.fan').name} <yang.fan@example.com>", f"{org.person('wu.hao').name} <wu.hao@example.com>"])
+def test_giver_receiver_and_supervisor_each_receive_a_copy(handed_over: HandedOver, org: Organisation) -> None:
+    assert sorted(str(m["To"]) for m in mailed_copies(handed_over)) == sorted(
+        f"{org.person(who).name} <{who}@example.com>" for who in ("yang.fan", "wu.hao", "liu.min"))
 
 
 def test_the_mailed_copies_are_the_archived_pdf(handed_over: HandedOver) -> None:

@@ -269,6 +269,7 @@ class ArchiveChecklistOutput(ProcessVariables):
 
 class SendCopiesInput(GiverAndReceiver, OrganisationFileVariable):
     archive_folder: str
+    supervisor_id: str
 
 
 class SendCopiesOutput(ProcessVariables):
