@@ -31,7 +31,8 @@ def test_the_notice_tells_head_giver_and_receiver_without_linking_any_task(tmp_p
 
 def test_the_supervisor_gets_the_archives_copy_of_the_signed_pdf_like_giver_and_receiver(tmp_path: Path) -> None:
     from tests.unit.test_handover_archive import CHECKLIST
-    from workers.processes.work_handover.checklist import WorkHandoverChecklist, archive_triplicate
+    from workers.processes.work_handover.checklist import archive_triplicate
+    from workers.processes.work_handover.document import WorkHandoverChecklist
 
     record = archive_triplicate(tmp_path / "archive", WorkHandoverChecklist.model_validate(CHECKLIST), b"%PDF-1.4 signed")
     outbox = tmp_path / "outbox"
