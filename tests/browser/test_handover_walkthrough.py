@@ -12,8 +12,11 @@ One helper per person and step, so each feature of issue 11 adds its assertion w
 
 from __future__ import annotations
 
+import copy
 import re
+import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
@@ -22,11 +25,14 @@ import pytest
 
 from tests.browser.test_tasklist import log_in
 from tests.support.driver import EngineDriver, running_worker, wait_until
-from tests.support.handover import handover_staff, one_task, open_task_for, planned_for_notice_given_today
+from tests.support.handover import (
+    SHANGHAI, handover_staff, one_task, open_task_for, planned_for_notice_given_today, wait_for_notice,
+)
 from tests.support.receivers import Mailbox, smtp_server
 from tests.support.staff import Staff
 from workers.catalog import load_registry
 from workers.runtime.settings import Settings
+from workers.shared.organisation.model import load_organisation
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -34,6 +40,8 @@ if TYPE_CHECKING:
     from tests.browser.conftest import Screenshots
 
 pytestmark = pytest.mark.engine
+
+QUIET_S = 2.5  # five scans of the to-do watcher
 
 HEAD, GIVER, RECEIVER, RECEIVING_HEAD = "chen.jing", "yang.fan", "wu.hao", "li.qiang"
 SUPERVISOR = "liu.min"  # the deputy general manager, the superior both departments' heads share
@@ -43,16 +51,18 @@ ANSWER = "纸质原件在市场部 3 楼档案柜 B-2，钥匙在前台登记领
 CUSTOMER_FILES = "华东区重点客户档案 12 份"
 ARRANGEMENTS = "交接前一起拜访华东区三家重点客户，并移交客户档案。"
 
-# The e-mails each moment of the hand-over causes (the named task arrives, or it is done), per person: (how many, whether one links to the person's new task).
-# What main sends today: the notice to the three parties (the giver's with the link to the checklist)
-# and the signed copies to giver and receiver; no other task is announced by e-mail yet.
+# The e-mails each moment of the hand-over causes (the named task arrives, or it is done), per person:
+# (how many, whether one links to the person's new task). Each new task is one to-do message with
+# its link (the to-do watcher); the notice tells the three parties what is coming; at the end the
+# three signers get the signed copy, the receiver a to-do for each task of open work moved to them
+# (added as the checklist lists them), and the head who announced it the result.
 MAILS: dict[str, dict[str, tuple[int, bool]]] = {
-    "notice": {RECEIVING_HEAD: (1, False), GIVER: (1, True), RECEIVER: (1, False)},  # and the checklist
-    "verify-1": {},
-    "checklist-2": {},
-    "verify-2": {},
-    "sign": {},
-    "done": {GIVER: (1, False), RECEIVER: (1, False)},
+    "notice": {RECEIVING_HEAD: (1, False), GIVER: (2, True), RECEIVER: (1, False)},  # and the checklist
+    "verify-1": {RECEIVER: (1, True)},
+    "checklist-2": {GIVER: (1, True)},
+    "verify-2": {RECEIVER: (1, True)},
+    "sign": {GIVER: (1, True), RECEIVER: (1, True), SUPERVISOR: (1, True)},
+    "done": {GIVER: (1, False), RECEIVER: (1, False), SUPERVISOR: (1, False), HEAD: (1, False)},
 }
 
 # What a person must not read on a page meant for them: a variable's name (camelCase), a user id
@@ -62,8 +72,13 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def staff(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPathFactory) -> Staff:
-    return handover_staff(engine, admin, tmp_path_factory.mktemp("org") / "organisation.yaml", "work-handover-walk")
+def organisation_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("org") / "organisation.yaml"
+
+
+@pytest.fixture(scope="module")
+def staff(engine: Settings, admin: EngineDriver, organisation_file: Path) -> Staff:
+    return handover_staff(engine, admin, organisation_file, "work-handover-walk")
 
 
 @pytest.fixture
@@ -81,13 +96,15 @@ def open_work(staff: Staff) -> Iterator[str]:
 
 
 @pytest.fixture
-def mailbox(open_work: str, worker_settings: Settings, tmp_path: Path, tasklist: str) -> Iterator[Mailbox]:
-    """Every process's workers, mailing a real SMTP server with links to this engine's Tasklist."""
+def mailbox(open_work: str, worker_settings: Settings, tmp_path: Path, tasklist: str,
+            organisation_file: Path) -> Iterator[Mailbox]:
+    """Every process's workers and the to-do watcher, as `crossdept worker` runs them, mailing a
+    real SMTP server with links to this engine's Tasklist."""
     with smtp_server() as (box, port):
         settings = worker_settings.model_copy(update={
             "smtp_host": "127.0.0.1", "smtp_port": port, "archive_dir": tmp_path / "archive",
-            "tasklist_url": tasklist})
-        with running_worker(load_registry(), settings):
+            "tasklist_url": tasklist, "organisation_file": organisation_file, "notify_scan_s": 0.5})
+        with running_worker(load_registry(), settings, watch=True):
             yield box
 
 
@@ -100,16 +117,23 @@ class Walk:
     mailbox: Mailbox
     shots: Screenshots
     new_page: Callable[..., Page]
+    organisation_file: Path
     instance: str = ""
     pages: dict[str, Page] = field(default_factory=dict)
     counted: int = 0
     mails: dict[str, dict[str, list[EmailMessage]]] = field(default_factory=dict)
+    expected: dict[str, dict[str, tuple[int, bool]]] = field(default_factory=lambda: copy.deepcopy(MAILS))
+
+    def expect_more(self, step: str, person: str, more: int) -> None:
+        """What this run adds to MAILS: a message that depends on what the walk met on its way."""
+        count, linked = self.expected[step].get(person, (0, False))
+        self.expected[step][person] = (count + more, linked)
 
     def page(self, person: str) -> Page:
         """The person's own browser, logged in with their own account on first use."""
         if person not in self.pages:
             page = self.new_page(person, timezone_id="Asia/Shanghai")
-            page.set_viewport_size({"width": 1400, "height": 2400})  # the task's whole form in each screenshot
+            page.set_viewport_size({"width": 1400, "height": 3000})  # the task's whole form in each screenshot
             log_in(page, self.tasklist, person, self.staff.password)
             self.pages[person] = page
         return self.pages[person]
@@ -120,7 +144,7 @@ class Walk:
     def mails_of(self, step: str) -> dict[str, list[EmailMessage]]:
         """The e-mails `step` caused, per person, once they have all arrived: as many as MAILS says,
         and each a linked one if MAILS says so. One too many is caught by the next step (or the end)."""
-        expected = MAILS[step]
+        expected = self.expected[step]
         wanted = self.counted + sum(count for count, _ in expected.values())
         wait_until(lambda: len(self.mailbox.messages) >= wanted, 60, f"the e-mails of step {step}", interval_s=0.2)
         arrived = self.mailbox.messages[self.counted:]
@@ -144,7 +168,7 @@ class Walk:
     def open_task(self, person: str, step: str, task: dict[str, Any]) -> Page:
         """The task opened as the person would: from the link in its e-mail, or else from 我的待办."""
         page = self.page(person)
-        _, linked = MAILS[step].get(person, (0, False))
+        _, linked = self.expected[step].get(person, (0, False))
         if linked:
             page.goto(self.link_for(self.mails[step][person], task["id"]))
         else:
@@ -246,7 +270,11 @@ def head_announces(walk: Walk) -> None:
     expect(page.get_by_text("流程已发起。")).to_be_visible()
     walk.shot(HEAD, "notice-started")
     variables = walk.staff.admin.history_variables(walk.instance)
-    assert (variables["initiator"], variables["plannedDate"]) == (HEAD, planned.isoformat())
+    assert (variables["initiator"], variables["giverId"], variables["receiverId"], variables["receivingDepartmentId"],
+            variables["plannedDate"]) == (HEAD, GIVER, RECEIVER, "sales", planned.isoformat())
+    wait_for_notice(walk.staff, walk.instance)
+    if walk.staff.admin.history_variables(walk.instance).get("calendarNotice"):
+        walk.expect_more("notice", HEAD, 1)  # told that the working days were counted provisionally
 
 
 def giver_fills_checklist(walk: Walk, open_task: str) -> dict[str, Any]:
@@ -258,9 +286,12 @@ def giver_fills_checklist(walk: Walk, open_task: str) -> dict[str, Any]:
     form = reads_as_staff(page)
     expect(form.get_by_label("交出人 / Person handing over")).to_have_value(NAMES[GIVER])
     expect(form.get_by_label("接收人 / Receiver")).to_have_value(NAMES[RECEIVER])
-    # The giver's open work arrives as rows (earlier tests of the session may have left more of it).
+    # The giver's open work arrives as rows (earlier tests of the session may have left more of it);
+    # each moves to the receiver at the end, with a to-do for them.
     expect(form.get_by_label("流程任务编号 / Camunda task id").first).to_be_visible()
-    assert open_task in [row.input_value() for row in form.get_by_label("流程任务编号 / Camunda task id").all()]
+    open_work = [row.input_value() for row in form.get_by_label("流程任务编号 / Camunda task id").all()]
+    assert open_task in open_work
+    walk.expect_more("done", RECEIVER, len(open_work))
     walk.shot(GIVER, "checklist-opened")
     form.get_by_role("button", name="Add new").click()
     choose(page, form.locator(".fjs-form-field-select").filter(has_text="类别 / Category").last, "客户信息 / Customer information")
@@ -337,23 +368,47 @@ def signs(walk: Walk, person: str, key: str, step: str) -> None:
 
 
 def everyone_is_told(walk: Walk) -> None:
-    """The hand-over ends; the giver and receiver each get their signed copy, a PDF that reads as the
-    record of this hand-over; the head who announced it finds nothing left to do."""
+    """The hand-over ends; the three signers each get the signed copy, a PDF that reads as the record
+    of this hand-over; the head who announced it is told it is done and finds nothing left to do."""
     walk.staff.admin.instance(walk.instance).settle(60)
     assert walk.staff.ended(walk.instance), f"the hand-over has not ended: {walk.staff.admin.active_activities(walk.instance)}"
     told = walk.mails_of("done")
-    for person in (GIVER, RECEIVER):
-        [copy] = told[person]
-        [pdf] = [a for a in copy.iter_attachments() if a.get_content_type() == "application/pdf"]
+    [ended] = told[HEAD]
+    assert "交接完成" in str(ended["Subject"]), ended["Subject"]
+    for person in (GIVER, RECEIVER, SUPERVISOR):
+        [pdf] = [a for mail in told[person] for a in mail.iter_attachments() if a.get_content_type() == "application/pdf"]
         text = pdf_text(pdf.get_content())
-        missing = [what for what in (*NAMES.values(), CUSTOMER_FILES, ANSWER) if what not in text]
+        missing = [what for what in the_record(walk) if what not in text]
         assert not missing, f"{person}'s copy lacks {missing}"
-    # The copies are mailed before the last worker step completes: nothing more can come now.
+    time.sleep(QUIET_S)  # what the watcher has not sent by then it would not send
     assert len(walk.mailbox.messages) == walk.counted, \
         f"e-mails after the end: {[m['Subject'] for m in walk.mailbox.messages[walk.counted:]]}"
     page = walk.page(HEAD)
     page.goto(walk.tasklist)
     walk.shot(HEAD, "done")
+
+
+def the_record(walk: Walk) -> list[str]:
+    """What the signed checklist must say of this hand-over: the company, the people and both
+    departments, the notice's date and arrangements, the items, the question and its answer, and
+    when each signed, in Beijing time as the people signed."""
+    variables = walk.staff.admin.history_variables(walk.instance)
+    signed = [walk.staff.admin.get("/history/task", processInstanceId=walk.instance, taskDefinitionKey=key)[0]["endTime"]
+              for key in ("Task_GiverSigns", "Task_ReceiverSigns", "Task_SupervisorConfirms")]
+    company = load_organisation(walk.organisation_file).company.name_zh
+    return [company, *NAMES.values(), "市场部", "销售部", chinese_date(engine_time(variables["noticeSubmittedAt"])),
+            ARRANGEMENTS, CUSTOMER_FILES, QUESTION, ANSWER,
+            *(f"{chinese_date(engine_time(at))} {engine_time(at).astimezone(SHANGHAI):%H:%M}" for at in signed)]
+
+
+def engine_time(value: str | datetime) -> datetime:
+    """The engine's `2026-12-01T16:48:00.000+0000` (a history record), or a variable decoded already."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def chinese_date(moment: datetime) -> str:
+    day = moment.astimezone(SHANGHAI).date()
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def pdf_text(content: bytes) -> str:
@@ -367,9 +422,9 @@ def pdf_text(content: bytes) -> str:
 
 def test_a_whole_handover_in_tasklist_as_head_giver_receiver_and_supervisor(
     new_page: Callable[..., Any], screenshots: Screenshots, staff: Staff, mailbox: Mailbox, tasklist: str,
-    open_work: str,
+    open_work: str, organisation_file: Path,
 ) -> None:
-    walk = Walk(staff, tasklist, mailbox, screenshots, new_page)
+    walk = Walk(staff, tasklist, mailbox, screenshots, new_page, organisation_file)
     try:
         head_announces(walk)
         first = giver_fills_checklist(walk, open_work)
