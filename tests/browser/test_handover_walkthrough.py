@@ -377,6 +377,7 @@ def everyone_is_told(walk: Walk) -> None:
     assert "交接完成" in str(ended["Subject"]), ended["Subject"]
     for person in (GIVER, RECEIVER, SUPERVISOR):
         [pdf] = [a for mail in told[person] for a in mail.iter_attachments() if a.get_content_type() == "application/pdf"]
+        (walk.shots.folder / f"copy-{person}.pdf").write_bytes(pdf.get_content())  # kept with the screenshots
         text = pdf_text(pdf.get_content())
         missing = [what for what in the_record(walk) if what not in text]
         assert not missing, f"{person}'s copy lacks {missing}"
