@@ -253,15 +253,23 @@ def head_announces(walk: Walk) -> None:
     form = page.locator(".modal .fjs-container")
     expect(form).to_be_visible()
     labels_read_chinese_first(form)
-    form.get_by_label("交出人 / Person handing over").fill(GIVER)
-    form.get_by_label("接收人 / Receiver").fill(RECEIVER)
-    form.get_by_label("接收部门 / Receiving department").fill("sales")
-    choose(page, form.locator(".fjs-form-field-select").filter(has_text="交接原因 / Reason"), "岗位调整 / Post change")
     planned = planned_for_notice_given_today(3)
     date_field = form.get_by_label("计划交接日期 / Planned hand-over date")
     date_field.fill(f"{planned.year}/{planned.month}/{planned.day}")  # as zh-CN writes a date
     date_field.press("Enter")
-    form.get_by_label("交接安排 / Arrangements").fill(ARRANGEMENTS)
+    date_field.press("Tab")  # the calendar closes before anything else is typed
+    form.get_by_label("交出人 / Person handing over").fill(GIVER)
+    form.get_by_label("接收人 / Receiver").fill(RECEIVER)
+    form.get_by_label("接收部门 / Receiving department").fill("sales")
+    choose(page, form.locator(".fjs-form-field-select").filter(has_text="交接原因 / Reason"), "岗位调整 / Post change")
+    arrangements = form.get_by_label("交接安排 / Arrangements")
+    arrangements.fill(ARRANGEMENTS)
+    arrangements.press("Tab")
+    # form-js takes typed text in after a short debounce; a busy machine lost the arrangements
+    # when 发起 came first, so the page settles before the check and the click.
+    page.wait_for_timeout(500)
+    expect(arrangements).to_have_value(ARRANGEMENTS)
+    expect(date_field).to_have_value(f"{planned.year}/{planned.month}/{planned.day}")
     walk.shot(HEAD, "notice-filled")
     with page.expect_response(lambda r: r.url.endswith("/submit-form") and "process-definition" in r.url) as started:
         page.locator(".modal").get_by_role("button", name="发起", exact=True).click()
@@ -271,7 +279,8 @@ def head_announces(walk: Walk) -> None:
     walk.shot(HEAD, "notice-started")
     variables = walk.staff.admin.history_variables(walk.instance)
     assert (variables["initiator"], variables["giverId"], variables["receiverId"], variables["receivingDepartmentId"],
-            variables["plannedDate"]) == (HEAD, GIVER, RECEIVER, "sales", planned.isoformat())
+            variables["plannedDate"], variables.get("arrangements")) == (
+        HEAD, GIVER, RECEIVER, "sales", planned.isoformat(), ARRANGEMENTS), "the notice as the head wrote it"
     wait_for_notice(walk.staff, walk.instance)
     if walk.staff.admin.history_variables(walk.instance).get("calendarNotice"):
         walk.expect_more("notice", HEAD, 1)  # told that the working days were counted provisionally
