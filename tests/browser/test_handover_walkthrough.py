@@ -379,6 +379,8 @@ def signs(walk: Walk, person: str, key: str, step: str) -> None:
 def everyone_is_told(walk: Walk) -> None:
     """The hand-over ends; the three signers each get the signed copy, a PDF that reads as the record
     of this hand-over; the head who announced it is told it is done and finds nothing left to do."""
+    from playwright.sync_api import expect
+
     walk.staff.admin.instance(walk.instance).settle(60)
     assert walk.staff.ended(walk.instance), f"the hand-over has not ended: {walk.staff.admin.active_activities(walk.instance)}"
     told = walk.mails_of("done")
@@ -395,6 +397,8 @@ def everyone_is_told(walk: Walk) -> None:
         f"e-mails after the end: {[m['Subject'] for m in walk.mailbox.messages[walk.counted:]]}"
     page = walk.page(HEAD)
     page.goto(walk.tasklist)
+    expect(page.locator(".task-filter").first).to_be_visible()
+    expect(page.locator("[cam-tasks] .loader")).to_be_hidden()
     walk.shot(HEAD, "done")
 
 
