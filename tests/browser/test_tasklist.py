@@ -291,7 +291,7 @@ def test_form_js_says_in_chinese_what_a_field_needs_and_labels_its_controls_in_c
     summary.fill("草稿")
     summary.fill("")
     expect(form.get_by_text("此项为必填项 / This field is required.")).to_be_visible()
-    summary.fill("华东机械有限公司需要四十台数控机床的报价")  # 21 characters, the form allows 20
+    summary.fill("华东机械有限公司需要四十台数控机床的报价单")  # 21 characters, the form allows 20
     expect(form.get_by_text("最多填写 20 个字 / At most 20 characters.")).to_be_visible()
     expect(form.locator(".fjs-select-display")).to_have_text("请选择")
     add = form.get_by_role("button", name="添加一项")
@@ -341,27 +341,38 @@ def test_a_task_one_may_not_see_says_so_and_what_to_do(
 
 def test_a_refused_completion_says_why_and_what_to_do_and_leaves_complete_free(
     new_page: Callable[..., Any], screenshots: Screenshots, staff: dict[str, Any], strings_task: str,
-    tasklist_url: str, admin: EngineDriver,
+    tasklist_url: str,
 ) -> None:
     from playwright.sync_api import expect
 
     page = open_task_as(new_page, staff, tasklist_url, SALES_STAFF, strings_task)
     claim_strings_task(page, strings_task)
     page.get_by_label("需求摘要 / Summary").fill("四十台数控机床")
-    # Meanwhile an administrator completes the task: the engine refuses the staff member's submit.
-    admin.session.post(f"{admin.url}/task/{strings_task}/complete", json={"variables": {}}, timeout=10).raise_for_status()
+
+    # A submit the engine refuses (ENGINE-CROSSDEPT-06): one variable more than the form has, as a
+    # form changed since the page was opened, or a tampered request, would send.
+    def with_a_variable_the_form_lacks(route: Any) -> None:
+        body = json.loads(route.request.post_data or "{}")
+        body.setdefault("variables", {})["supervisorId"] = {"value": SALES_STAFF, "type": "String"}
+        route.continue_(post_data=json.dumps(body))
+
+    page.route(f"**/task/{strings_task}/submit-form", with_a_variable_the_form_lacks)
     complete = page.get_by_role("button", name=ZH_COMPLETE, exact=True)
     with page.expect_response(lambda r: f"/task/{strings_task}/submit-form" in r.url) as submitted:
         complete.click()
-    assert submitted.value.status == 404, submitted.value.text()
+    assert submitted.value.status == 400 and "ENGINE-CROSSDEPT-06" in submitted.value.text(), submitted.value.text()
 
     toast = page.locator(".page-notifications .alert-danger").filter(has_text="任务未能提交")
-    expect(toast).to_contain_text("此任务已不存在：可能已由同事完成，或流程已撤回。您的填写未被提交。请刷新任务列表")
-    expect(toast).to_contain_text("/ This task no longer exists")
+    expect(toast).to_contain_text("系统未接受此次提交：表单外的内容或只读内容不能修改。请刷新页面后只填写表单中的栏目再提交")
+    expect(toast).to_contain_text("/ Not accepted: only the form's own fields may be written.")
+    expect(toast).to_contain_text("refused variable 'supervisorId'")  # the engine's words, for the administrator
     screenshots(page, "refused-completion")
     toast_box, button_box = toast.bounding_box(), complete.bounding_box()
     assert toast_box and button_box
     overlaps = (toast_box["x"] < button_box["x"] + button_box["width"] and button_box["x"] < toast_box["x"] + toast_box["width"]
                 and toast_box["y"] < button_box["y"] + button_box["height"] and button_box["y"] < toast_box["y"] + toast_box["height"])
     assert not overlaps, f"the error {toast_box} covers 完成 {button_box}"
-    complete.click(trial=True)  # nothing on top of it takes the click
+    page.unroute(f"**/task/{strings_task}/submit-form")
+    with page.expect_response(lambda r: f"/task/{strings_task}/submit-form" in r.url) as resubmitted:
+        complete.click()  # still there to press once the cause is gone
+    assert resubmitted.value.ok, resubmitted.value.text()
