@@ -11,7 +11,7 @@
  * it keeps its place in Tasklist's notification list; styles/user-styles.css moves that list away
  * from the 完成 button.
  */
-define(['angular'], function (angular) {
+define(['angular', 'scripts/crossdept-extend-form'], function (angular, extendTasklistForm) {
   'use strict';
 
   var CONFIRMATION_MS = 15000;  // long enough to read, short enough not to pile up
@@ -78,30 +78,19 @@ define(['angular'], function (angular) {
   var ngModule = angular.module('crossdept.feedback', []);
 
   ngModule.config(['$provide', function ($provide) {
-    $provide.decorator('camTasklistFormDirective', ['$delegate', function ($delegate) {
-      var directive = $delegate[0];
-      var dependencies = directive.controller.slice(0, -1);
-      var controller = directive.controller[directive.controller.length - 1];
-
-      directive.controller = dependencies.concat(['Notifications', function () {
-        var injected = Array.prototype.slice.call(arguments, 0, dependencies.length);
-        var Notifications = arguments[dependencies.length];
-        var $scope = injected[dependencies.indexOf('$scope')];
-        controller.apply(this, injected);
-
-        var completed = $scope.onFormCompletionCallback;
-        $scope.onFormCompletionCallback = function (error) {
-          if (error && error.message !== 'camForm submission prevented') {
-            error.message = explain(error);
-          } else if (!error) {
-            var told = confirmation($scope);  // before Tasklist moves on and the task is gone
-            Notifications.addMessage({status: told.status, message: told.message, duration: CONFIRMATION_MS});
-          }
-          return completed.apply(this, arguments);
-        };
-      }]);
-      return $delegate;
-    }]);
+    extendTasklistForm($provide, ['Notifications'], function (form, $scope, services) {
+      var Notifications = services[0];
+      var completed = $scope.onFormCompletionCallback;
+      $scope.onFormCompletionCallback = function (error) {
+        if (error && error.message !== 'camForm submission prevented') {
+          error.message = explain(error);
+        } else if (!error) {
+          var told = confirmation($scope);  // before Tasklist moves on and the task is gone
+          Notifications.addMessage({status: told.status, message: told.message, duration: CONFIRMATION_MS});
+        }
+        return completed.apply(this, arguments);
+      };
+    });
   }]);
 
   return ngModule;
