@@ -336,6 +336,7 @@ def test_a_task_one_may_not_see_says_so_and_what_to_do(
     told = page.get_by_text("该任务不存在，或您无权查看").first
     expect(told).to_be_visible()
     expect(told).to_contain_text("请从左侧的过滤器")
+    expect(page.locator(".page-notifications")).not_to_contain_text("No matching task")
     screenshots(page, "engineering-opens-a-sales-task")
 
 

@@ -77,6 +77,21 @@ define(['angular', 'scripts/crossdept-extend-form'], function (angular, extendTa
 
   var ngModule = angular.module('crossdept.feedback', []);
 
+  // Opening a task one may not see shows TASK_NOT_EXIST (zh.json says what to do) followed by the
+  // engine's "<task> <- No matching task with id ...": an id and an arrow tell staff nothing more.
+  ngModule.config(['$provide', function ($provide) {
+    $provide.decorator('Notifications', ['$delegate', function (Notifications) {
+      var addError = Notifications.addError;
+      Notifications.addError = function (notification) {
+        if (notification && /No matching task with id/.test(notification.message || '')) {
+          notification.message = '';
+        }
+        return addError.apply(this, arguments);
+      };
+      return Notifications;
+    }]);
+  }]);
+
   ngModule.config(['$provide', function ($provide) {
     extendTasklistForm($provide, ['Notifications'], function (form, $scope, services) {
       var Notifications = services[0];
