@@ -76,7 +76,7 @@ def test_checklist_is_prefilled_and_only_the_supervisor_can_send_it_back(
         screenshots(page, "giver-checklist")
 
         # The giver adds their laptop: choosing 设备 / Equipment brings up the asset number.
-        form.get_by_role("button", name="Add new").click()
+        form.get_by_role("button", name="添加一项").click()
         form.locator(".fjs-form-field-select").filter(has_text="类别 / Category").nth(1).locator(".fjs-select-display").click()
         page.locator(".fjs-dropdownlist-item").filter(has_text="设备 / Equipment").click()
         form.get_by_label("说明 / Description").nth(1).fill("笔记本电脑 / Laptop")
@@ -156,12 +156,12 @@ def test_tasklist_refuses_a_description_longer_than_the_checklists_limit_before_
         log_in(page, tasklist, "yang.fan", staff.password)
         page.goto(f"{tasklist}default/#/?task={checklist['id']}")
         form = page.locator(".fjs-container")
-        form.get_by_role("button", name="Add new").click()
+        form.get_by_role("button", name="添加一项").click()
         form.get_by_label("说明 / Description").last.fill("长" * 2001)
         submits: list[str] = []
         page.on("request", lambda r: submits.append(r.url) if "/submit-form" in r.url else None)
         page.get_by_role("button", name="完成", exact=True).click()
-        expect(form.get_by_text("Field must have maximum length of 2000.")).to_be_visible()
+        expect(form.get_by_text("最多填写 2000 个字 / At most 2000 characters.")).to_be_visible()
         screenshots(page, "description-too-long")
         assert submits == [], "Tasklist submitted a description over the form's maxLength"
         assert [t["id"] for t in staff.tasks(instance, taskDefinitionKey="Task_FillChecklist")] == [checklist["id"]]
