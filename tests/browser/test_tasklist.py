@@ -120,6 +120,9 @@ def log_in(page: Any, url: str, user: str, password: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(url)
+    # Tasklist focuses the user name field once its login form is drawn: filled earlier, on a busy
+    # machine, the password landed in the user name field when that focus came.
+    expect(page.get_by_placeholder(ZH_USERNAME)).to_be_focused()
     page.get_by_placeholder(ZH_USERNAME).fill(user)
     page.get_by_placeholder(ZH_PASSWORD).fill(password)
     page.get_by_role("button", name=ZH_LOG_IN).click()
