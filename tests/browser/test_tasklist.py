@@ -120,11 +120,15 @@ def log_in(page: Any, url: str, user: str, password: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(url)
-    # Tasklist focuses the user name field once its login form is drawn: filled earlier, on a busy
-    # machine, the password landed in the user name field when that focus came.
-    expect(page.get_by_placeholder(ZH_USERNAME)).to_be_focused()
-    page.get_by_placeholder(ZH_USERNAME).fill(user)
-    page.get_by_placeholder(ZH_PASSWORD).fill(password)
+    # Tasklist focuses the user name field again 300 ms after it starts: on a busy machine that
+    # focus came while the password was being filled, which then landed in the user name field.
+    # So fill until both hold what they should (compared here, never shown: it is a password).
+    user_field, password_field = page.get_by_placeholder(ZH_USERNAME), page.get_by_placeholder(ZH_PASSWORD)
+    for _ in range(3):
+        user_field.fill(user)
+        password_field.fill(password)
+        if (user_field.input_value(), password_field.input_value()) == (user, password):
+            break
     page.get_by_role("button", name=ZH_LOG_IN).click()
     expect(page.locator(".task-filter").first).to_be_visible()
 
