@@ -81,7 +81,7 @@ def test_a_question_sends_the_checklist_back_recording_the_round_and_the_questio
     assert isinstance(returned, ReturnedToGiver) and returned.has_questions and returned.handover_round == 2
     [record] = json.loads(written(returned)["handoverRounds"]["value"])
     assert (record["round"], record["returnedBy"], record["questions"]) == (
-        1, "receiver", [{"item": 2, "description": "Drafts", "question": "Which share?"}])
+        1, "receiver", [{"item": 2, "description": "Drafts", "question": "Which share?", "answer": None}])
 
 
 def test_a_verification_without_questions_clears_the_last_verdict_and_message_for_the_signatures() -> None:

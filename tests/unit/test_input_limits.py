@@ -139,6 +139,12 @@ def test_a_notice_with_a_list_as_giver_or_overlong_arrangements_goes_back_to_its
     assert message.startswith("交接安排 / arrangements: 不能超过 2000 个字符")
 
 
+def test_arrangements_the_checklist_font_cannot_draw_go_back_to_the_notice_form() -> None:
+    """The arrangements are printed on the signed checklist: refused at the notice, not at the archive."""
+    assert rejected(resolve(arrangements="周一交接 😀"), "HANDOVER_INVALID") == (
+        "交接安排 / arrangements: 字符 😀 (U+1F600) 无法打印在交接清单上 / cannot be printed on the checklist")
+
+
 def test_a_notice_within_the_limits_still_resolves() -> None:
     assert isinstance(resolve(arrangements="周一上午交接\n周二跟进"), Completed)
 
@@ -152,6 +158,20 @@ def test_a_question_beyond_its_limit_or_of_the_wrong_type_is_named_by_row() -> N
                                       {"verdict": "question", "question": ["where?"]}])
     assert [p.split(":")[0] for p in result.problems] == ["第 1 项 疑问 / item 1 question", "第 2 项 疑问 / item 2 question"]
     assert "须为列表" in rules.verify(checklist, "accept").problems[0]
+
+
+def test_a_question_the_checklist_font_cannot_draw_is_named_by_row() -> None:
+    """The receiver's questions are printed in the checklist's verification record."""
+    from workers.processes.work_handover.checklist import ChecklistItem
+
+    checklist = [ChecklistItem(category="documents", description="A", location="share")]
+    result = rules.verify(checklist, [{"verdict": "question", "question": "在哪？😀"}])
+    assert result.problems == ["第 1 项 疑问 / item 1 question: 字符 😀 (U+1F600) 无法打印在交接清单上 / "
+                               "cannot be printed on the checklist"]
+
+
+def test_a_send_back_reason_loses_what_the_checklist_font_cannot_draw() -> None:
+    assert rules.send_back_reason("缺少项目文档 😀") == "缺少项目文档"
 
 
 def test_a_send_back_reason_is_cut_to_its_limit_and_loses_control_characters() -> None:

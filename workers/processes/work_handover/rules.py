@@ -37,7 +37,9 @@ _NOTICE_TEXT = (("giverId", "交出人", MaxLength.ID, False), ("receiverId", "�
 def notice_text_problems(notice: Any) -> list[str]:
     """Types, lengths and characters of the notice's fields; whether each is there and valid is
     resolve-parties' own check, after this one."""
-    return check_fields(notice.model_dump(by_alias=True), _NOTICE_TEXT)
+    # Every field of the notice is printed on the signed checklist (the arrangements as typed).
+    return check_fields(notice.model_dump(by_alias=True), _NOTICE_TEXT, undrawable=undrawable,
+                        printed_on=_ON_CHECKLIST)
 
 
 # --- the checklist -----------------------------------------------------------------------------
@@ -136,7 +138,8 @@ def send_back_reason(reason: Any) -> str:
     so a reason beyond the limit is cut (saying so) and characters that are not text are dropped; the
     form's maxLength tells the supervisor before they submit."""
     text = reason if isinstance(reason, str) else ""
-    text = "".join(c for c in text if not forbidden_characters(c, multiline=True)).strip()
+    # The reason is printed in the checklist's verification record: what its font cannot draw goes too.
+    text = "".join(c for c in text if not forbidden_characters(c, multiline=True) and not undrawable(c)).strip()
     return clipped(text, MaxLength.TEXT) or "未说明原因 / no reason given"
 
 
@@ -165,7 +168,8 @@ def verify(checklist: list[ChecklistItem], answers: Any) -> Verification:
     for number, (item, answer) in enumerate(zip(checklist, answers), start=1):
         verdict = answer.get("verdict") if isinstance(answer, dict) else None
         typed = check_text(answer.get("question"), "question", "疑问", MaxLength.TEXT, where=numbered(number),
-                           multiline=True) if isinstance(answer, dict) else []
+                           multiline=True, undrawable=undrawable, printed_on=_ON_CHECKLIST  # in its record
+                           ) if isinstance(answer, dict) else []
         if typed:
             problems += typed
         elif verdict == Verdict.QUESTION:

@@ -55,6 +55,7 @@ class Question(ProcessVariables):
     item: int  # the row's number, from 1
     description: str | None = None
     question: str
+    answer: str | None = None
 
 
 class ReturnedRound(ProcessVariables):
@@ -247,11 +248,17 @@ class RecordSignaturesOutput(ProcessVariables):
 
 
 # --- step 5: archiving ---------------------------------------------------------------------------
-class ArchiveChecklistInput(GiverAndReceiver, CheckedChecklist):
+class ArchiveChecklistInput(GiverAndReceiver, CheckedChecklist, OrganisationFileVariable):
     supervisor_id: str
     supervisor_name: str
+    giver_department_id: str
+    receiving_department_id: str
     reason: HandoverReason
+    notice_date: date
     planned_date: date
+    arrangements: str | None = None
+    company_time_zone: str
+    handover_rounds: list[ReturnedRound]
     signatures: list[Signature]
 
 
@@ -262,6 +269,7 @@ class ArchiveChecklistOutput(ProcessVariables):
 
 class SendCopiesInput(GiverAndReceiver, OrganisationFileVariable):
     archive_folder: str
+    supervisor_id: str
 
 
 class SendCopiesOutput(ProcessVariables):
