@@ -80,7 +80,8 @@ define(['angular'], function (angular) {
       }
       return;
     }
-    if (root.nodeType !== Node.ELEMENT_NODE) {
+    // Tasklist adds far more outside forms than in them: leave those subtrees at one look each.
+    if (root.nodeType !== Node.ELEMENT_NODE || !(insideForm(root) || root.querySelector('.fjs-container'))) {
       return;
     }
     var elements = [root].concat(Array.prototype.slice.call(root.querySelectorAll('*')));
