@@ -101,10 +101,14 @@ class ChecklistItem(ProcessVariables):
         return None if isinstance(value, str) and not value.strip() else value
 
 
+SIGNATURE_STATEMENT = "我已核对并确认 / I have checked and confirm"  # what each signer ticks on the signing form
+
+
 class Signature(ProcessVariables):
     signed_by: Party
     role: SignatureRole
     signed_at: datetime
+    statement: str | None = None  # what the signer confirmed (None in records signed before it was asked)
 
     @field_validator("signed_at")
     @classmethod

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from workers import BusinessRejection, TaskContext, TaskProperties, topic
 from workers.runtime import clock
+from workers.runtime.errors import EvidenceMismatch
 from workers.processes.work_handover import evidence, rules
 from workers.shared.archive import ArchiveRecord
 from workers.processes.work_handover.checklist import (
@@ -25,6 +26,7 @@ from workers.processes.work_handover.checklist import (
     ItemCategory,
     Party,
     Signature,
+    SIGNATURE_STATEMENT,
     SignatureRole,
     WorkHandoverChecklist,
     archive_triplicate,
@@ -36,6 +38,8 @@ from workers.processes.work_handover.variables import (
     CheckChecklistOutput,
     CheckNoticeInput,
     CheckNoticeOutput,
+    CheckSupervisorDecisionInput,
+    CheckSupervisorDecisionOutput,
     CollectOpenWorkInput,
     CollectOpenWorkOutput,
     Deadlines,
@@ -51,6 +55,7 @@ from workers.processes.work_handover.variables import (
     ResolvePartiesInput,
     ResolvePartiesOutput,
     ReturnedBy,
+    ReturnedByReceiver,
     ReturnedRound,
     ReturnedToGiver,
     Rounds,
@@ -81,6 +86,7 @@ HANDOVER_INVALID = "HANDOVER_INVALID"
 NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
 CHECKLIST_INCOMPLETE = "CHECKLIST_INCOMPLETE"
 VERIFICATION_INCOMPLETE = "VERIFICATION_INCOMPLETE"
+SUPERVISOR_UNDECIDED = "SUPERVISOR_UNDECIDED"
 ARCHIVE_FOLDER = "work-handover"  # under the archive root
 PROCESS_NAME = Bilingual(zh="工作交接", en="hand-over")
 
@@ -336,54 +342,84 @@ def _recipient(org: Organisation, person_id: str) -> Person:
 
 
 # --- step 2: preparation -------------------------------------------------------------------------
-def _due(deadlines: Deadlines, working_days: int) -> datetime:
+def _due(deadlines: Deadlines, working_days: int, not_before: date | None = None) -> datetime:
+    """The end of the `working_days`-th working day from now, or from `not_before` while that day is
+    still ahead: a step that follows the hand-over itself is due after the planned date, never before."""
     zone = parse_time_zone(deadlines.company_time_zone)
     ends_at = rules.parse_clock(deadlines.deadline_time, "deadlineTime")
     calendar = load_calendar(Path(deadlines.calendar_file) if deadlines.calendar_file else None)
-    return calendar.deadline(clock.now(), working_days, zone, ends_at)
+    start = clock.now()
+    if not_before is not None and start.astimezone(zone).date() < not_before:
+        start = datetime.combine(not_before, ends_at, tzinfo=zone)
+    return calendar.deadline(start, working_days, zone, ends_at)
 
 
 @topic("handover.check-checklist", errors=[CHECKLIST_INCOMPLETE])
 def check_checklist(submitted: CheckChecklistInput) -> CheckChecklistOutput:
-    problems = rules.checklist_problems(submitted.checklist_items)
+    """The list complete and each of the receiver's questions answered; the receiver then sees which
+    rows changed, the questions with their answers, and keeps the verdicts of rows left as they were.
+    The hand-over is carried out on the planned date, so verifying it is due from then."""
+    asked = rules.open_questions(submitted.handover_rounds)
+    problems = rules.checklist_problems(submitted.checklist_items) + rules.answer_problems(asked, submitted.question_answers)
     if problems:
-        raise BusinessRejection(CHECKLIST_INCOMPLETE, rejection_message(problems), field="checklistItems")
+        raise BusinessRejection(CHECKLIST_INCOMPLETE, rejection_message(problems))
     rows = [ChecklistItem.model_validate(row) for row in submitted.checklist_items]  # complete, so valid
-    return CheckChecklistOutput(verification_items=rules.verification_rows(rows),
-                                verification_due=_due(submitted, submitted.verification_days), rejection_message=None)
+    rounds = rules.answered(submitted.handover_rounds, submitted.question_answers or [])
+    answers = next((r.questions for r in reversed(rounds) if r.returned_by is ReturnedBy.RECEIVER), None)
+    return CheckChecklistOutput(
+        verification_items=rules.verification_rows(rows, submitted.verification_items, answers),
+        verification_due=_due(submitted, submitted.verification_days, submitted.planned_date),
+        handover_rounds=rounds, question_answers=[], conversation=rules.conversation(rounds), checklist_rejection=None)
 
 
 # --- step 3: verification ------------------------------------------------------------------------
-def _returned(rounds: Rounds, record: ReturnedRound, open_questions: str) -> ReturnedToGiver:
-    """The variables that send the checklist back to the giver for another round."""
-    return ReturnedToGiver(handover_rounds=[*rounds.handover_rounds, record], handover_round=rounds.handover_round + 1,
-                           preparation_due=_due(rounds, rounds.preparation_days),
-                           has_questions=record.returned_by is ReturnedBy.RECEIVER, open_questions=open_questions)
+def _returned(rounds: Rounds, record: ReturnedRound) -> dict[str, Any]:
+    """The variables that send the checklist back to the giver for another round, saying why."""
+    history = [*rounds.handover_rounds, record]
+    return dict(handover_rounds=history, handover_round=rounds.handover_round + 1,
+                preparation_due=_due(rounds, rounds.preparation_days),
+                has_questions=record.returned_by is ReturnedBy.RECEIVER,
+                open_questions=rules.returned_because(record), conversation=rules.conversation(history),
+                question_answers=record.questions or [])
 
 
-def _round(rounds: Rounds, by: ReturnedBy, **what: Any) -> ReturnedRound:
-    return ReturnedRound(round=rounds.handover_round, returned_by=by,
+def _round(rounds: Rounds, by: ReturnedBy, name: str, **what: Any) -> ReturnedRound:
+    return ReturnedRound(round=rounds.handover_round, returned_by=by, returned_by_name=name,
                          at=clock.now().replace(microsecond=0), **what)
 
 
 @topic("handover.record-verification", errors=[VERIFICATION_INCOMPLETE])
-def record_verification(verified: RecordVerificationInput) -> ReturnedToGiver | VerifiedOutput:
+def record_verification(verified: RecordVerificationInput) -> ReturnedByReceiver | VerifiedOutput:
+    """The receiver's verdicts: a question sends the list back to the giver, who answers it; none
+    goes on to the signatures, due after the planned date (signing confirms the hand-over done)."""
     result = rules.verify(verified.checklist_items, verified.verification_items)
     if result.problems:
-        raise BusinessRejection(VERIFICATION_INCOMPLETE, rejection_message(result.problems), field="verificationItems")
+        raise BusinessRejection(VERIFICATION_INCOMPLETE, rejection_message(result.problems))
+    judged = rules.judged_rows(verified.checklist_items, verified.verification_items)
     if result.questions:
-        return _returned(verified, _round(verified, ReturnedBy.RECEIVER, questions=result.questions),
-                         "接收人的疑问 / The receiver's questions:\n" + result.questions_text())
-    return VerifiedOutput(checklist_summary=rules.summary(verified.checklist_items),
-                          confirmation_due=_due(verified, verified.confirmation_days))
+        record = _round(verified, ReturnedBy.RECEIVER, verified.receiver_name, questions=result.questions)
+        return ReturnedByReceiver(**_returned(verified, record), verification_items=judged)
+    return VerifiedOutput(checklist_summary=rules.summary(verified.checklist_items), verification_items=judged,
+                          confirmation_due=_due(verified, verified.confirmation_days, verified.planned_date))
 
 
 # --- step 4: confirmation ------------------------------------------------------------------------
+@topic("handover.check-supervisor-decision", errors=[SUPERVISOR_UNDECIDED])
+def check_supervisor_decision(decision: CheckSupervisorDecisionInput) -> CheckSupervisorDecisionOutput:
+    """The supervisor decides explicitly; a form completed without a verdict, a send-back without its
+    reason or a signature not confirmed goes back to them saying which field."""
+    problems = rules.supervisor_decision_problems(decision.supervisor_verdict, decision.send_back_reason,
+                                                  decision.supervisor_confirmed)
+    if problems:
+        raise BusinessRejection(SUPERVISOR_UNDECIDED, rejection_message(problems))
+    return CheckSupervisorDecisionOutput(supervisor_rejection=None)
+
+
 @topic("handover.record-sendback")
 def record_sendback(sent_back: RecordSendBackInput) -> ReturnedToGiver:
-    reason = rules.send_back_reason(sent_back.send_back_reason)
-    return _returned(sent_back, _round(sent_back, ReturnedBy.SUPERVISOR, reason=reason),
-                     f"监交人退回 / Sent back by the supervisor: {reason}")
+    record = _round(sent_back, ReturnedBy.SUPERVISOR, sent_back.supervisor_name,
+                    reason=sent_back.send_back_reason.strip())
+    return ReturnedToGiver(**_returned(sent_back, record))
 
 
 class SigningTasks(TaskProperties):
@@ -402,6 +438,10 @@ def record_signatures(signers: RecordSignaturesInput, properties: SigningTasks, 
     org = load(Path(signers.organisation_file))
     by_role = {role: getattr(properties, f"{role.value}_task") for role in SignatureRole}
     names = {p.id: p.name for p in org.people}  # someone outside it (an operator) keeps their id
+    unconfirmed = [role.value for role in SignatureRole if getattr(signers, f"{role.value}_confirmed") is not True]
+    if unconfirmed:  # the form requires it: a completion without it came past Tasklist
+        raise EvidenceMismatch(f"{task.process_instance_id}: the {', '.join(unconfirmed)} completed their signing "
+                               f"task without ticking {SIGNATURE_STATEMENT!r}; no signature is assumed")
     signatures = []
     for role, activity in by_role.items():
         done = task.engine.request("GET", "/history/task", params={
@@ -412,7 +452,7 @@ def record_signatures(signers: RecordSignaturesInput, properties: SigningTasks, 
             raise RuntimeError(f"no completed task {activity} for the {role.value}'s signature in the history")
         latest = completed[0]
         signer = Party(id=latest["assignee"], name=names.get(latest["assignee"], latest["assignee"]))
-        signatures.append(Signature(signed_by=signer, role=role,
+        signatures.append(Signature(signed_by=signer, role=role, statement=SIGNATURE_STATEMENT,
                                     signed_at=datetime.fromisoformat(latest["endTime"])))
     return RecordSignaturesOutput(signatures=signatures)
 
