@@ -857,7 +857,7 @@ def bad_inputs(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPath
             for what, rows in BAD_CHECKLISTS.items():
                 submit_raw(staff, "yang.fan", task["id"], rows)
                 task = next_task(staff, instance, "Task_FillChecklist", task["id"], f"the checklist back ({what})")
-                messages[what] = staff.form_variables("yang.fan", task["id"])["rejectionMessage"]
+                messages[what] = staff.form_variables("yang.fan", task["id"])["checklistRejection"]
             passed = started[0].passed()
             submit_raw(staff, "yang.fan", task["id"], LONG_ROWS)
             verify_all(staff, "wu.hao", one_task(staff, instance, "Task_VerifyChecklist", "the verification"))
@@ -874,12 +874,12 @@ def bad_inputs(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPath
 
 
 @pytest.mark.parametrize("what, named", [
-    ("100 kB description", "第 1 项 说明 / item 1 description: 不能超过 2000 个字符（现有 100000 个）"),
-    ("list description", "第 1 项 说明 / item 1 description: 须为文字，收到列表"),
-    ("asset number -1", "第 1 项 资产编号 / item 1 assetNumber: 须为文字，收到数字"),
-    ("asset number 1e400", "第 1 项 资产编号 / item 1 assetNumber: 须为文字，收到数字"),
-    ("NUL", "第 1 项 存放位置或系统 / item 1 location: 含有不允许的控制字符 U+0000"),
-    ("emoji", "第 1 项 说明 / item 1 description: 字符 😀 (U+1F600) 无法打印在交接清单上 / cannot be printed on the checklist"),
+    ("100 kB description", "第 1 项 说明 / item 1 Description: 不能超过 2000 个字符（现有 100000 个）"),
+    ("list description", "第 1 项 说明 / item 1 Description: 须为文字，收到列表"),
+    ("asset number -1", "第 1 项 资产编号 / item 1 Asset number: 须为文字，收到数字"),
+    ("asset number 1e400", "第 1 项 资产编号 / item 1 Asset number: 须为文字，收到数字"),
+    ("NUL", "第 1 项 存放位置或系统 / item 1 Where it is: 含有不允许的控制字符 U+0000"),
+    ("emoji", "第 1 项 说明 / item 1 Description: 字符 😀 (U+1F600) 无法打印在交接清单上 / cannot be printed on the checklist"),
 ])
 def test_a_checklist_breaking_a_limit_comes_back_to_the_giver_naming_the_field(
         bad_inputs: BadInputs, what: str, named: str) -> None:
