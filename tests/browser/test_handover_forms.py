@@ -100,6 +100,8 @@ def test_checklist_is_prefilled_and_only_the_supervisor_can_send_it_back(
         expect(page.locator(".task-card h2.task")).to_contain_text("交出人签字")
         expect(page.locator(".fjs-container").get_by_text("交接清单 / Checklist").first).to_be_visible()
         expect(page.get_by_text("监交人意见 / Supervisor's verdict")).to_have_count(0)
+        expect(page.get_by_label("签字人 / Signer")).to_have_value("杨帆")  # their own name, from the process
+        expect(page.get_by_label("我已核对并确认 / I have checked and confirm")).not_to_be_checked()
         screenshots(page, "giver-signs")
 
         page = new_page("supervisor")
