@@ -42,8 +42,9 @@ def form_labels(components: list[dict[str, Any]], prefix: str = "") -> dict[str,
     found = {}
     for component in components:
         name = component.get("key") or component.get("path")
-        if name and "label" in component:
-            found[prefix + name] = component["label"]
+        label = component.get("label") or component.get("dateLabel")  # a datetime field has a dateLabel
+        if name and label:
+            found[prefix + name] = label
         if "components" in component:
             found |= form_labels(component["components"], f"{component['path']}." if component.get("path") else prefix)
     return found

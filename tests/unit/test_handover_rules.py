@@ -53,7 +53,7 @@ def test_verification_matches_answers_by_position_and_needs_a_verdict_and_questi
 
 def test_too_short_notice_names_the_earliest_compliant_date() -> None:
     rejection = work_handover._too_short(OFFICIAL, date(2025, 9, 26), date(2025, 10, 10), 5, 10)
-    assert isinstance(rejection, BusinessRejection) and rejection.field == "plannedDate"
+    assert isinstance(rejection, BusinessRejection) and rejection.field == "计划交接日期 / Planned hand-over date"
     assert rejection.variables == {"earliestCompliantDate": "2025-10-16", "calendarNotice": None}
     assert "Notice too short: 5 working days" in rejection.message and "requires 10" in rejection.message
     assert "the earliest compliant hand-over date is 2025-10-16" in rejection.message

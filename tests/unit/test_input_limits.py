@@ -140,9 +140,9 @@ def resolve(**changes: Any) -> Any:
 
 
 def test_a_notice_with_a_list_as_giver_or_overlong_arrangements_goes_back_to_its_form() -> None:
-    assert rejected(resolve(giverId=["yang.fan"]), "HANDOVER_INVALID") == "交出人 / giverId: 须为文字，收到列表 / a list / must be text"
+    assert rejected(resolve(giverId=["yang.fan"]), "HANDOVER_INVALID") == "交出人 / Person handing over: 须为文字，收到列表 / a list / must be text"
     message = rejected(resolve(arrangements="安排" * 1001), "HANDOVER_INVALID")
-    assert message.startswith("交接安排 / arrangements: 不能超过 2000 个字符")
+    assert message.startswith("交接安排 / Arrangements: 不能超过 2000 个字符")
 
 
 def test_a_notice_within_the_limits_still_resolves() -> None:

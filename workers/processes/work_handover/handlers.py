@@ -18,6 +18,7 @@ from workers import BusinessRejection, TaskContext, TaskProperties, topic
 from workers.runtime import clock
 from workers.runtime.errors import EvidenceMismatch
 from workers.processes.work_handover import evidence, rules
+from workers.processes.work_handover.labels import NOTICE
 from workers.shared.archive import ArchiveRecord
 from workers.processes.work_handover.checklist import (
     ChecklistItem,
@@ -101,48 +102,48 @@ def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, t
     org = load(path)
     problems: list[str] = []
 
-    def person(field: str, user_id: str | None, label: str):
+    def person(field: str, user_id: str | None):
         if not user_id or not user_id.strip():
-            problems.append(f"{field}: {label}必填 / is required")
+            problems.append(f"{NOTICE[field]}: 必填 / is required")
             return None
         try:
             return org.person(user_id.strip())
         except KeyError:
-            problems.append(f"{field}: 没有用户 {user_id!r} / no person with user id {user_id!r}")
+            problems.append(f"{NOTICE[field]}: 没有用户 {user_id!r} / no person with user id {user_id!r}")
             return None
 
-    giver = person("giverId", notice.giver_id, "交出人")
-    receiver = person("receiverId", notice.receiver_id, "接收人")
+    giver = person("giverId", notice.giver_id)
+    receiver = person("receiverId", notice.receiver_id)
     department = None
     if not notice.receiving_department_id:
-        problems.append("receivingDepartmentId: 接收部门必填 / is required")
+        problems.append(f"{NOTICE['receivingDepartmentId']}: 必填 / is required")
     else:
         try:
             department = org.department(notice.receiving_department_id.strip())
         except KeyError:
             known = ", ".join(d.id for d in org.departments)
-            problems.append(f"receivingDepartmentId: 没有部门 {notice.receiving_department_id!r} / "
+            problems.append(f"{NOTICE['receivingDepartmentId']}: 没有部门 {notice.receiving_department_id!r} / "
                             f"no department {notice.receiving_department_id!r} (known: {known})")
     if giver and receiver and giver.id == receiver.id:
-        problems.append("receiverId: 接收人不能是交出人本人 / the receiver must be someone else than the giver")
+        problems.append(f"{NOTICE['receiverId']}: 接收人不能是交出人本人 / the receiver must be someone else than the giver")
     if receiver and department and receiver.department != department.id:
-        problems.append(f"receiverId: {receiver.name} 不在接收部门 {department.name_zh} / "
+        problems.append(f"{NOTICE['receiverId']}: {receiver.name} 不在接收部门 {department.name_zh} / "
                         f"{receiver.name} is not in the receiving department {department.name_en}")
     try:
         reason = HandoverReason(notice.reason)
     except ValueError:
         reason = None
-        problems.append("reason: 请选择交接原因 / choose postChange, resignation or projectEnd")
-    planned = _parse_date(notice.planned_date, "plannedDate", problems)
+        problems.append(f"{NOTICE['reason']}: 请选择交接原因 / choose a reason")
+    planned = _parse_date(notice.planned_date, NOTICE["plannedDate"], problems)
     initiator = _announced_by(notice.initiator, task)
     if giver and not (initiator and _may_announce(org, initiator, giver.id)):
-        problems.append(f"initiator: {initiator or '(unknown)'} 不是 {giver.name} 的部门负责人或上级 / "
+        problems.append(f"交接预告发起人 / Who gave notice: {initiator or '(unknown)'} 不是 {giver.name} 的部门负责人或上级 / "
                         f"is neither {giver.name}'s department head nor a superior")
     supervisor = None
     if giver and receiver and giver.id != receiver.id:
         supervisor = lowest_common_superior(org, giver.id, receiver.id)
         if supervisor is None:
-            problems.append("receiverId: 交出人与接收人没有共同上级担任监交人 / giver and receiver have no common "
+            problems.append(f"{NOTICE['receiverId']}: 交出人与接收人没有共同上级担任监交人 / giver and receiver have no common "
                             "superior to supervise the hand-over")
     if problems:
         raise BusinessRejection(HANDOVER_INVALID, "\n".join(problems), field=problems[0].split(":")[0])
@@ -212,8 +213,8 @@ def check_notice(check: CheckNoticeInput, properties: NoticeSettings, task: Task
     required = policy.notice_working_days
     notice_day = check.notice_submitted_at.astimezone(zone).date()
     if check.planned_date < notice_day:
-        raise BusinessRejection(NOTICE_TOO_SHORT, f"计划交接日期 {check.planned_date} 早于预告日期 {notice_day} / "
-                                f"the planned date is before the notice date", field="plannedDate",
+        raise BusinessRejection(NOTICE_TOO_SHORT, f"{check.planned_date} 早于预告日期 {notice_day} / "
+                                f"is before the notice date {notice_day}", field=NOTICE["plannedDate"],
                                 variables={"earliestCompliantDate": None, "calendarNotice": None})
     given = calendar.working_days_between(notice_day, check.planned_date)
     if given < required:
@@ -239,7 +240,7 @@ def _too_short(calendar: WorkingCalendar, notice_day: date, planned: date, given
                f"最早合规交接日期 {earliest}。 / Notice too short: {given} working days from the notice on "
                f"{notice_day} to the planned hand-over on {planned}, the policy requires {required}; the earliest "
                f"compliant hand-over date is {earliest}.")
-    return BusinessRejection(NOTICE_TOO_SHORT, message, field="plannedDate", variables={
+    return BusinessRejection(NOTICE_TOO_SHORT, message, field=NOTICE["plannedDate"], variables={
         "earliestCompliantDate": earliest.isoformat(),
         "calendarNotice": provisional.line() if provisional else None})
 

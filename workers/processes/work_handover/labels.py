@@ -8,6 +8,15 @@ carries no forms folder, so the labels cannot be read from the files at run time
 
 from __future__ import annotations
 
+NOTICE = {  # forms/work-handover-notice.form, the initiator's
+    "giverId": "交出人 / Person handing over",
+    "receiverId": "接收人 / Receiver",
+    "receivingDepartmentId": "接收部门 / Receiving department",
+    "reason": "交接原因 / Reason",
+    "plannedDate": "计划交接日期 / Planned hand-over date",
+    "arrangements": "交接安排 / Arrangements",
+}
+
 CHECKLIST = {  # forms/work-handover-checklist.form, the giver's
     "checklistItems": "交接事项 / Items",
     "checklistItems.category": "类别 / Category",
@@ -32,4 +41,4 @@ SIGN = {  # forms/work-handover-sign.form, each signer's
     "sendBackReason": "退回原因 / Reason for sending back",
 }
 
-FORMS = {"work-handover-checklist": CHECKLIST, "work-handover-verify": VERIFY, "work-handover-sign": SIGN}
+FORMS = {"work-handover-notice": NOTICE, "work-handover-checklist": CHECKLIST, "work-handover-verify": VERIFY, "work-handover-sign": SIGN}

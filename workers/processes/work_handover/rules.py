@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workers.processes.work_handover.checklist import ChecklistItem, ItemCategory
-from workers.processes.work_handover.labels import CHECKLIST, SIGN, VERIFY
+from workers.processes.work_handover.labels import CHECKLIST, NOTICE, SIGN, VERIFY
 from workers.processes.work_handover.variables import (
     Question,
     ReturnedBy,
@@ -38,9 +38,9 @@ from workers.shared.calendar import parse_clock  # noqa: F401  (deadlines are ca
 
 # --- the notice --------------------------------------------------------------------------------
 # The notice form's typed fields, as it labels them (the person ids and the department id are ids).
-_NOTICE_TEXT = (("giverId", "交出人", MaxLength.ID, False), ("receiverId", "接收人", MaxLength.ID, False),
-                ("receivingDepartmentId", "接收部门", MaxLength.ID, False), ("reason", "交接原因", MaxLength.ID, False),
-                ("plannedDate", "计划交接日期", MaxLength.ID, False), ("arrangements", "交接安排", MaxLength.TEXT, True))
+_NOTICE_TEXT = tuple((key, NOTICE[key], limit, multiline) for key, limit, multiline in (
+    ("giverId", MaxLength.ID, False), ("receiverId", MaxLength.ID, False), ("receivingDepartmentId", MaxLength.ID, False),
+    ("reason", MaxLength.ID, False), ("plannedDate", MaxLength.ID, False), ("arrangements", MaxLength.TEXT, True)))
 
 
 def notice_text_problems(notice: Any) -> list[str]:
