@@ -28,9 +28,7 @@ from workers.shared.text import (
     check_fields,
     check_rows,
     check_text,
-    clipped,
     field_name,
-    forbidden_characters,
     row as numbered,
 )
 from workers.shared.calendar import parse_clock  # noqa: F401  (deadlines are calendar work; handlers use it from here)
@@ -265,7 +263,7 @@ def answered(rounds: list[ReturnedRound], submitted: list[dict[str, Any]]) -> li
 
 def conversation(rounds: list[ReturnedRound]) -> str | None:
     """Every earlier return as the parties read it: round, who, the questions and answers or the
-    reason. Cut to a paragraph's length (the signed PDF holds the full record)."""
+    reason. Whole, however long (a text over the String column travels as a Json string)."""
     lines = []
     for record in rounds:
         lines.append(f"第 {record.round} 轮 / Round {record.round}: {_returned_by(record)}")
@@ -274,7 +272,7 @@ def conversation(rounds: list[ReturnedRound]) -> str | None:
             lines.append(f"    答复 / answer: {q.answer if q.answer is not None else '（待答复 / not yet answered）'}")
         if record.reason:
             lines.append(f"  退回原因 / reason: {record.reason}")
-    return clipped("\n".join(lines), MaxLength.TEXT * 3 // 2) if lines else None
+    return "\n".join(lines) if lines else None
 
 
 def _returned_by(record: ReturnedRound) -> str:
