@@ -220,3 +220,11 @@ def test_once_the_planned_date_has_passed_a_deadline_is_counted_from_now() -> No
     verified = run("handover.record-verification", {**ROUND_1, "verificationItems": [{"verdict": "accept"}] * 2},
                    now=later)
     assert verified.variables["confirmationDue"] == "2026-12-14T18:00:00+08:00"
+
+
+def test_a_row_inserted_before_unchanged_rows_is_new_and_the_rows_after_it_keep_their_verdicts() -> None:
+    inserted = [{"category": "documents", "description": "新 / New", "location": "Git"}, *ROWS]
+    outcome = second_round(returned_with_a_question(), answer="见 Git / see Git", rows=inserted)
+    assert isinstance(outcome, Completed), outcome
+    assert [(r["verdict"], r["change"], r["earlierQuestion"]) for r in outcome.variables["verificationItems"]] == [
+        (None, "交出人新增此项 / The giver added this item", None), ("accept", None, None), (None, None, QUESTION)]

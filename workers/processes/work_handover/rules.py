@@ -130,23 +130,35 @@ def verification_rows(rows: list[ChecklistItem], previous: list[VerificationRow]
     second round on (`previous`: the last round's rows with the receiver's verdicts), a row the giver
     left as it was keeps its `accept`; a row asked about shows the question and the giver's answer
     and is judged again; a row changed or added says so."""
-    unmatched = list(range(len(previous or [])))
+    if previous is None:
+        return [VerificationRow(**row.model_dump(), category_label=row.category.label) for row in rows]
     shown = []
-    for index, row in enumerate(rows):
-        same = next((i for i in unmatched if _content(previous[i]) == row), None) if previous else None
-        if same is not None:
-            unmatched.remove(same)  # a row listed twice matches one earlier row each
-        earlier = same if same is not None else (index if previous and index < len(previous) else None)
+    for row, (earlier, unchanged) in zip(rows, _continues(rows, previous)):
+        before = previous[earlier] if earlier is not None else None
         shown.append(VerificationRow(
             **row.model_dump(), category_label=row.category.label,
-            verdict=Verdict.ACCEPT if same is not None and previous[same].verdict is Verdict.ACCEPT else None,
-            change=None if previous is None or same is not None else CHANGED if earlier is not None else ADDED,
-            **_earlier_question(previous[earlier] if earlier is not None else None, earlier, answers or [])))
+            verdict=Verdict.ACCEPT if unchanged and before.verdict is Verdict.ACCEPT else None,
+            change=None if unchanged else CHANGED if before is not None else ADDED,
+            **_earlier_question(before, earlier, answers or [])))
     return shown
 
 
 CHANGED = "交出人已修改此项 / The giver changed this item"
 ADDED = "交出人新增此项 / The giver added this item"
+
+
+def _continues(rows: list[ChecklistItem], previous: list[VerificationRow]) -> list[tuple[int | None, bool]]:
+    """For each row, the earlier row it continues and whether it is unchanged: the first earlier row
+    with the same content (the giver may reorder, and may list a thing twice), else the earlier row
+    at its place that no unchanged row took (changed), else none (added)."""
+    unmatched = set(range(len(previous)))
+    same: list[int | None] = []
+    for row in rows:
+        found = next((i for i in sorted(unmatched) if _content(previous[i]) == row), None)
+        unmatched.discard(found)
+        same.append(found)
+    return [(found, True) if found is not None else (index, False) if index in unmatched else (None, False)
+            for index, found in enumerate(same)]
 
 
 def _content(row: VerificationRow) -> ChecklistItem:
