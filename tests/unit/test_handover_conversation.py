@@ -228,3 +228,17 @@ def test_a_row_inserted_before_unchanged_rows_is_new_and_the_rows_after_it_keep_
     assert isinstance(outcome, Completed), outcome
     assert [(r["verdict"], r["change"], r["earlierQuestion"]) for r in outcome.variables["verificationItems"]] == [
         (None, "交出人新增此项 / The giver added this item", None), ("accept", None, None), (None, None, QUESTION)]
+
+
+def test_every_rule_of_the_decision_ends_preparation_by_the_planned_date() -> None:
+    """Preparation is counted from the notice, which is at least `noticeWorkingDays` before the planned
+    date: a rule whose preparation is longer than its notice would put the checklist's deadline after
+    the hand-over it prepares."""
+    dmn = "{https://www.omg.org/spec/DMN/20191111/MODEL/}"
+    table = ET.parse(ROOT / "dmn" / "handover-policy.dmn").find(f".//{dmn}decisionTable")
+    names = [output.get("name") for output in table.findall(f"{dmn}output")]
+    rules = {rule.get("id"): dict(zip(names, (int(e.findtext(f"{dmn}text")) for e in rule.findall(f"{dmn}outputEntry"))))
+             for rule in table.findall(f"{dmn}rule")}
+    assert len(rules) == 12
+    assert {rule: values for rule, values in rules.items()
+            if values["preparationDays"] > values["noticeWorkingDays"]} == {}
