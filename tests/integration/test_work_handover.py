@@ -28,7 +28,8 @@ from pypdf import PdfReader
 from tests.support.assertions import has_ended, has_passed, incident_at, variable_equals, waits_at
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until, worker_settings_in
 from tests.support.handover import (
-    SHANGHAI, TOPICS, handover_staff, next_task, notice, one_task, open_task_for, start_backdated, wait_for_notice,
+    SHANGHAI, TOPICS, handover_staff, next_task, notice, one_task, open_task_for, planned_for_notice_given_today,
+    start_backdated, wait_for_notice,
 )
 from tests.support.receivers import Mailbox, Receiver, http_receiver, smtp_server
 from tests.support.staff import Staff, demo_with_starters
@@ -591,6 +592,30 @@ def test_after_a_crash_mid_archive_the_three_copies_are_identical(looped: Looped
 
 def test_the_archived_checklist_is_the_last_rounds(looped: Looped) -> None:
     assert "Project documents" in pdf_text(looped.folder / "work-handover-checklist-giver.pdf")
+
+
+# --- deadlines: a hand-over planned well ahead -----------------------------------------------------
+
+
+def test_verification_and_signing_are_due_after_the_planned_date_of_a_hand_over_announced_today(
+        staff: Staff, engine: Settings, tmp_path: Path) -> None:
+    """Seen: the signing deadline (12-04) before the planned hand-over (12-09). Announced today for a
+    date 8 working days ahead, the checklist done at once: verifying and signing are due after it."""
+    planned = planned_for_notice_given_today(8)
+    with instances(staff) as started, outside_world(engine, tmp_path):
+        instance = staff.start("chen.jing", "work-handover", notice("yang.fan", "wu.hao", "sales", planned))
+        started.append(staff.admin.instance(instance))
+        checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist task")
+        wait_for_notice(staff, instance)
+        staff.complete("yang.fan", checklist["id"], {"checklistItems": ITEMS})
+        verify = one_task(staff, instance, "Task_VerifyChecklist", "the verification")
+        verify_all(staff, "wu.hao", verify)
+        signing = staff.wait_for_tasks(instance, 3, "the three signing tasks", taskDefinitionKeyIn=SIGNING_TASKS)
+    dues = {task["taskDefinitionKey"]: datetime.fromisoformat(task["due"]).astimezone(SHANGHAI).date()
+            for task in [checklist, verify, *signing]}
+    assert dues["Task_FillChecklist"] <= planned, f"the checklist is due {dues['Task_FillChecklist']}, after {planned}"
+    late = {key: due for key, due in dues.items() if key != "Task_FillChecklist" and due <= planned}
+    assert late == {}, f"due on or before the planned hand-over on {planned}: {late}"
 
 
 # --- the notice: the official calendar, invalid parties, the decision table ------------------------
