@@ -192,8 +192,10 @@ def test_the_giver_answers_the_receivers_question_and_round_2_shows_it_with_the_
         page = new_page("giver")
         log_in(page, tasklist, "yang.fan", staff.password)
         page.goto(f"{tasklist}default/#/?task={returned['id']}")
+        expect(page.locator(".task-card h2.task")).to_contain_text("填写工作交接清单")
         form = page.locator(".fjs-container")
-        expect(form.get_by_label("为什么退回 / Why it came back")).to_have_value(re.compile("第 1 轮 / Round 1: 接收人"))
+        expect(form.get_by_label("为什么退回 / Why it came back")).to_have_value(re.compile("第 1 轮 / Round 1: 接收人"),
+                                                                              timeout=20_000)
         expect(form.get_by_label("接收人的疑问 / The receiver's question")).to_have_value(question)
         # The question's row shows the description read-only first; the checklist's own rows follow.
         form.get_by_label("说明 / Description").nth(1).fill("客户合同及备份 / Customer contracts and backup")
@@ -207,8 +209,9 @@ def test_the_giver_answers_the_receivers_question_and_round_2_shows_it_with_the_
         page = new_page("receiver")
         log_in(page, tasklist, "wu.hao", staff.password)
         page.goto(f"{tasklist}default/#/?task={verify2['id']}")
+        expect(page.locator(".task-card h2.task")).to_contain_text("核验交接清单")
         form = page.locator(".fjs-container")
-        expect(form.get_by_label("您上轮的疑问 / Your question last round")).to_have_value(question)
+        expect(form.get_by_label("您上轮的疑问 / Your question last round")).to_have_value(question, timeout=20_000)
         expect(form.get_by_label("交出人的答复 / The giver's answer")).to_have_value(answer)
         expect(form.get_by_label("本轮变化 / Change since the last round")).to_have_value(
             "交出人已修改此项 / The giver changed this item")
