@@ -159,7 +159,7 @@ def test_each_signing_form_requires_the_confirmation_and_shows_the_signers_name_
 def test_a_checklist_returned_with_questions_says_which_round_who_and_what_with_a_row_to_answer_each() -> None:
     returned = returned_with_a_question()
     why = returned.variables["openQuestions"]
-    assert why.startswith("第 1 轮 / Round 1: 接收人 吴浩提出疑问 / the receiver 吴浩 asked") and QUESTION in why, why
+    assert why.startswith("第 1 轮 / Round 1: 接收人吴浩提出疑问 / the receiver 吴浩 asked") and QUESTION in why, why
     assert returned.variables["questionAnswers"] == [
         {"item": 2, "description": "合同草稿 / Drafts", "question": QUESTION, "answer": None}]
 
@@ -167,7 +167,7 @@ def test_a_checklist_returned_with_questions_says_which_round_who_and_what_with_
 def test_a_send_back_says_which_round_who_and_why() -> None:
     outcome = run("handover.record-sendback", {**ROUND_1, "sendBackReason": "缺少项目文档 / documents missing"})
     assert isinstance(outcome, Completed), outcome
-    assert outcome.variables["openQuestions"] == ("第 1 轮 / Round 1: 监交人 陈静退回 / sent back by the supervisor 陈静，"
+    assert outcome.variables["openQuestions"] == ("第 1 轮 / Round 1: 监交人陈静退回 / sent back by the supervisor 陈静，"
                                                   "原因 / reason: 缺少项目文档 / documents missing")
     assert outcome.variables["questionAnswers"] == []
 

@@ -288,10 +288,11 @@ def conversation(rounds: list[ReturnedRound]) -> str | None:
 
 
 def _returned_by(record: ReturnedRound) -> str:
-    who = f" {record.returned_by_name}" if record.returned_by_name else ""
+    name = record.returned_by_name or ""  # Chinese runs the name in without spaces, English sets it apart
+    who = f" {name}" if name else ""
     if record.returned_by is ReturnedBy.RECEIVER:
-        return f"接收人{who}提出疑问 / the receiver{who} asked"
-    return f"监交人{who}退回 / sent back by the supervisor{who}"
+        return f"接收人{name}提出疑问 / the receiver{who} asked"
+    return f"监交人{name}退回 / sent back by the supervisor{who}"
 
 
 def returned_because(record: ReturnedRound) -> str:
