@@ -19,6 +19,7 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Iterator
+from zoneinfo import ZoneInfo
 from unittest import mock
 
 import pytest
@@ -245,9 +246,10 @@ def test_the_receiving_department_head_is_notified(handed_over: HandedOver) -> N
         f"no notice to li.qiang among {[str(m['To']) for m in handed_over.notices]}"
 
 
-def test_the_givers_notice_links_to_their_checklist_task(handed_over: HandedOver) -> None:
+def test_the_givers_notice_links_no_task_the_to_do_watcher_does(handed_over: HandedOver) -> None:
     [to_giver] = handed_over.outside.mails_to("yang.fan@example.com", handed_over.notices)
-    assert f"#/?task={handed_over.checklist['id']}" in to_giver.get_body(("plain",)).get_content()
+    assert "#/?task=" not in to_giver.get_body(("plain",)).get_content(), \
+        "one message per to-do: the checklist task's link is in the watcher's message (test_todo_notifications)"
 
 
 def test_the_receiver_verifies_every_row_the_giver_listed(handed_over: HandedOver) -> None:
@@ -299,6 +301,23 @@ def test_the_archived_checklist_lists_every_item(handed_over: HandedOver) -> Non
     assert not missing, f"items missing from the PDF: {missing}"
 
 
+def test_the_archived_checklist_names_the_company_both_departments_and_the_notice(handed_over: HandedOver) -> None:
+    text = "".join(pdf_text(handed_over.folder / COPIES[0]).split())
+    notice_date = date.fromisoformat(handed_over.variables["noticeDate"])
+    for shown in ("示例科技有限公司", "市场部/Marketing(marketing)", "销售部/Sales(sales)",
+                  f"{notice_date.year}年{notice_date.month}月{notice_date.day}日", "交接前完成客户拜访/visitcustomersfirst"):
+        assert shown in text, f"{shown!r} not in the archived PDF"
+
+
+def test_the_archived_checklist_dates_each_signature_in_beijing_time(handed_over: HandedOver) -> None:
+    text = "".join(pdf_text(handed_over.folder / COPIES[0]).split())
+    record = json.loads((handed_over.folder / "record.json").read_text(encoding="utf-8"))
+    for signature in record["content"]["signatures"]:
+        local = datetime.fromisoformat(signature["signedAt"]).astimezone(ZoneInfo("Asia/Shanghai"))
+        shown = f"{local.year}年{local.month}月{local.day}日{local:%H:%M}"
+        assert shown in text, f"the {signature['role']}'s signature {signature['signedAt']} not shown as {shown}"
+
+
 def test_the_archived_checklist_names_its_process_instance(handed_over: HandedOver) -> None:
     assert handed_over.instance.id in pdf_text(handed_over.folder / COPIES[0]), \
         f"instance {handed_over.instance.id} not in the PDF"
@@ -313,9 +332,9 @@ def mailed_copies(handed_over: HandedOver) -> list[EmailMessage]:
     return [m for m in handed_over.outside.mailbox.messages if list(m.iter_attachments())]
 
 
-def test_giver_and_receiver_each_receive_their_own_copy(handed_over: HandedOver, org: Organisation) -> None:
-    assert sorted(str(m["To"]) for m in mailed_copies(handed_over)) == sorted([
-        f"{org.person('yang.fan').name} <yang.fan@example.com>", f"{org.person('wu.hao').name} <wu.hao@example.com>"])
+def test_giver_receiver_and_supervisor_each_receive_a_copy(handed_over: HandedOver, org: Organisation) -> None:
+    assert sorted(str(m["To"]) for m in mailed_copies(handed_over)) == sorted(
+        f"{org.person(who).name} <{who}@example.com>" for who in ("yang.fan", "wu.hao", "liu.min"))
 
 
 def test_the_mailed_copies_are_the_archived_pdf(handed_over: HandedOver) -> None:
@@ -588,6 +607,13 @@ def test_after_a_crash_mid_archive_exactly_three_copies_and_the_record_remain(lo
 
 def test_after_a_crash_mid_archive_the_three_copies_are_identical(looped: Looped) -> None:
     assert len({p.read_bytes() for p in looped.folder.glob("*.pdf")}) == 1
+
+
+def test_the_archived_checklist_keeps_the_verification_record(looped: Looped) -> None:
+    text = "".join(pdf_text(looped.folder / COPIES[0]).split())
+    for shown in ("第1轮：接收人黄磊", "校准证书在哪？/Whereisthecalibrationcertificate?",
+                  "第2轮：监交人", "缺少项目文档/Theprojectdocumentsaremissing"):
+        assert shown in text, f"{shown!r} not in the archived PDF's verification record"
 
 
 def test_the_archived_checklist_is_the_last_rounds(looped: Looped) -> None:

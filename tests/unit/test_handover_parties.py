@@ -140,7 +140,7 @@ def test_giver_and_receiver_without_a_common_superior_are_rejected(tmp_path: Pat
     # Two founders at the top, each heading a department: nobody stands above both to supervise.
     organisation = tmp_path / "two-founders.yaml"
     organisation.write_text("""
-company: 两位创始人 Two Founders Ltd.
+company: {name_zh: 两位创始人有限公司, name_en: Two Founders Ltd.}
 departments:
   - {id: studio, name_zh: 设计室, name_en: Studio, head: an.ya, core_business: [设计 / Design]}
   - {id: workshop, name_zh: 车间, name_en: Workshop, head: bo.lin, core_business: [制作 / Making]}

@@ -145,6 +145,12 @@ def test_a_notice_with_a_list_as_giver_or_overlong_arrangements_goes_back_to_its
     assert message.startswith("交接安排 / Arrangements: 不能超过 2000 个字符")
 
 
+def test_arrangements_the_checklist_font_cannot_draw_go_back_to_the_notice_form() -> None:
+    """The arrangements are printed on the signed checklist: refused at the notice, not at the archive."""
+    assert rejected(resolve(arrangements="周一交接 😀"), "HANDOVER_INVALID") == (
+        "交接安排 / Arrangements: 字符 😀 (U+1F600) 无法打印在交接清单上 / cannot be printed on the checklist")
+
+
 def test_a_notice_within_the_limits_still_resolves() -> None:
     assert isinstance(resolve(arrangements="周一上午交接\n周二跟进"), Completed)
 
@@ -160,11 +166,28 @@ def test_a_question_beyond_its_limit_or_of_the_wrong_type_is_named_by_row() -> N
     assert "须为列表" in rules.verify(checklist, "accept").problems[0]
 
 
+def test_a_question_the_checklist_font_cannot_draw_is_named_by_row() -> None:
+    """The receiver's questions are printed in the checklist's verification record."""
+    from workers.processes.work_handover.checklist import ChecklistItem
+
+    checklist = [ChecklistItem(category="documents", description="A", location="share")]
+    result = rules.verify(checklist, [{"verdict": "question", "question": "在哪？😀"}])
+    assert result.problems == ["第 1 项 疑问 / item 1 Question: 字符 😀 (U+1F600) 无法打印在交接清单上 / "
+                               "cannot be printed on the checklist"]
+
+
 def test_a_send_back_reason_beyond_its_limit_or_with_a_control_character_goes_back_to_the_supervisor() -> None:
     for reason, rule in (("因" * 2001, "不能超过 2000 个字符"), ("退回\x00", "含有不允许的控制字符 U+0000"),
                          (["退回"], "须为文字")):
         [problem] = rules.supervisor_decision_problems("sendBack", reason, None)
         assert problem.startswith("退回原因 / Reason for sending back: ") and rule in problem, problem
+
+
+def test_a_send_back_reason_the_checklist_font_cannot_draw_goes_back_to_the_supervisor() -> None:
+    """The reason is printed in the checklist's verification record: refused at the form, not dropped."""
+    [problem] = rules.supervisor_decision_problems("sendBack", "缺少项目文档 😀", None)
+    assert problem == ("退回原因 / Reason for sending back: 字符 😀 (U+1F600) 无法打印在交接清单上 / "
+                       "cannot be printed on the checklist")
 
 
 # --- delegation (delegation.validate) and the responsibility review (review.record-list) -------

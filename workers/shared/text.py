@@ -115,9 +115,12 @@ def check_text(
 Field = tuple[str, str, int, bool]  # key, the form's Chinese label, max length, multiline (a textarea)
 
 
-def check_fields(values: Mapping[str, Any], fields: Iterable[Field]) -> list[str]:
-    """`check_text` for each of a form's typed fields, as the form delivered them (by key)."""
-    return all_problems(check_text(values.get(key), key, label, limit, multiline=multiline)
+def check_fields(values: Mapping[str, Any], fields: Iterable[Field], *, undrawable: Undrawable | None = None,
+                 printed_on: str = "文件上 / on the document") -> list[str]:
+    """`check_text` for each of a form's typed fields, as the form delivered them (by key); with
+    `undrawable` when the fields are printed on a document."""
+    return all_problems(check_text(values.get(key), key, label, limit, multiline=multiline,
+                                   undrawable=undrawable, printed_on=printed_on)
                         for key, label, limit, multiline in fields)
 
 

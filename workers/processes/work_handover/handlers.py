@@ -29,9 +29,9 @@ from workers.processes.work_handover.checklist import (
     Signature,
     SIGNATURE_STATEMENT,
     SignatureRole,
-    WorkHandoverChecklist,
     archive_triplicate,
 )
+from workers.processes.work_handover.document import NamedDepartment, WorkHandoverChecklist
 from workers.processes.work_handover.variables import (
     ArchiveChecklistInput,
     ArchiveChecklistOutput,
@@ -69,7 +69,7 @@ from workers.processes.work_handover.pdf import render_checklist_pdf
 from workers.shared.calendar import WorkingCalendar, load_calendar
 from workers.shared.notify import Attachment, Bilingual, Notification, notify
 from workers.shared.delegation import active_delegations, resolve_assignee
-from workers.shared.history import started_by
+from workers.shared.history import initiator_of, started_by
 from workers.shared.organisation.lookups import (
     department_head,
     head_of,
@@ -173,8 +173,7 @@ def _announced_by(named: str | None, task: TaskContext) -> str | None:
     variable, except for the operator account (CROSSDEPT_ADMIN_USER) entering a notice given on paper
     for the head it names. Only administrators may start with start instructions or skip listeners
     (the engine's enforcement), so nobody else can name someone."""
-    starter = started_by(task)
-    return named if starter == task.settings.admin_user and named else starter
+    return initiator_of(started_by(task), named, task.settings.admin_user)
 
 
 def _parse_date(value: str | None, field: str, problems: list[str]) -> date | None:
@@ -299,13 +298,12 @@ def _definition_names(engine: Any, ids: set[str]) -> dict[str, str]:
     return {d["id"]: d.get("name") or d["key"] for d in found}
 
 
-class ChecklistTask(TaskProperties):
-    giver_task: ElementId = Field(examples=["Task_FillChecklist"])  # the user task the giver's link opens
-
-
-@topic("handover.notify-notice", properties=ChecklistTask)
-def notify_notice(notice: NotifyNoticeInput, properties: ChecklistTask, task: TaskContext) -> None:
-    """The receiving department head learns of the hand-over; the giver gets the link to the checklist."""
+@topic("handover.notify-notice")
+def notify_notice(notice: NotifyNoticeInput, task: TaskContext) -> None:
+    """The receiving department head, the giver and the receiver learn of the hand-over. The giver's
+    checklist task is announced, with its link, by the to-do watcher like every task (the checklist
+    task arrives in parallel with this step, so this message cannot be sure to find it): one message
+    per to-do, and the notice says only what is coming."""
     org = load(Path(notice.organisation_file))
     giver, receiver = org.person(notice.giver_id), org.person(notice.receiver_id)
     facts_zh = (f"{giver.name} 将于 {notice.planned_date} 向 {receiver.name}（{notice.receiving_department_label}）"
@@ -315,27 +313,20 @@ def notify_notice(notice: NotifyNoticeInput, properties: ChecklistTask, task: Ta
     if notice.arrangements:
         facts_zh += f"\n安排：{notice.arrangements}"
         facts_en += f"\nArrangements: {notice.arrangements}"
-    checklist_task = _open_task(task, properties.giver_task)
     key = f"handover:{task.process_instance_id}:notice"
     notify(task, Notification(
         event_key=f"{key}:receiving-head", recipients=[_recipient(org, notice.receiving_head_id)],
         subject=Bilingual(zh=f"交接预告：{giver.name} → {receiver.name}", en=f"Hand-over notice: {giver.name} → {receiver.name}"),
         body=Bilingual(zh=facts_zh, en=facts_en)))
     notify(task, Notification(
-        event_key=f"{key}:giver", recipients=[_recipient(org, giver.id)], task_id=checklist_task,
-        subject=Bilingual(zh="请填写工作交接清单", en="Please fill in the work hand-over checklist"),
-        body=Bilingual(zh=facts_zh + "\n请在 Tasklist 中填写《工作交接清单》。",
-                       en=facts_en + "\nPlease fill in the Work Hand-over Checklist in Tasklist.")))
+        event_key=f"{key}:giver", recipients=[_recipient(org, giver.id)],
+        subject=Bilingual(zh=f"交接预告：请准备向 {receiver.name} 交接工作", en=f"Hand-over notice: prepare to hand over to {receiver.name}"),
+        body=Bilingual(zh=facts_zh + "\n《工作交接清单》已列入您的待办，另有待办通知附办理链接。",
+                       en=facts_en + "\nThe Work Hand-over Checklist is in your to-dos; its to-do message links to it.")))
     notify(task, Notification(
         event_key=f"{key}:receiver", recipients=[_recipient(org, receiver.id)],
         subject=Bilingual(zh=f"交接预告：{giver.name} 将向您交接工作", en=f"Hand-over notice: {giver.name} hands over to you"),
         body=Bilingual(zh=facts_zh, en=facts_en)))
-
-
-def _open_task(task: TaskContext, activity_id: str) -> str | None:
-    found = task.engine.request("GET", "/task", params={"processInstanceId": task.process_instance_id,
-                                                         "taskDefinitionKey": activity_id}) or []
-    return found[0]["id"] if found else None
 
 
 def _recipient(org: Organisation, person_id: str) -> Person:
@@ -460,13 +451,26 @@ def record_signatures(signers: RecordSignaturesInput, properties: SigningTasks, 
 
 # --- step 5: archiving ---------------------------------------------------------------------------
 def _checklist(signed: ArchiveChecklistInput, process_instance_id: str) -> WorkHandoverChecklist:
+    org = load(Path(signed.organisation_file))
     return WorkHandoverChecklist(
-        process_instance_id=process_instance_id,
+        process_instance_id=process_instance_id, company=org.company.label,
+        company_time_zone=signed.company_time_zone,
         giver=Party(id=signed.giver_id, name=signed.giver_name),
+        giver_department=_named_department(org, signed.giver_department_id),
         receiver=Party(id=signed.receiver_id, name=signed.receiver_name),
+        receiving_department=_named_department(org, signed.receiving_department_id),
         supervisor=Party(id=signed.supervisor_id, name=signed.supervisor_name),
-        reason=signed.reason, planned_date=signed.planned_date,
-        items=signed.checklist_items, signatures=signed.signatures)
+        reason=signed.reason, notice_date=signed.notice_date, planned_date=signed.planned_date,
+        arrangements=signed.arrangements, items=signed.checklist_items, rounds=signed.handover_rounds,
+        signatures=signed.signatures)
+
+
+def _named_department(org: Organisation, department_id: str) -> NamedDepartment:
+    """As the organisation names it now; one dropped since the notice keeps its id, so the record
+    is still filed (as a signer outside the organisation keeps theirs)."""
+    department = org.departments_by_id.get(department_id)
+    name = f"{department.name_zh} / {department.name_en}" if department else department_id
+    return NamedDepartment(id=department_id, name=name)
 
 
 @topic("handover.archive-checklist")
@@ -483,20 +487,24 @@ def archive_checklist(signed: ArchiveChecklistInput, task: TaskContext) -> Archi
 
 @topic("handover.send-copies")
 def send_copies(archived: SendCopiesInput, task: TaskContext) -> SendCopiesOutput:
-    """Each of giver and receiver gets their own copy (一式三份) attached."""
+    """Each of giver and receiver gets their own copy (一式三份) attached; the supervisor, who vouched
+    for it, gets the archive's copy (the third one is filed, not theirs to keep, so they receive the
+    filed one, and no fourth copy is made)."""
     org = load(Path(archived.organisation_file))
     folder = Path(archived.archive_folder)
     record = ArchiveRecord.model_validate_json((folder / "record.json").read_bytes())
     sent = []
-    for holder, person_id in ((CopyHolder.GIVER, archived.giver_id), (CopyHolder.RECEIVER, archived.receiver_id)):
+    for holder, person_id in ((CopyHolder.GIVER, archived.giver_id), (CopyHolder.RECEIVER, archived.receiver_id),
+                              (CopyHolder.ARCHIVE, archived.supervisor_id)):
         copy = record.copy_path(folder.parent, holder)
+        whose_zh, whose_en = ("存档的一份", "the archived copy") if holder is CopyHolder.ARCHIVE else ("您的一份", "your copy")
         notify(task, Notification(
             event_key=f"handover:{task.process_instance_id}:copy:{holder.value}",
             recipients=[_recipient(org, person_id)],
             subject=Bilingual(zh=f"工作交接清单（{archived.giver_name} → {archived.receiver_name}）已签字归档",
                               en=f"Work hand-over checklist ({archived.giver_name} → {archived.receiver_name}) signed and archived"),
-            body=Bilingual(zh=f"附件是您的一份已签字《工作交接清单》。内容 SHA-256：{record.content_sha256}",
-                           en=f"Attached is your copy of the signed Work Hand-over Checklist. Content SHA-256: {record.content_sha256}"),
+            body=Bilingual(zh=f"附件是{whose_zh}已签字《工作交接清单》。内容 SHA-256：{record.content_sha256}",
+                           en=f"Attached is {whose_en} of the signed Work Hand-over Checklist. Content SHA-256: {record.content_sha256}"),
             attachments=[Attachment(filename=copy.name, content=copy.read_bytes(), mime_type="application/pdf")]))
         sent.append(person_id)
     return SendCopiesOutput(copies_sent=sent)

@@ -44,7 +44,9 @@ _NOTICE_TEXT = tuple((key, NOTICE[key], limit, multiline) for key, limit, multil
 def notice_text_problems(notice: Any) -> list[str]:
     """Types, lengths and characters of the notice's fields; whether each is there and valid is
     resolve-parties' own check, after this one."""
-    return check_fields(notice.model_dump(by_alias=True), _NOTICE_TEXT)
+    # Every field of the notice is printed on the signed checklist (the arrangements as typed).
+    return check_fields(notice.model_dump(by_alias=True), _NOTICE_TEXT, undrawable=undrawable,
+                        printed_on=_ON_CHECKLIST)
 
 
 # --- the checklist -----------------------------------------------------------------------------
@@ -210,7 +212,8 @@ def verify(checklist: list[ChecklistItem], answers: Any) -> Verification:
     for number, (item, answer) in enumerate(zip(checklist, answers), start=1):
         verdict = answer.get("verdict") if isinstance(answer, dict) else None
         typed = check_text(answer.get("question"), "question", VERIFY["verificationItems.question"], MaxLength.TEXT,
-                           where=numbered(number), multiline=True) if isinstance(answer, dict) else []
+                           where=numbered(number), multiline=True, undrawable=undrawable,
+                           printed_on=_ON_CHECKLIST) if isinstance(answer, dict) else []  # printed in its record
         if typed:
             problems += typed
         elif verdict == Verdict.QUESTION:
@@ -311,7 +314,7 @@ def supervisor_decision_problems(verdict: Any, reason: Any, confirmed: Any) -> l
     the confirmation ticked. Completing the form without choosing is answered with what to choose."""
     if verdict == SupervisorVerdict.SEND_BACK:
         return check_text(reason, "sendBackReason", SIGN["sendBackReason"], MaxLength.TEXT, required=True,
-                          multiline=True)
+                          multiline=True, undrawable=undrawable, printed_on=_ON_CHECKLIST)  # in the record
     if verdict == SupervisorVerdict.SIGN:
         return [] if confirmed is True else [f"{SIGN['signatureConfirmed']}: 签字须勾选此项 / tick it to sign"]
     return [f"{SIGN['supervisorVerdict']}: 请选择签字确认或退回 / choose to sign or to send back"]

@@ -290,11 +290,17 @@ class RecordSignaturesOutput(ProcessVariables):
 
 
 # --- step 5: archiving ---------------------------------------------------------------------------
-class ArchiveChecklistInput(GiverAndReceiver, CheckedChecklist):
+class ArchiveChecklistInput(GiverAndReceiver, CheckedChecklist, OrganisationFileVariable):
     supervisor_id: str
     supervisor_name: str
+    giver_department_id: str
+    receiving_department_id: str
     reason: HandoverReason
+    notice_date: date
     planned_date: date
+    arrangements: str | None = None
+    company_time_zone: str
+    handover_rounds: list[ReturnedRound]
     signatures: list[Signature]
 
 
@@ -305,6 +311,7 @@ class ArchiveChecklistOutput(ProcessVariables):
 
 class SendCopiesInput(GiverAndReceiver, OrganisationFileVariable):
     archive_folder: str
+    supervisor_id: str
 
 
 class SendCopiesOutput(ProcessVariables):
