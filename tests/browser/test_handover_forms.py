@@ -171,6 +171,16 @@ def test_tasklist_refuses_a_description_longer_than_the_checklists_limit_before_
         assert [t["id"] for t in staff.tasks(instance, taskDefinitionKey="Task_FillChecklist")] == [checklist["id"]]
 
 
+def task_form(page: Any, tasklist: str, staff: Staff, user: str, task: dict[str, Any], title: str) -> tuple[Any, Any]:
+    """`user`'s Tasklist open at `task`, once its header shows `title`: the page and its form."""
+    from playwright.sync_api import expect
+
+    log_in(page, tasklist, user, staff.password)
+    page.goto(f"{tasklist}default/#/?task={task['id']}")
+    expect(page.locator(".task-card h2.task")).to_contain_text(title)
+    return page, page.locator(".fjs-container")
+
+
 def test_the_giver_answers_the_receivers_question_and_round_2_shows_it_with_the_verdict_kept(
     new_page: Callable[..., Any], screenshots: Screenshots, staff: Staff, worker: None, engine: Settings,
 ) -> None:
@@ -189,11 +199,7 @@ def test_the_giver_answers_the_receivers_question_and_round_2_shows_it_with_the_
             {"verdict": "question", "question": question}, {"verdict": "accept"}]})
         returned = next_task(staff, instance, "Task_FillChecklist", checklist["id"], "the question back to the giver")
 
-        page = new_page("giver")
-        log_in(page, tasklist, "yang.fan", staff.password)
-        page.goto(f"{tasklist}default/#/?task={returned['id']}")
-        expect(page.locator(".task-card h2.task")).to_contain_text("填写工作交接清单")
-        form = page.locator(".fjs-container")
+        page, form = task_form(new_page("giver"), tasklist, staff, "yang.fan", returned, "填写工作交接清单")
         expect(form.get_by_label("为什么退回 / Why it came back")).to_have_value(re.compile("第 1 轮 / Round 1: 接收人"),
                                                                               timeout=20_000)
         expect(form.get_by_label("接收人的疑问 / The receiver's question")).to_have_value(question)
@@ -206,11 +212,7 @@ def test_the_giver_answers_the_receivers_question_and_round_2_shows_it_with_the_
         assert submitted.value.ok, submitted.value.text()
 
         verify2 = next_task(staff, instance, "Task_VerifyChecklist", verify["id"], "verification, round 2")
-        page = new_page("receiver")
-        log_in(page, tasklist, "wu.hao", staff.password)
-        page.goto(f"{tasklist}default/#/?task={verify2['id']}")
-        expect(page.locator(".task-card h2.task")).to_contain_text("核验交接清单")
-        form = page.locator(".fjs-container")
+        page, form = task_form(new_page("receiver"), tasklist, staff, "wu.hao", verify2, "核验交接清单")
         expect(form.get_by_label("您上轮的疑问 / Your question last round")).to_have_value(question, timeout=20_000)
         expect(form.get_by_label("交出人的答复 / The giver's answer")).to_have_value(answer)
         expect(form.get_by_label("本轮变化 / Change since the last round")).to_have_value(
