@@ -112,6 +112,30 @@ def test_archiving_signatures_not_recorded_by_record_signatures_is_refused(tmp_p
     assert not any(tmp_path.rglob("*.pdf")), "nothing may be archived"
 
 
+def record_signatures(engine: FakeEngine, confirmed: dict[str, bool]) -> Any:
+    engine.answer("GET", "/history/task", lambda request: [{
+        "assignee": SIGNERS[request.params["taskDefinitionKey"]], "deleteReason": "completed",
+        "endTime": T0.isoformat(timespec="milliseconds")}])
+    return HandlerEnvironment(engine=engine).run(
+        "handover.record-signatures", {"organisationFile": str(DEMO), **confirmed}, process_instance_id=INSTANCE,
+        properties={"giverTask": "Task_GiverSigns", "receiverTask": "Task_ReceiverSigns",
+                    "supervisorTask": "Task_SupervisorConfirms"}, activity_id="Task_RecordSignatures")
+
+
+def test_a_signing_task_completed_without_the_confirmation_is_no_signature() -> None:
+    """The form requires 我已核对并确认; a completion past Tasklist without it is an incident, never a signature."""
+    outcome = record_signatures(history(), {"giverConfirmed": True, "supervisorConfirmed": True})
+    refused(outcome, "the receiver completed their signing task without ticking '我已核对并确认 / I have checked and confirm'")
+
+
+def test_each_confirmed_signature_records_what_its_signer_confirmed() -> None:
+    outcome = record_signatures(history(), {f"{role}Confirmed": True for role in ("giver", "receiver", "supervisor")})
+    assert isinstance(outcome, Completed), outcome
+    assert [(s["role"], s["signedBy"]["id"], s["statement"]) for s in outcome.variables["signatures"]] == [
+        (role, who, "我已核对并确认 / I have checked and confirm")
+        for role, who in (("giver", "yang.fan"), ("receiver", "wu.hao"), ("supervisor", "liu.min"))]
+
+
 def signed_variables() -> dict[str, Any]:
     """What the process holds when archive-checklist runs: the notice, one round, the signatures."""
     return {

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from workers.processes.work_handover.handlers import HANDOVER_INVALID
+from workers.processes.work_handover.labels import NOTICE
 from workers.runtime.testing import BpmnError, Completed, FakeEngine, HandlerEnvironment
 from workers.runtime.variables import format_camunda_date
 
@@ -54,10 +55,16 @@ def delegations(principal: str, delegate: str) -> FakeEngine:
                          [{"name": name, "processInstanceId": "delegation-1", **typed} for name, typed in variables.items()])
 
 
+# How the initiator's form names each field (the initiator is no field: the engine records who started it).
+SHOWN_AS = {**NOTICE, "initiator": "交接预告发起人 / Who gave notice"}
+
+
 def rejected(outcome: object, field: str) -> str:
+    """The message, which names `field` by the notice form's label, never by its key."""
     assert isinstance(outcome, BpmnError), f"expected the BPMN error {HANDOVER_INVALID}, got {outcome}"
     assert outcome.code == HANDOVER_INVALID
-    assert f"{field}:" in outcome.message, f"the message should name {field}: {outcome.message}"
+    assert f"{SHOWN_AS[field]}:" in outcome.message, f"the message should name {SHOWN_AS[field]}: {outcome.message}"
+    assert f"{field}:" not in outcome.message, f"the message names the key {field}: {outcome.message}"
     return outcome.message
 
 

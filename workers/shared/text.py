@@ -68,8 +68,11 @@ def row(number: int, zh: str = "项", en: str = "item") -> Where:
 
 
 def field_name(label: str, key: str, where: Where = ("", "")) -> str:
-    """`第 2 项 说明 / item 2 description`: the row and the form's label, then the row and the key."""
-    return f"{where[0]}{label} / {where[1]}{key}"
+    """`第 2 项 说明 / item 2 description`: the row and the form's label, then the row and the key; a
+    bilingual label ("说明 / Description", as the form shows it) names the field by its label in
+    both languages, without the key staff never see."""
+    zh, bilingual, en = label.partition(" / ")
+    return f"{where[0]}{zh} / {where[1]}{en if bilingual else key}"
 
 
 def check_text(

@@ -105,6 +105,9 @@ class ChecklistItem(ProcessVariables):
         return None if isinstance(value, str) and not value.strip() else value
 
 
+SIGNATURE_STATEMENT = "我已核对并确认 / I have checked and confirm"  # what each signer ticks on the signing form
+
+
 def in_utc(value: datetime) -> datetime:
     """One instant, one spelling: the content hash must not depend on the writer's time zone."""
     if value.tzinfo is None:
@@ -116,6 +119,7 @@ class Signature(ProcessVariables):
     signed_by: Party
     role: SignatureRole
     signed_at: datetime
+    statement: str | None = None  # what the signer confirmed (None in records signed before it was asked)
 
     @field_validator("signed_at")
     @classmethod

@@ -322,15 +322,21 @@ GrantKey = tuple[str, int, str]  # group id, resource type, resource id
 def _desired_grants(org: Organisation, filter_ids: dict[str, str]) -> dict[GrantKey, frozenset[str]]:
     """Least privilege: staff log into Tasklist and read the shared filters; starting a process
     is granted per process to the groups the file names, nothing more. Tasks themselves are
-    readable through candidate/assignee links, which the engine grants on its own."""
+    readable through candidate/assignee links, which the engine grants on its own. Everyone may
+    READ the definitions of the file's processes, which anyone may be given a task of: Tasklist
+    shows a task's process name and its 流程图 only to who may read the definition, and READ on a
+    definition shows the model, not its instances or their variables (READ_INSTANCE does)."""
     grants: dict[GrantKey, frozenset[str]] = {}
     for department in org.departments:
         grants[(department.id, APPLICATION, "tasklist")] = frozenset({"ACCESS"})
         for filter_id in filter_ids.values():
             grants[(department.id, FILTER, filter_id)] = frozenset({"READ"})
+        for process_key in org.process_starters:
+            grants[(department.id, PROCESS_DEFINITION, process_key)] = frozenset({"READ"})
     for process_key, starters in org.process_starters.items():
         for group_id in starters:
-            grants[(group_id, PROCESS_DEFINITION, process_key)] = frozenset({"READ", "CREATE_INSTANCE"})
+            key = (group_id, PROCESS_DEFINITION, process_key)
+            grants[key] = grants.get(key, frozenset()) | {"READ", "CREATE_INSTANCE"}
             grants[(group_id, PROCESS_INSTANCE, "*")] = frozenset({"CREATE"})
     return grants
 
