@@ -45,9 +45,11 @@ QUIET_S = 2.5  # five scans of the to-do watcher
 
 HEAD, GIVER, RECEIVER, RECEIVING_HEAD = "chen.jing", "yang.fan", "wu.hao", "li.qiang"
 SUPERVISOR = "liu.min"  # the deputy general manager, the superior both departments' heads share
+PROCESS_NAME = "工作交接 / Work hand-over"
 NAMES = {GIVER: "杨帆", RECEIVER: "吴昊", SUPERVISOR: "刘敏"}
 QUESTION = "客户档案的纸质原件放在哪里？"
 ANSWER = "纸质原件在市场部 3 楼档案柜 B-2，钥匙在前台登记领取。"
+EARLIER_ROUNDS = "此前各轮的疑问、答复与退回原因 / Earlier rounds: questions, answers and reasons"
 CUSTOMER_FILES = "华东区重点客户档案 12 份"
 ARRANGEMENTS = "交接前一起拜访华东区三家重点客户，并移交客户档案。"
 
@@ -178,6 +180,8 @@ class Walk:
         from playwright.sync_api import expect
 
         expect(page.locator(".task-card h2.task")).to_contain_text(task["name"].split(" / ")[0])
+        expect(page.locator(".task-card h4.process-definition")).to_have_text(PROCESS_NAME)
+        expect(page.locator(".ce-eol-banner")).to_be_hidden()
         expect(page.locator(".fjs-container")).to_be_visible()
         return page
 
@@ -190,6 +194,9 @@ class Walk:
             page.locator(".task-card").get_by_role("button", name="完成", exact=True).click()
         assert submitted.value.ok, submitted.value.text()
         expect(page.locator(f'.tasks-list a[href*="task={task["id"]}"]')).to_have_count(0)
+        # The confirmation of this task (an earlier one may still be shown beside it).
+        confirmation = page.locator(".page-notifications .alert-info").filter(has_text=f"“{task['name']}”已完成，已转交下一步处理。")
+        expect(confirmation.last).to_contain_text("已提交 / Submitted")
         self.shot(person, f"{step}-completed")
 
     def write_counts(self, cast: list[str]) -> None:
@@ -302,7 +309,7 @@ def giver_fills_checklist(walk: Walk, open_task: str) -> dict[str, Any]:
     assert open_task in open_work
     walk.expect_more("done", RECEIVER, len(open_work))
     walk.shot(GIVER, "checklist-opened")
-    form.get_by_role("button", name="Add new").click()
+    form.get_by_role("button", name="添加一项").click()
     choose(page, form.locator(".fjs-form-field-select").filter(has_text="类别 / Category").last, "客户信息 / Customer information")
     form.get_by_label("说明 / Description").last.fill(CUSTOMER_FILES)
     form.get_by_label("存放位置或系统 / Where it is").last.fill("CRM 系统“华东区”目录")
@@ -337,11 +344,11 @@ def giver_answers(walk: Walk, first: dict[str, Any]) -> None:
     walk.mails_of("checklist-2")
     page = walk.open_task(GIVER, "checklist-2", task)
     form = reads_as_staff(page)
-    expect(form.get_by_label("接收人疑问或监交人退回原因 / Receiver's questions or the supervisor's reason")) \
-        .to_have_value(re.compile(re.escape(QUESTION)))
+    expect(form.get_by_label("为什么退回 / Why it came back")).to_have_value(re.compile(re.escape(QUESTION)))
+    expect(form.get_by_label("接收人的疑问 / The receiver's question")).to_have_value(QUESTION)
+    expect(form.get_by_label("需要补充 / What is missing")).to_have_count(0)  # the receiver's message is not the giver's
     walk.shot(GIVER, "checklist-2-question")
-    # No answer field yet: the giver answers where the receiver will look, in the row's location.
-    form.get_by_label("存放位置或系统 / Where it is").last.fill(f"CRM 系统“华东区”目录；{ANSWER}")
+    form.get_by_label("答复 / Answer").fill(ANSWER)
     walk.shot(GIVER, "checklist-2-answered")
     walk.complete(GIVER, task, "checklist-2")
 
@@ -356,7 +363,9 @@ def receiver_accepts(walk: Walk) -> None:
     form = reads_as_staff(page)
     expect(form.get_by_label("交接轮次 / Round")).to_have_value("2")
     rows = verification_rows(form)
-    expect(form.get_by_label("存放位置或系统 / Where it is").last).to_have_value(re.compile(re.escape(ANSWER)))
+    expect(form.get_by_label("您上轮的疑问 / Your question last round")).to_have_value(QUESTION)
+    expect(form.get_by_label("交出人的答复 / The giver's answer")).to_have_value(ANSWER)
+    expect(form.get_by_label(EARLIER_ROUNDS)).to_have_value(re.compile(f"{re.escape(QUESTION)}.*{re.escape(ANSWER)}", re.S))
     for row in range(rows):
         form.get_by_label("无误 / Accept").nth(row).check()
     walk.shot(RECEIVER, "verify-2-accepted")
@@ -367,11 +376,19 @@ def signs(walk: Walk, person: str, key: str, step: str) -> None:
     from playwright.sync_api import expect
 
     task = one_task(walk.staff, walk.instance, key, f"the signing task {key}")
+    # Every step's deadline fits the plan: nobody is asked to sign before the hand-over day.
+    due = engine_time(task["due"]).astimezone(SHANGHAI).date().isoformat()
+    planned = walk.staff.admin.history_variables(walk.instance)["plannedDate"]
+    assert due >= planned, f"{key} is due {due}, before the planned hand-over on {planned}"
     page = walk.open_task(person, step, task)
     form = reads_as_staff(page)
-    expect(form.get_by_label("交接清单 / Checklist")).to_have_value(re.compile(re.escape(ANSWER)))
+    expect(form.get_by_label("交接清单 / Checklist")).to_have_value(re.compile(re.escape(CUSTOMER_FILES)))
+    expect(form.get_by_label(EARLIER_ROUNDS)).to_have_value(re.compile(f"{re.escape(QUESTION)}.*{re.escape(ANSWER)}", re.S))
     if key == "Task_SupervisorConfirms":
         form.get_by_label("准确完整，签字确认 / Accurate and complete: sign").check()
+    # A signature is an act of its own: the signer's name, and a box they tick.
+    expect(form.get_by_label("签字人 / Signer")).to_have_value(NAMES[person])
+    form.get_by_label("我已核对并确认 / I have checked and confirm").check()
     walk.shot(person, "signs")
     walk.complete(person, task, "sign")
 
