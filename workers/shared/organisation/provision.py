@@ -300,6 +300,8 @@ def _meaningful(value: Any) -> Any:
         kept = {k: _meaningful(v) for k, v in value.items()}
         return {k: v for k, v in kept.items() if v not in (None, False, [], {})}
     if isinstance(value, list):
+        if all(isinstance(v, str) for v in value):
+            return sorted(value)  # id lists (assigneeIn) are sets in the engine: it answers them in any order
         return [_meaningful(v) for v in value]
     return value
 
