@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import pytest
 
 from tests.browser.test_tasklist import log_in, open_filter
-from tests.support.progress import HOLDER_HEAD, INITIATOR, KEY, PROBE, probe_task
+from tests.support.progress import HOLDER, HOLDER_HEAD, INITIATOR, KEY, PROBE, probe_task
 from tests.support.driver import EngineDriver
 from tests.support.handover import handover_staff
 from tests.support.staff import Staff, demo_with_starters
@@ -79,8 +79,8 @@ def test_a_head_announces_a_handover_choosing_people_and_the_department_by_name(
 
     page.locator(".fjs-form-field-select").filter(has_text="交接原因 / Reason").locator(".fjs-select-display").click()
     page.locator(".fjs-dropdownlist-item").filter(has_text="岗位调整 / Post change").click()
-    page.get_by_label("计划交接日期 / Planned hand-over date").fill("2030-06-03")
-    page.keyboard.press("Escape")
+    page.get_by_label("计划交接日期 / Planned hand-over date").fill("2030/06/03")
+    page.get_by_text("交接安排 / Arrangements").click()  # leaving the date field closes its calendar
     with page.expect_response(lambda r: "/submit-form" in r.url) as submitted:
         page.locator(".modal").get_by_role("button", name=re.compile("^发起$")).click()
     assert submitted.value.ok, submitted.value.text()
@@ -120,7 +120,7 @@ def test_the_initiator_and_the_holders_head_follow_the_open_step_in_their_views(
         open_filter(page, name, filter_id(staff, user_id, key))
         card = page.locator(f'.tasks-list li:has(a[href*="task={probe["id"]}"])')
         expect(card).to_contain_text("处理 / Work on it")
-        expect(card).to_contain_text("徐明")  # who holds it, by name
+        expect(card).to_contain_text(HOLDER)  # who holds it
         screenshots(page, step)
         card.locator("a").first.click()
         expect(page.locator(".task-card h2.task")).to_contain_text("处理 / Work on it")
