@@ -104,6 +104,11 @@ def test_an_initiator_who_held_the_task_keeps_only_read_once_it_moves_on(staff: 
         assert status(staff, INITIATOR, "POST", f"/task/{task['id']}/complete", json={"variables": {}}) == 403
 
 
+def test_an_initiator_holding_their_own_task_can_complete_it(staff: Staff) -> None:
+    with probe_task(staff, holder=INITIATOR) as task:
+        staff.call(INITIATOR, "POST", f"/task/{task['id']}/complete", json={"variables": {}})
+
+
 def test_the_grants_end_with_the_task(staff: Staff, task: dict[str, Any]) -> None:
     assert staff.admin.get("/authorization", resourceId=task["id"], resourceType=7)
     staff.call(HOLDER, "POST", f"/task/{task['id']}/complete", json={"variables": {}})

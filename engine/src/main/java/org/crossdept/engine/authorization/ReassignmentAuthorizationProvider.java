@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import org.camunda.bpm.engine.authorization.Permission;
 import org.camunda.bpm.engine.authorization.Permissions;
+import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.impl.cfg.auth.DefaultAuthorizationProvider;
@@ -80,6 +81,20 @@ public class ReassignmentAuthorizationProvider extends DefaultAuthorizationProvi
     }
     grants.addAll(asList(super.newTaskAssignee(task, oldAssignee, newAssignee)));
     return grants.stream().filter(g -> g != null).distinct().toArray(AuthorizationEntity[]::new);
+  }
+
+  /**
+   * Two grants for one person on one task in one command (the initiator's READ, then the same
+   * person's rights as assignee or candidate) are merged by Camunda into the newer one, which
+   * takes the older one's permissions instead of both: the initiator holding their own task could
+   * only read it. The merged grant keeps the union.
+   */
+  @Override
+  protected void updateAuthorizationBasedOnCacheEntries(
+      AuthorizationEntity authorization, String userId, String groupId, Resource resource, String resourceId) {
+    int wanted = authorization.getPermissions();
+    super.updateAuthorizationBasedOnCacheEntries(authorization, userId, groupId, resource, resourceId);
+    authorization.setPermissions(authorization.getPermissions() | wanted);
   }
 
   private AuthorizationEntity readOnly(Task task, String userId, String groupId) {
