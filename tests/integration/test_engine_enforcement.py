@@ -327,7 +327,7 @@ def test_a_read_only_field_may_be_sent_only_unchanged(staff: Staff, handover_at:
 
     # Exactly the form's fields, read-only ones unchanged (absent ones empty, as form-js sends them).
     unchanged = form_submission(staff, GIVER, task["id"], "work-handover-checklist.form", checklistItems=[ITEM, ITEM])
-    assert unchanged["rejectionMessage"] == "" and unchanged["supervisorName"] == PARTIES["supervisorName"]
+    assert unchanged["checklistRejection"] == "" and unchanged["supervisorName"] == PARTIES["supervisorName"]
     response = complete(staff, GIVER, task["id"], unchanged, how="submit-form")
     assert response.status_code == 204, response.text
     assert variable(staff, instance, "checklistItems") == [ITEM, ITEM]
@@ -345,13 +345,13 @@ def test_a_read_only_date_comes_back_as_text_naming_the_same_instant(staff: Staf
 
 
 def test_an_empty_read_only_field_may_come_back_empty_in_any_form(staff: Staff, handover_at: Any) -> None:
-    """form-js leaves out, empties or nulls a read-only field its condition hides (rejectionMessage
+    """form-js leaves out, empties or nulls a read-only field its condition hides (checklistRejection
     when there is none); none of that is a change, but filling it in is."""
-    instance = handover_at("Task_FillChecklist", rejectionMessage="")
+    instance = handover_at("Task_FillChecklist", checklistRejection="")
     task = task_of(staff, instance, "Task_FillChecklist")
-    response = complete(staff, GIVER, task["id"], {"rejectionMessage": "已核对 / checked by the head"})
-    refused(response, 400, "refused variable 'rejectionMessage' (read-only")
-    response = complete(staff, GIVER, task["id"], {"rejectionMessage": None, "openQuestions": "",
+    response = complete(staff, GIVER, task["id"], {"checklistRejection": "已核对 / checked by the head"})
+    refused(response, 400, "refused variable 'checklistRejection' (read-only")
+    response = complete(staff, GIVER, task["id"], {"checklistRejection": None, "openQuestions": "",
                                                     "checklistItems": [ITEM]})
     assert response.status_code == 204, response.text
 
@@ -360,7 +360,7 @@ def test_a_signature_with_exactly_the_forms_fields_is_accepted(staff: Staff, han
     instance = handover_at("Task_SupervisorConfirms")
     task = task_of(staff, instance, "Task_SupervisorConfirms")
     submission = form_submission(staff, SUPERVISOR, task["id"], "work-handover-sign.form",
-                                 supervisorVerdict="sign", sendBackReason="")
+                                 supervisorVerdict="sign", sendBackReason="", signatureConfirmed=True)
     response = complete(staff, SUPERVISOR, task["id"], submission)
     assert response.status_code == 204, response.text
     assert variable(staff, instance, "supervisorVerdict") == "sign"

@@ -213,6 +213,28 @@ def test_staff_may_use_tasklist_and_start_only_the_processes_the_file_allows(
     assert refused.status_code in (403, 404), f"engineering could start a sales process: {refused.text}"
 
 
+def test_staff_read_the_models_of_the_files_processes_but_not_their_instances(
+    sync: Any, engine: Settings, admin: EngineDriver, demo: Organisation
+) -> None:
+    """Tasklist shows a task's process name and diagram only to who may read the definition;
+    engineering starts nothing here yet may be given a task of any of the file's processes."""
+    sync(demo_variant(lambda data: data["process_starters"].update({"org-test-read": ["sales"]})))
+    admin.deploy_xml("org-test-read", {"read.bpmn": user_task_process("org-test-read", candidateGroups="sales")})
+    admin.deploy_xml("org-test-unlisted", {"unlisted.bpmn": user_task_process("org-test-unlisted")})
+    instance = admin.start("org-test-read", {"secret": ("only for sales", "String")})
+    engineering = as_user(ENGINEERING_USER)
+
+    definition = engineering.get(f"{engine.engine_url}/process-definition/key/org-test-read", timeout=10)
+    assert definition.status_code == 200, definition.text
+    diagram = engineering.get(f"{engine.engine_url}/process-definition/key/org-test-read/xml", timeout=10)
+    assert diagram.status_code == 200 and "Task_Work" in diagram.json()["bpmn20Xml"], diagram.text
+    unlisted = engineering.get(f"{engine.engine_url}/process-definition/key/org-test-unlisted", timeout=10)
+    assert unlisted.status_code in (403, 404), f"engineering reads a process the file does not name: {unlisted.text}"
+    for path in ("/process-instance", "/history/process-instance", "/history/variable-instance"):
+        seen = engineering.get(f"{engine.engine_url}{path}", params={"processInstanceId": instance}, timeout=10)
+        assert seen.status_code == 200 and seen.json() == [], f"engineering sees {path} of the instance: {seen.text}"
+
+
 # --- people leaving --------------------------------------------------------------------------
 
 

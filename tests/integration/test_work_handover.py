@@ -19,6 +19,7 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Iterator
+from zoneinfo import ZoneInfo
 from unittest import mock
 
 import pytest
@@ -28,7 +29,8 @@ from pypdf import PdfReader
 from tests.support.assertions import has_ended, has_passed, incident_at, variable_equals, waits_at
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until, worker_settings_in
 from tests.support.handover import (
-    SHANGHAI, TOPICS, handover_staff, next_task, notice, one_task, open_task_for, start_backdated, wait_for_notice,
+    SHANGHAI, TOPICS, handover_staff, next_task, notice, one_task, open_task_for, planned_for_notice_given_today,
+    start_backdated, wait_for_notice,
 )
 from tests.support.receivers import Mailbox, Receiver, http_receiver, smtp_server
 from tests.support.staff import Staff, demo_with_starters
@@ -47,6 +49,8 @@ PLANNED = date(2025, 11, 7)
 COPIES = ["work-handover-checklist-archive.pdf", "work-handover-checklist-giver.pdf",
           "work-handover-checklist-receiver.pdf"]
 SIGNING_TASKS = "Task_GiverSigns,Task_ReceiverSigns,Task_SupervisorConfirms"
+QUESTION = "校准证书在哪？/ Where is the calibration certificate?"
+ANSWER = "在仪器箱里 / In the instrument case"
 ITEMS = [
     {"category": "documents", "description": "2026 年市场分析报告底稿 / 2026 market analysis drafts",
      "location": "共享盘 \\\\fs01\\marketing\\analysis"},
@@ -130,9 +134,10 @@ def sign_all(staff: Staff, instance: str, supervisor_verdict: str = "sign",
         roles[task["taskDefinitionKey"]] = staff.form_variables(task["assignee"], task["id"])["signerRole"]
         if task["taskDefinitionKey"] == "Task_SupervisorConfirms":
             staff.complete(task["assignee"], task["id"], {"supervisorVerdict": supervisor_verdict,
+                                                          "signatureConfirmed": supervisor_verdict == "sign",
                                                           **({"sendBackReason": reason} if reason else {})})
         else:
-            staff.complete(task["assignee"], task["id"], {})
+            staff.complete(task["assignee"], task["id"], {"signatureConfirmed": True})
     return roles
 
 
@@ -241,9 +246,10 @@ def test_the_receiving_department_head_is_notified(handed_over: HandedOver) -> N
         f"no notice to li.qiang among {[str(m['To']) for m in handed_over.notices]}"
 
 
-def test_the_givers_notice_links_to_their_checklist_task(handed_over: HandedOver) -> None:
+def test_the_givers_notice_links_no_task_the_to_do_watcher_does(handed_over: HandedOver) -> None:
     [to_giver] = handed_over.outside.mails_to("yang.fan@example.com", handed_over.notices)
-    assert f"#/?task={handed_over.checklist['id']}" in to_giver.get_body(("plain",)).get_content()
+    assert "#/?task=" not in to_giver.get_body(("plain",)).get_content(), \
+        "one message per to-do: the checklist task's link is in the watcher's message (test_todo_notifications)"
 
 
 def test_the_receiver_verifies_every_row_the_giver_listed(handed_over: HandedOver) -> None:
@@ -295,6 +301,23 @@ def test_the_archived_checklist_lists_every_item(handed_over: HandedOver) -> Non
     assert not missing, f"items missing from the PDF: {missing}"
 
 
+def test_the_archived_checklist_names_the_company_both_departments_and_the_notice(handed_over: HandedOver) -> None:
+    text = "".join(pdf_text(handed_over.folder / COPIES[0]).split())
+    notice_date = date.fromisoformat(handed_over.variables["noticeDate"])
+    for shown in ("示例科技有限公司", "市场部/Marketing(marketing)", "销售部/Sales(sales)",
+                  f"{notice_date.year}年{notice_date.month}月{notice_date.day}日", "交接前完成客户拜访/visitcustomersfirst"):
+        assert shown in text, f"{shown!r} not in the archived PDF"
+
+
+def test_the_archived_checklist_dates_each_signature_in_beijing_time(handed_over: HandedOver) -> None:
+    text = "".join(pdf_text(handed_over.folder / COPIES[0]).split())
+    record = json.loads((handed_over.folder / "record.json").read_text(encoding="utf-8"))
+    for signature in record["content"]["signatures"]:
+        local = datetime.fromisoformat(signature["signedAt"]).astimezone(ZoneInfo("Asia/Shanghai"))
+        shown = f"{local.year}年{local.month}月{local.day}日{local:%H:%M}"
+        assert shown in text, f"the {signature['role']}'s signature {signature['signedAt']} not shown as {shown}"
+
+
 def test_the_archived_checklist_names_its_process_instance(handed_over: HandedOver) -> None:
     assert handed_over.instance.id in pdf_text(handed_over.folder / COPIES[0]), \
         f"instance {handed_over.instance.id} not in the PDF"
@@ -309,9 +332,9 @@ def mailed_copies(handed_over: HandedOver) -> list[EmailMessage]:
     return [m for m in handed_over.outside.mailbox.messages if list(m.iter_attachments())]
 
 
-def test_giver_and_receiver_each_receive_their_own_copy(handed_over: HandedOver, org: Organisation) -> None:
-    assert sorted(str(m["To"]) for m in mailed_copies(handed_over)) == sorted([
-        f"{org.person('yang.fan').name} <yang.fan@example.com>", f"{org.person('wu.hao').name} <wu.hao@example.com>"])
+def test_giver_receiver_and_supervisor_each_receive_a_copy(handed_over: HandedOver, org: Organisation) -> None:
+    assert sorted(str(m["To"]) for m in mailed_copies(handed_over)) == sorted(
+        f"{org.person(who).name} <{who}@example.com>" for who in ("yang.fan", "wu.hao", "liu.min"))
 
 
 def test_the_mailed_copies_are_the_archived_pdf(handed_over: HandedOver) -> None:
@@ -360,7 +383,13 @@ def test_no_notification_is_sent_twice(handed_over: HandedOver) -> None:
 class Looped:
     instance: ProcessInstance
     incomplete_message: str  # why the first checklist came back
+    verification_message: str  # why the receiver's first verification came back
     after_question: dict[str, Any]  # the giver's form in round 2
+    unanswered_message: str  # why the giver's round 2 came back without an answer
+    verify_round_2: dict[str, Any]  # the receiver's form in round 2
+    no_reason_message: str  # why the supervisor's send-back without a reason came back
+    no_verdict_message: str  # why the supervisor's completion without a verdict came back
+    signing_forms: dict[str, dict[str, Any]]  # each signer's form in the last round, by task
     after_send_back: dict[str, Any]  # the giver's form in round 3
     signing_after_send_back: list[dict[str, Any]]  # signing tasks open while the giver prepares round 3
     signer_roles: list[dict[str, str]]  # per signing round
@@ -399,23 +428,36 @@ def looped(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFact
                           {"category": "customerInformation", "description": "客户甲 / Customer A", "location": "CRM"}]
             staff.complete("xu.ming", first["id"], {"checklistItems": incomplete})
             again = next_task(staff, instance, "Task_FillChecklist", first["id"], "the incomplete checklist back")
-            incomplete_message = staff.form_variables("xu.ming", again["id"])["rejectionMessage"]
+            incomplete_message = staff.form_variables("xu.ming", again["id"])["checklistRejection"]
             complete = [dict(incomplete[0], assetNumber="LAB-0042"), dict(incomplete[1], contact="张三 021-5555")]
             staff.complete("xu.ming", again["id"], {"checklistItems": complete})
 
-            # Round 1: the receiver asks about the oscilloscope.
+            # Round 1: the receiver forgets the question's text, then asks about the oscilloscope.
             verify = one_task(staff, instance, "Task_VerifyChecklist", "verification, round 1")
+            staff.complete("huang.lei", verify["id"], {"verificationItems": [{"verdict": "question"}, {"verdict": "accept"}]})
+            verify = next_task(staff, instance, "Task_VerifyChecklist", verify["id"], "the verification back")
+            verification_message = staff.form_variables("huang.lei", verify["id"])["verificationRejection"]
             staff.complete("huang.lei", verify["id"], {"verificationItems": [
-                {"verdict": "question", "question": "校准证书在哪？/ Where is the calibration certificate?"},
-                {"verdict": "accept"}]})
+                {"verdict": "question", "question": QUESTION}, {"verdict": "accept"}]})
             round2 = next_task(staff, instance, "Task_FillChecklist", again["id"], "the questions back to the giver")
             after_question = staff.form_variables("xu.ming", round2["id"])
             fixed = [dict(complete[0], description="示波器及校准证书 / Oscilloscope with calibration certificate"), complete[1]]
-            staff.complete("xu.ming", round2["id"], {"checklistItems": fixed})
+            asked = after_question["questionAnswers"]
+            staff.complete("xu.ming", round2["id"], {"checklistItems": fixed, "questionAnswers": asked})
+            unanswered = next_task(staff, instance, "Task_FillChecklist", round2["id"], "the unanswered question back")
+            unanswered_message = staff.form_variables("xu.ming", unanswered["id"])["checklistRejection"]
+            staff.complete("xu.ming", unanswered["id"], {"checklistItems": fixed, "questionAnswers": [
+                dict(row, answer=ANSWER) for row in asked]})
+            round2 = unanswered
             verify2 = next_task(staff, instance, "Task_VerifyChecklist", verify["id"], "verification, round 2")
+            verify_round_2 = staff.form_variables("huang.lei", verify2["id"])
             staff.complete("huang.lei", verify2["id"], {"verificationItems": [{"verdict": "accept"}] * 2})
 
-            # Round 2: the supervisor (their common superior, the head) finds it incomplete.
+            # Round 2: the supervisor (their common superior, the head) sends it back, first without a reason.
+            supervisor = one_task(staff, instance, "Task_SupervisorConfirms", "the supervisor's task, round 2")
+            staff.complete(supervisor["assignee"], supervisor["id"], {"supervisorVerdict": "sendBack"})
+            supervisor = next_task(staff, instance, "Task_SupervisorConfirms", supervisor["id"], "no reason: back")
+            no_reason_message = staff.form_variables(supervisor["assignee"], supervisor["id"])["supervisorRejection"]
             roles = [sign_all(staff, instance, "sendBack", "缺少项目文档 / The project documents are missing")]
             earlier = (first["id"], again["id"], round2["id"])
             round3 = wait_until(lambda: [t for t in staff.tasks(instance, taskDefinitionKey="Task_FillChecklist")
@@ -431,17 +473,91 @@ def looped(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathFact
                 # A supervisor who completes without a verdict is asked again: no signature is assumed.
                 supervisor = one_task(staff, instance, "Task_SupervisorConfirms", "the supervisor's task, round 3")
                 staff.complete(supervisor["assignee"], supervisor["id"], {})
-                next_task(staff, instance, "Task_SupervisorConfirms", supervisor["id"], "the supervisor asked again")
+                supervisor = next_task(staff, instance, "Task_SupervisorConfirms", supervisor["id"],
+                                       "the supervisor asked again")
+                no_verdict_message = staff.form_variables(supervisor["assignee"], supervisor["id"])["supervisorRejection"]
+                signing = staff.wait_for_tasks(instance, 3, "the three signing tasks", taskDefinitionKeyIn=SIGNING_TASKS)
+                signing_forms = {t["taskDefinitionKey"]: staff.form_variables(t["assignee"], t["id"]) for t in signing}
                 roles.append(sign_all(staff, instance))
                 started[0].settle(90)  # the archive retried
-            result = Looped(started[0], incomplete_message, after_question, after_send_back, signing_after_send_back,
+            result = Looped(started[0], incomplete_message, verification_message, after_question, unanswered_message,
+                            verify_round_2, no_reason_message, no_verdict_message, signing_forms,
+                            after_send_back, signing_after_send_back,
                             roles, staff.admin.failure_log(instance), staff.admin.history_variables(instance))
         yield result
 
 
 def test_an_incomplete_checklist_comes_back_naming_each_missing_field(looped: Looped) -> None:
     message = looped.incomplete_message
-    assert "item 1 assetNumber" in message and "item 2 contact" in message, message
+    assert "第 1 项 资产编号 / item 1 Asset number" in message and "第 2 项 客户联系人 / item 2 Customer contact" in message, \
+        message
+
+
+def test_a_rejection_names_fields_by_their_labels_never_by_the_variables_key(looped: Looped) -> None:
+    messages = [looped.incomplete_message, looped.verification_message, looped.unanswered_message,
+                looped.no_reason_message, looped.no_verdict_message]
+    keys = ("checklistItems", "verificationItems", "questionAnswers", "assetNumber", "contact:", "question:",
+            "sendBackReason", "supervisorVerdict")
+    assert [(m, k) for m in messages for k in keys if k in m] == [], messages
+
+
+def test_an_incomplete_verification_comes_back_to_the_receiver_naming_the_row_and_field(looped: Looped) -> None:
+    assert looped.verification_message == "第 1 项 疑问 / item 1 Question: 有疑问时请写明疑问 / write the question"
+
+
+def test_the_giver_never_sees_the_receivers_message_and_the_receivers_is_cleared_once_verified(looped: Looped) -> None:
+    """Seen: the giver was shown the receiver's old validation error."""
+    assert looped.after_question.get("checklistRejection") is None, looped.after_question.get("checklistRejection")
+    assert looped.after_question.get("verificationRejection") is None, "the receiver's message outlived their step"
+    assert looped.verify_round_2.get("verificationRejection") is None
+
+
+def test_a_returned_checklist_says_the_round_who_returned_it_and_the_question(looped: Looped) -> None:
+    why = looped.after_question["openQuestions"]
+    assert why.startswith("第 1 轮 / Round 1: 接收人黄磊提出疑问") and QUESTION in why, why
+
+
+def test_the_giver_answers_each_question_in_a_row_of_its_own(looped: Looped) -> None:
+    assert looped.after_question["questionAnswers"] == [
+        {"item": 1, "description": "示波器 / Oscilloscope", "question": QUESTION, "answer": None}]
+    assert looped.unanswered_message == "第 1 项 答复 / item 1 Answer: 必填 / is required"
+
+
+def test_in_round_2_the_receiver_sees_the_question_the_answer_and_what_changed(looped: Looped) -> None:
+    changed, kept = looped.verify_round_2["verificationItems"]
+    assert (changed["earlierQuestion"], changed["answer"], changed["change"], changed["verdict"]) == (
+        QUESTION, ANSWER, "交出人已修改此项 / The giver changed this item", None)
+    assert (kept["verdict"], kept["change"]) == ("accept", None), "an unchanged row keeps its verdict"
+    assert QUESTION in looped.verify_round_2["conversation"] and ANSWER in looped.verify_round_2["conversation"]
+
+
+def test_the_answers_are_kept_in_the_rounds_for_the_record(looped: Looped) -> None:
+    first = looped.variables["handoverRounds"][0]
+    assert [(q["question"], q["answer"]) for q in first["questions"]] == [(QUESTION, ANSWER)]
+
+
+def test_a_send_back_without_a_reason_comes_back_to_the_supervisor_naming_the_field(looped: Looped) -> None:
+    """Seen: a send-back without a reason was accepted ("未说明原因")."""
+    assert looped.no_reason_message == "退回原因 / Reason for sending back: 必填 / is required"
+    assert "未说明原因" not in json.dumps(looped.variables["handoverRounds"], ensure_ascii=False)
+
+
+def test_a_supervisor_who_completes_without_choosing_is_told_what_to_choose(looped: Looped) -> None:
+    assert looped.no_verdict_message == "监交人意见 / Supervisor's verdict: 请选择签字确认或退回 / choose to sign or to send back"
+
+
+def test_each_signer_is_shown_their_own_name_and_the_round_history(looped: Looped) -> None:
+    names = {key: form["signerName"] for key, form in looped.signing_forms.items()}
+    assert names == {"Task_GiverSigns": "徐明", "Task_ReceiverSigns": "黄磊",
+                     "Task_SupervisorConfirms": looped.variables["supervisorName"]}
+    assert looped.signing_forms["Task_SupervisorConfirms"]["supervisorRejection"] is not None, \
+        "the supervisor asked again reads why"
+    assert all("缺少项目文档" in form["conversation"] for form in looped.signing_forms.values())
+
+
+def test_each_recorded_signature_carries_what_the_signer_confirmed(looped: Looped) -> None:
+    statements = {s["role"]: s.get("statement") for s in looped.variables["signatures"]}
+    assert statements == {role: "我已核对并确认 / I have checked and confirm" for role in ("giver", "receiver", "supervisor")}
 
 
 def test_a_receivers_question_goes_back_to_the_giver_in_round_2(looped: Looped) -> None:
@@ -466,8 +582,8 @@ def test_every_signing_round_asks_giver_receiver_and_supervisor(looped: Looped) 
 
 
 def test_a_supervisor_who_gives_no_verdict_is_asked_again(looped: Looped) -> None:
-    # Round 2 sent back, round 3 without a verdict, then signed: a signature is never assumed.
-    has_passed(looped.instance, "Task_SupervisorConfirms", times=3)
+    # Round 2 without a reason, then sent back; round 3 without a verdict, then signed: nothing is assumed.
+    has_passed(looped.instance, "Task_SupervisorConfirms", times=4)
 
 
 def test_the_rounds_record_who_returned_the_checklist(looped: Looped) -> None:
@@ -493,8 +609,39 @@ def test_after_a_crash_mid_archive_the_three_copies_are_identical(looped: Looped
     assert len({p.read_bytes() for p in looped.folder.glob("*.pdf")}) == 1
 
 
+def test_the_archived_checklist_keeps_the_verification_record(looped: Looped) -> None:
+    text = "".join(pdf_text(looped.folder / COPIES[0]).split())
+    for shown in ("第1轮：接收人黄磊", "校准证书在哪？/Whereisthecalibrationcertificate?",
+                  "第2轮：监交人", "缺少项目文档/Theprojectdocumentsaremissing"):
+        assert shown in text, f"{shown!r} not in the archived PDF's verification record"
+
+
 def test_the_archived_checklist_is_the_last_rounds(looped: Looped) -> None:
     assert "Project documents" in pdf_text(looped.folder / "work-handover-checklist-giver.pdf")
+
+
+# --- deadlines: a hand-over planned well ahead -----------------------------------------------------
+
+
+def test_verification_and_signing_are_due_after_the_planned_date_of_a_hand_over_announced_today(
+        staff: Staff, engine: Settings, tmp_path: Path) -> None:
+    """Seen: the signing deadline (12-04) before the planned hand-over (12-09). Announced today for a
+    date 8 working days ahead, the checklist done at once: verifying and signing are due after it."""
+    planned = planned_for_notice_given_today(8)
+    with instances(staff) as started, outside_world(engine, tmp_path):
+        instance = staff.start("chen.jing", "work-handover", notice("yang.fan", "wu.hao", "sales", planned))
+        started.append(staff.admin.instance(instance))
+        checklist = one_task(staff, instance, "Task_FillChecklist", "the giver's checklist task")
+        wait_for_notice(staff, instance)
+        staff.complete("yang.fan", checklist["id"], {"checklistItems": ITEMS})
+        verify = one_task(staff, instance, "Task_VerifyChecklist", "the verification")
+        verify_all(staff, "wu.hao", verify)
+        signing = staff.wait_for_tasks(instance, 3, "the three signing tasks", taskDefinitionKeyIn=SIGNING_TASKS)
+    dues = {task["taskDefinitionKey"]: datetime.fromisoformat(task["due"]).astimezone(SHANGHAI).date()
+            for task in [checklist, verify, *signing]}
+    assert dues["Task_FillChecklist"] <= planned, f"the checklist is due {dues['Task_FillChecklist']}, after {planned}"
+    late = {key: due for key, due in dues.items() if key != "Task_FillChecklist" and due <= planned}
+    assert late == {}, f"due on or before the planned hand-over on {planned}: {late}"
 
 
 # --- the notice: the official calendar, invalid parties, the decision table ------------------------
@@ -572,7 +719,7 @@ def invalid_receivers(staff: Staff, engine: Settings, tmp_path_factory: pytest.T
 
 def test_an_unknown_receiver_is_named_in_the_rejection(invalid_receivers: Corrected) -> None:
     message = invalid_receivers.unknown.shown["rejectionMessage"]
-    assert "receiverId" in message and "nobody.here" in message, message
+    assert message.startswith("接收人 / Receiver: 没有用户 'nobody.here'") and "receiverId" not in message, message
 
 
 def test_a_receiver_outside_the_receiving_department_is_rejected(invalid_receivers: Corrected) -> None:
@@ -761,7 +908,7 @@ def bad_inputs(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPath
             for what, rows in BAD_CHECKLISTS.items():
                 submit_raw(staff, "yang.fan", task["id"], rows)
                 task = next_task(staff, instance, "Task_FillChecklist", task["id"], f"the checklist back ({what})")
-                messages[what] = staff.form_variables("yang.fan", task["id"])["rejectionMessage"]
+                messages[what] = staff.form_variables("yang.fan", task["id"])["checklistRejection"]
             passed = started[0].passed()
             submit_raw(staff, "yang.fan", task["id"], LONG_ROWS)
             verify_all(staff, "wu.hao", one_task(staff, instance, "Task_VerifyChecklist", "the verification"))
@@ -778,12 +925,12 @@ def bad_inputs(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPath
 
 
 @pytest.mark.parametrize("what, named", [
-    ("100 kB description", "第 1 项 说明 / item 1 description: 不能超过 2000 个字符（现有 100000 个）"),
-    ("list description", "第 1 项 说明 / item 1 description: 须为文字，收到列表"),
-    ("asset number -1", "第 1 项 资产编号 / item 1 assetNumber: 须为文字，收到数字"),
-    ("asset number 1e400", "第 1 项 资产编号 / item 1 assetNumber: 须为文字，收到数字"),
-    ("NUL", "第 1 项 存放位置或系统 / item 1 location: 含有不允许的控制字符 U+0000"),
-    ("emoji", "第 1 项 说明 / item 1 description: 字符 😀 (U+1F600) 无法打印在交接清单上 / cannot be printed on the checklist"),
+    ("100 kB description", "第 1 项 说明 / item 1 Description: 不能超过 2000 个字符（现有 100000 个）"),
+    ("list description", "第 1 项 说明 / item 1 Description: 须为文字，收到列表"),
+    ("asset number -1", "第 1 项 资产编号 / item 1 Asset number: 须为文字，收到数字"),
+    ("asset number 1e400", "第 1 项 资产编号 / item 1 Asset number: 须为文字，收到数字"),
+    ("NUL", "第 1 项 存放位置或系统 / item 1 Where it is: 含有不允许的控制字符 U+0000"),
+    ("emoji", "第 1 项 说明 / item 1 Description: 字符 😀 (U+1F600) 无法打印在交接清单上 / cannot be printed on the checklist"),
 ])
 def test_a_checklist_breaking_a_limit_comes_back_to_the_giver_naming_the_field(
         bad_inputs: BadInputs, what: str, named: str) -> None:

@@ -179,9 +179,9 @@ def _verify(load: HandoverLoad, user: str, task: dict[str, Any]) -> dict[str, An
 ANSWERS = {
     "Task_FillChecklist": _checklist,
     "Task_VerifyChecklist": _verify,
-    "Task_GiverSigns": lambda load, user, task: {},
-    "Task_ReceiverSigns": lambda load, user, task: {},
-    "Task_SupervisorConfirms": lambda load, user, task: {"supervisorVerdict": "sign"},
+    "Task_GiverSigns": lambda load, user, task: {"signatureConfirmed": True},
+    "Task_ReceiverSigns": lambda load, user, task: {"signatureConfirmed": True},
+    "Task_SupervisorConfirms": lambda load, user, task: {"supervisorVerdict": "sign", "signatureConfirmed": True},
 }
 
 

@@ -168,11 +168,16 @@ def worker_settings_in(engine: Settings, folder: Path, **updates: Any) -> Settin
 
 
 @contextlib.contextmanager
-def running_worker(registry: Registry, settings: Settings) -> Iterator[Worker]:
-    """A worker polling in a background thread for the duration of the block."""
+def running_worker(registry: Registry, settings: Settings, watch: bool = False) -> Iterator[Worker]:
+    """A worker polling in a background thread for the duration of the block; with `watch`, the
+    to-do watcher runs beside it as `crossdept worker` runs it."""
+    from workers.shared.notify.watch import watcher_for
+
     user, password = settings.worker_credentials()
     client = EngineClient(settings.engine_url, user, password, timeout_s=settings.http_timeout_s)
-    worker = Worker(registry, client, settings, once_store_for(settings))
+    once_store = once_store_for(settings)
+    companions = [watcher_for(settings, client, once_store)] if watch else []
+    worker = Worker(registry, client, settings, once_store, companions=companions)
     thread = threading.Thread(target=worker.run, name=f"test-worker-{settings.worker_id}", daemon=True)
     thread.start()
     try:

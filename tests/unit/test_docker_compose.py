@@ -175,6 +175,25 @@ def test_dockerfile_installs_the_package() -> None:
     assert 'CMD ["crossdept", "worker"]' in dockerfile
 
 
+def test_the_workers_image_has_the_font_the_documents_are_drawn_with() -> None:
+    """The checklist's first check and its PDF need the font; python:3.11-slim has none."""
+    from workers.shared.documents import CJK_FONT_FILE, CJK_FONT_PACKAGE
+
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    installs = [line for line in dockerfile.splitlines() if line.startswith("RUN ") and "apt-get install" in line]
+    assert any(CJK_FONT_PACKAGE in line.split() for line in installs), installs
+    assert str(CJK_FONT_FILE).startswith("/usr/share/fonts/truetype/wqy/"), "where the Debian package puts it"
+
+
+def test_the_worker_image_carries_the_organisation_file_the_watcher_reads() -> None:
+    from workers.runtime.settings import Settings
+
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    default = Settings.model_fields["organisation_file"].default
+    assert "\nWORKDIR /app\n" in dockerfile and f"\nCOPY {default.parts[0]} ./{default.parts[0]}\n" in dockerfile
+    assert (ROOT / default).is_file()
+
+
 def test_build_context_leaves_out_local_secrets_and_build_output_but_not_what_images_copy() -> None:
     ignored = {line for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
                if line and not line.startswith("#")}

@@ -173,11 +173,11 @@ def test_default_settings_keep_files_in_a_throwaway_folder() -> None:
 def test_a_topic_of_the_processes_runs_by_name_on_the_pinned_clock() -> None:
     sent_back = HandlerEnvironment(now=NOW).run("handover.record-sendback", {
         "companyTimeZone": "Asia/Shanghai", "deadlineTime": "18:00", "handoverRound": 1, "handoverRounds": [],
-        "preparationDays": 3, "sendBackReason": "keys missing"})
+        "preparationDays": 3, "sendBackReason": "keys missing", "receiverName": "吴浩", "supervisorName": "陈静"})
     assert isinstance(sent_back, Completed), sent_back
     assert sent_back.variables["handoverRounds"] == [
-        {"round": 1, "returnedBy": "supervisor", "at": "2026-12-01T09:30:00+00:00", "questions": None,
-         "reason": "keys missing"}]
+        {"round": 1, "returnedBy": "supervisor", "returnedByName": "陈静", "at": "2026-12-01T09:30:00+00:00",
+         "questions": None, "reason": "keys missing"}]
     with pytest.raises(KeyError, match="no worker registered for topic 'nobody.handles-this'"):
         HandlerEnvironment().run("nobody.handles-this")
 

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from workers.processes.work_handover.checklist import CopyHolder, WorkHandoverChecklist, archive_triplicate
+from workers.processes.work_handover.checklist import CopyHolder, archive_triplicate
+from workers.processes.work_handover.document import WorkHandoverChecklist
 from workers.shared.archive import RECORD_FILE, ArchiveError
 from workers.processes.work_handover.pdf import FontMissingError, render_checklist_pdf
 
@@ -30,11 +31,17 @@ COPY_NAMES = sorted(holder.file_name for holder in CopyHolder)
 
 CHECKLIST = {
     "processInstanceId": "5c1f0a2e-9d3b-11f0-8de9-0242ac120002",
+    "company": "示例科技有限公司 / Example Technology Co., Ltd.",
+    "companyTimeZone": "Asia/Shanghai",
     "giver": {"id": "zhangsan", "name": "张三"},
+    "giverDepartment": {"id": "procurement", "name": "采购部 / Procurement"},
     "receiver": {"id": "lisi", "name": "李四"},
+    "receivingDepartment": {"id": "finance", "name": "财务部 / Finance"},
     "supervisor": {"id": "wangwu", "name": "王五"},
     "reason": "postChange",
+    "noticeDate": "2026-11-23",
     "plannedDate": "2026-12-07",
+    "arrangements": "交接期间，采购审批由王五代为处理；紧急事项请致电张三。",
     "items": [
         {"category": "documents", "description": "2026年度采购合同扫描件", "location": "共享盘 /采购/合同"},
         {"category": "materials", "description": "供应商样品三箱", "location": "B座二楼储物间"},
@@ -46,10 +53,19 @@ CHECKLIST = {
         {"category": "customerInformation", "description": "华东区重点客户名单", "location": "CRM 客户组 华东",
          "contact": "赵六 138-0000-0000"},
     ],
+    "rounds": [
+        {"round": 1, "returnedBy": "receiver", "at": "2026-12-02T16:20:00Z", "questions": [
+            {"item": 2, "description": "供应商样品三箱", "question": "样品是否含去年的退货？",
+             "answer": "不含，去年的退货已于十月退回供应商。"},
+            {"item": 3, "description": "笔记本电脑 ThinkPad X1", "question": "充电器在哪里？"},
+        ]},
+        {"round": 2, "returnedBy": "supervisor", "at": "2026-12-04T02:05:00Z",
+         "reason": "请补充华东区客户的最新联系人。"},
+    ],
     "signatures": [
         {"signedBy": {"id": "zhangsan", "name": "张三"}, "role": "giver", "signedAt": "2026-12-07T09:30:00+08:00"},
         {"signedBy": {"id": "lisi", "name": "李四"}, "role": "receiver", "signedAt": "2026-12-07T10:05:00+08:00"},
-        {"signedBy": {"id": "wangwu", "name": "王五"}, "role": "supervisor", "signedAt": "2026-12-07T11:15:00+08:00"},
+        {"signedBy": {"id": "wangwu", "name": "王五"}, "role": "supervisor", "signedAt": "2026-12-07T16:48:00Z"},
     ],
 }
 
@@ -104,6 +120,23 @@ def test_content_hash_changes_when_an_item_changes(checklist: WorkHandoverCheckl
     assert changed.content_sha256() != checklist.content_sha256()
 
 
+def test_content_hash_covers_the_verification_record(checklist: WorkHandoverChecklist) -> None:
+    changed = checklist.model_copy(deep=True)
+    changed.rounds[0].questions[0].answer = "含两箱。"
+    assert changed.content_sha256() != checklist.content_sha256()
+
+
+def test_content_hash_does_not_depend_on_how_a_round_time_is_written(checklist: WorkHandoverChecklist) -> None:
+    local = json.loads(json.dumps(CHECKLIST))
+    local["rounds"][0]["at"] = "2026-12-03T00:20:00+08:00"
+    assert WorkHandoverChecklist.model_validate(local).content_sha256() == checklist.content_sha256()
+
+
+def test_an_unknown_company_time_zone_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a known time zone"):
+        WorkHandoverChecklist.model_validate({**CHECKLIST, "companyTimeZone": "Beijing"})
+
+
 def test_a_checklist_signed_twice_in_the_same_role_is_rejected() -> None:
     twice = {**CHECKLIST, "signatures": CHECKLIST["signatures"] + CHECKLIST["signatures"][:1]}
     with pytest.raises(ValueError, match="more than one signature as giver"):
@@ -136,9 +169,57 @@ def test_pdf_shows_who_signed_when_the_instance_and_the_content_hash(
     text = pdf_text(pdf)
     assert compact("张三 (zhangsan)") in text
     assert compact("王五 (wangwu)") in text
-    assert compact("2026-12-07 03:15:00") in text, "the supervisor's signature time in UTC"
+    assert compact("2026年12月7日 09:30") in text, "the giver's signature time in Beijing time"
     assert CHECKLIST["processInstanceId"] in text
     assert checklist.content_sha256() in text
+
+
+def test_pdf_names_the_company_both_departments_the_notice_date_and_the_arrangements(pdf: bytes) -> None:
+    text = pdf_text(pdf)
+    for shown in ("示例科技有限公司 / Example Technology Co., Ltd.",
+                  "交接人部门", "Department handing over", "采购部 / Procurement (procurement)",
+                  "接收部门", "Receiving department", "财务部 / Finance (finance)",
+                  "预告日期", "Notice date", "2026年11月23日", "计划交接日期", "2026年12月7日",
+                  "交接期间工作安排", CHECKLIST["arrangements"], "北京时间 Asia/Shanghai (UTC+08:00)"):
+        assert compact(shown) in text, f"{shown!r} not found in the PDF's text"
+
+
+def test_pdf_says_when_the_notice_gave_no_arrangements() -> None:
+    silent = WorkHandoverChecklist.model_validate({**CHECKLIST, "arrangements": None})
+    assert compact("预告未写明 / none given in the notice") in pdf_text(render_checklist_pdf(silent))
+
+
+def test_a_signature_just_after_midnight_in_beijing_is_dated_the_beijing_day(pdf: bytes) -> None:
+    """The supervisor signed at 16:48 UTC on 7 December: 00:48 on 8 December in Beijing."""
+    text = pdf_text(pdf)
+    assert compact("2026年12月8日 00:48") in text
+    assert "16:48" not in text and "2026-12-07" not in text, "no time is printed in UTC"
+
+
+def test_pdf_keeps_each_round_who_returned_it_when_with_the_questions_and_answers(pdf: bytes) -> None:
+    text = pdf_text(pdf)
+    for shown in ("核对记录 / Verification record",
+                  "第 1 轮：接收人 李四 于 2026年12月3日 00:20 退回交接人",
+                  "样品是否含去年的退货？", "不含，去年的退货已于十月退回供应商。",
+                  "充电器在哪里？", "未答复 / not answered",
+                  "第 2 轮：监交人 王五 于 2026年12月4日 10:05 退回交接人",
+                  "退回原因 / Reason: 请补充华东区客户的最新联系人。"):
+        assert compact(shown) in text, f"{shown!r} not found in the PDF's text"
+
+
+def test_pdf_says_when_the_checklist_was_never_returned() -> None:
+    first_time = WorkHandoverChecklist.model_validate({**CHECKLIST, "rounds": []})
+    assert compact("清单未被退回，一次核对通过。") in pdf_text(render_checklist_pdf(first_time))
+
+
+def test_no_line_of_the_pdf_starts_with_a_closing_mark(pdf: bytes) -> None:
+    from workers.shared.documents import CANNOT_START_LINE
+
+    layout = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True,
+                            timeout=60).stdout.decode()
+    # -layout prints table cells side by side: each cell's text starts after a run of spaces.
+    starts = [cell[0] for line in layout.splitlines() for cell in re.split(r"\s{2,}|│|\|", line.strip()) if cell]
+    assert not CANNOT_START_LINE.intersection(starts), layout
 
 
 def test_pdf_marks_a_missing_signature() -> None:
@@ -162,7 +243,7 @@ def test_the_same_checklist_renders_to_the_same_bytes(checklist: WorkHandoverChe
 def test_a_fresh_worker_process_renders_the_same_bytes(pdf: bytes) -> None:
     """What a retry after a crash relies on: the new process's copies equal those already stored."""
     script = (
-        "import hashlib, json, sys; from workers.processes.work_handover.checklist import WorkHandoverChecklist; "
+        "import hashlib, json, sys; from workers.processes.work_handover.document import WorkHandoverChecklist; "
         "from workers.processes.work_handover.pdf import render_checklist_pdf; "
         "print(hashlib.sha256(render_checklist_pdf(WorkHandoverChecklist.model_validate("
         "json.loads(sys.argv[1])))).hexdigest())"
@@ -265,7 +346,8 @@ CRASHING_WORKER = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    from workers.processes.work_handover.checklist import WorkHandoverChecklist, archive_triplicate
+    from workers.processes.work_handover.checklist import archive_triplicate
+    from workers.processes.work_handover.document import WorkHandoverChecklist
 
     root, checklist_file, pdf_file, crash_at = sys.argv[1:]
     real_fsync = os.fsync
@@ -373,3 +455,12 @@ def test_text_the_font_cannot_draw_stops_the_pdf_instead_of_printing_blanks(text
     drawn["items"][0]["description"] = text
     with pytest.raises(UndrawableText, match=re.escape(missing)):
         render_checklist_pdf(WorkHandoverChecklist.model_validate(drawn))
+
+
+def test_a_description_as_long_as_the_form_allows_is_printed_over_pages() -> None:
+    from workers.shared.text import MaxLength
+
+    long = copy.deepcopy(CHECKLIST)
+    long["items"][0]["description"] = ("合同扫描件，含附件与补充协议。" * 200)[:MaxLength.TEXT]
+    text = pdf_text(render_checklist_pdf(WorkHandoverChecklist.model_validate(long)))
+    assert long["items"][0]["description"][-40:] in text

@@ -5,6 +5,7 @@ handler harness with the history a fake engine answers."""
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -107,13 +108,70 @@ def test_archiving_signatures_not_recorded_by_record_signatures_is_refused(tmp_p
     engine = history()
     engine.answer("GET", "/history/detail", [*engine.request("GET", "/history/detail"), {
         "variableName": "signatures", "variableType": "Json", "value": "[]", "activityInstanceId": "Task_GiverSigns:1"}])
-    signed = {"giverId": "yang.fan", "giverName": "杨帆", "receiverId": "wu.hao", "receiverName": "吴浩",
-              "supervisorId": "liu.min", "supervisorName": "刘敏", "reason": "postChange", "plannedDate": "2026-12-20",
-              "checklistItems": [row(GIVERS_TASK)], "signatures": [
-                  {"signedBy": {"id": "yang.fan", "name": "杨帆"}, "role": "giver", "signedAt": T0.isoformat()}]}
-    env = HandlerEnvironment(engine=engine)
-    env.settings = env.settings.model_copy(update={"archive_dir": tmp_path})
-    outcome = env.run("handover.archive-checklist", signed, process_instance_id=INSTANCE,
-                      activity_id="Task_ArchiveChecklist")
-    refused(outcome, "signatures was not last written by Task_RecordSignatures")
+    refused(archive(engine, tmp_path), "signatures was not last written by Task_RecordSignatures")
     assert not any(tmp_path.rglob("*.pdf")), "nothing may be archived"
+
+
+def record_signatures(engine: FakeEngine, confirmed: dict[str, bool]) -> Any:
+    engine.answer("GET", "/history/task", lambda request: [{
+        "assignee": SIGNERS[request.params["taskDefinitionKey"]], "deleteReason": "completed",
+        "endTime": T0.isoformat(timespec="milliseconds")}])
+    return HandlerEnvironment(engine=engine).run(
+        "handover.record-signatures", {"organisationFile": str(DEMO), **confirmed}, process_instance_id=INSTANCE,
+        properties={"giverTask": "Task_GiverSigns", "receiverTask": "Task_ReceiverSigns",
+                    "supervisorTask": "Task_SupervisorConfirms"}, activity_id="Task_RecordSignatures")
+
+
+def test_a_signing_task_completed_without_the_confirmation_is_no_signature() -> None:
+    """The form requires 我已核对并确认; a completion past Tasklist without it is an incident, never a signature."""
+    outcome = record_signatures(history(), {"giverConfirmed": True, "supervisorConfirmed": True})
+    refused(outcome, "the receiver completed their signing task without ticking '我已核对并确认 / I have checked and confirm'")
+
+
+def test_each_confirmed_signature_records_what_its_signer_confirmed() -> None:
+    outcome = record_signatures(history(), {f"{role}Confirmed": True for role in ("giver", "receiver", "supervisor")})
+    assert isinstance(outcome, Completed), outcome
+    assert [(s["role"], s["signedBy"]["id"], s["statement"]) for s in outcome.variables["signatures"]] == [
+        (role, who, "我已核对并确认 / I have checked and confirm")
+        for role, who in (("giver", "yang.fan"), ("receiver", "wu.hao"), ("supervisor", "liu.min"))]
+
+
+def signed_variables() -> dict[str, Any]:
+    """What the process holds when archive-checklist runs: the notice, one round, the signatures."""
+    return {
+        "organisationFile": str(DEMO), "giverId": "yang.fan", "giverName": "杨帆", "giverDepartmentId": "marketing",
+        "receiverId": "wu.hao", "receiverName": "吴浩", "receivingDepartmentId": "sales",
+        "supervisorId": "liu.min", "supervisorName": "刘敏", "reason": "postChange", "noticeDate": "2026-12-01",
+        "plannedDate": "2026-12-20", "arrangements": "交接期间由郑宇协助处理客户来电。", "companyTimeZone": "Asia/Shanghai",
+        "checklistItems": [row(GIVERS_TASK)],
+        "handoverRounds": [{"round": 1, "returnedBy": "receiver", "at": "2026-12-02T16:30:00Z", "questions": [
+            {"item": 1, "description": "回访客户", "question": "哪些客户？", "answer": "华东区三家。"}]}],
+        "signatures": [{"signedBy": {"id": "yang.fan", "name": "杨帆"}, "role": "giver", "signedAt": T0.isoformat()}]}
+
+
+def archive(engine: FakeEngine, root: Path):
+    env = HandlerEnvironment(engine=engine)
+    env.settings = env.settings.model_copy(update={"archive_dir": root})
+    return env.run("handover.archive-checklist", signed_variables(), process_instance_id=INSTANCE,
+                   activity_id="Task_ArchiveChecklist")
+
+
+def test_the_archived_pdf_names_the_company_and_both_departments_from_the_organisation(tmp_path: Path) -> None:
+    engine = history()
+    engine.answer("GET", "/history/detail", [*engine.request("GET", "/history/detail"), {
+        "variableName": "signatures", "variableType": "Json", "value": "[]",
+        "activityInstanceId": "Task_RecordSignatures:1"}])
+    outcome = archive(engine, tmp_path)
+    assert isinstance(outcome, Completed), outcome
+    record = json.loads((Path(outcome.variables["archiveFolder"]) / "record.json").read_text("utf-8"))
+    assert record["content"]["company"] == "示例科技有限公司 / Example Technology Co., Ltd."
+    assert record["content"]["giverDepartment"] == {"id": "marketing", "name": "市场部 / Marketing"}
+    assert record["content"]["receivingDepartment"] == {"id": "sales", "name": "销售部 / Sales"}
+    assert record["content"]["rounds"][0]["questions"][0]["answer"] == "华东区三家。"
+    assert record["archivedAt"].endswith("+08:00"), "a person reading the record sees Beijing time"
+    pdf = subprocess.run(["pdftotext", str(next(Path(outcome.variables["archiveFolder"]).glob("*archive.pdf"))), "-"],
+                         capture_output=True, check=True, timeout=60).stdout.decode()
+    text = "".join(pdf.split())
+    for shown in ("示例科技有限公司", "市场部/Marketing(marketing)", "销售部/Sales(sales)", "2026年12月1日",
+                  "交接期间由郑宇协助处理客户来电。", "哪些客户？", "华东区三家。", "2026年12月3日00:30"):
+        assert shown in text, f"{shown!r} not in the archived PDF's text"

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from workers.processes.work_handover.handlers import HANDOVER_INVALID
+from workers.processes.work_handover.labels import NOTICE
 from workers.runtime.testing import BpmnError, Completed, FakeEngine, HandlerEnvironment
 from workers.runtime.variables import format_camunda_date
 
@@ -54,10 +55,16 @@ def delegations(principal: str, delegate: str) -> FakeEngine:
                          [{"name": name, "processInstanceId": "delegation-1", **typed} for name, typed in variables.items()])
 
 
+# How the initiator's form names each field (the initiator is no field: the engine records who started it).
+SHOWN_AS = {**NOTICE, "initiator": "交接预告发起人 / Who gave notice"}
+
+
 def rejected(outcome: object, field: str) -> str:
+    """The message, which names `field` by the notice form's label, never by its key."""
     assert isinstance(outcome, BpmnError), f"expected the BPMN error {HANDOVER_INVALID}, got {outcome}"
     assert outcome.code == HANDOVER_INVALID
-    assert f"{field}:" in outcome.message, f"the message should name {field}: {outcome.message}"
+    assert f"{SHOWN_AS[field]}:" in outcome.message, f"the message should name {SHOWN_AS[field]}: {outcome.message}"
+    assert f"{field}:" not in outcome.message, f"the message names the key {field}: {outcome.message}"
     return outcome.message
 
 
@@ -133,7 +140,7 @@ def test_giver_and_receiver_without_a_common_superior_are_rejected(tmp_path: Pat
     # Two founders at the top, each heading a department: nobody stands above both to supervise.
     organisation = tmp_path / "two-founders.yaml"
     organisation.write_text("""
-company: 两位创始人 Two Founders Ltd.
+company: {name_zh: 两位创始人有限公司, name_en: Two Founders Ltd.}
 departments:
   - {id: studio, name_zh: 设计室, name_en: Studio, head: an.ya, core_business: [设计 / Design]}
   - {id: workshop, name_zh: 车间, name_en: Workshop, head: bo.lin, core_business: [制作 / Making]}

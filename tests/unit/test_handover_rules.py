@@ -29,13 +29,14 @@ def test_every_missing_field_is_named_with_its_item() -> None:
             {"category": "customerInformation", "description": "", "location": "CRM", "contact": None},
             {"category": "furniture", "description": "Desk", "location": "3F"}]
     problems = rules.checklist_problems(rows)
-    assert [re.search(r"item \d+ \w+", p).group() for p in problems] == [
-        "item 1 location", "item 1 assetNumber", "item 2 description", "item 2 contact", "item 3 category"]
-    assert "item 1 location（设备 / Equipment）" in problems[0] and "customer information needs a contact" in problems[3]
+    assert [re.search(r"item \d+ [^:（]+", p).group() for p in problems] == [
+        "item 1 Where it is", "item 1 Asset number", "item 2 Description", "item 2 Customer contact",
+        "item 3 Category"]
+    assert "item 1 Where it is（设备 / Equipment）" in problems[0] and "customer information needs a contact" in problems[3]
 
 
 def test_an_empty_checklist_is_refused() -> None:
-    assert rules.checklist_problems([]) == ["checklistItems: 至少列出一项 / list at least one item"]
+    assert rules.checklist_problems([]) == ["交接事项 / Items: 至少列出一项 / list at least one item"]
     assert rules.checklist_problems(None)
 
 
@@ -44,15 +45,15 @@ def test_verification_matches_answers_by_position_and_needs_a_verdict_and_questi
     result = rules.verify(checklist, [{"verdict": "accept"}, {"verdict": "question", "question": " Where? "},
                                       {"verdict": None}])
     assert result.questions == [{"item": 2, "description": "B", "question": "Where?"}]
-    assert result.problems == ["第 3 项 / item 3 verdict: 请选择无误或有疑问 / choose accept or question"]
+    assert result.problems == ["第 3 项 核验结果 / item 3 Verdict: 请选择无误或有疑问 / choose accept or question"]
     blank = rules.verify(checklist[:1], [{"verdict": "question", "question": ""}])
-    assert "item 1 question" in blank.problems[0]
+    assert "item 1 Question" in blank.problems[0]
     assert "expected 3 items, got 1" in rules.verify(checklist, [{"verdict": "accept"}]).problems[0]
 
 
 def test_too_short_notice_names_the_earliest_compliant_date() -> None:
     rejection = work_handover._too_short(OFFICIAL, date(2025, 9, 26), date(2025, 10, 10), 5, 10)
-    assert isinstance(rejection, BusinessRejection) and rejection.field == "plannedDate"
+    assert isinstance(rejection, BusinessRejection) and rejection.field == "计划交接日期 / Planned hand-over date"
     assert rejection.variables == {"earliestCompliantDate": "2025-10-16", "calendarNotice": None}
     assert "Notice too short: 5 working days" in rejection.message and "requires 10" in rejection.message
     assert "the earliest compliant hand-over date is 2025-10-16" in rejection.message

@@ -14,7 +14,8 @@ from workers.runtime.testing import BpmnError, Completed, FakeEngine, HandlerEnv
 from workers.shared.text import MAX_PROBLEMS_SHOWN, MAX_ROWS, MaxLength, check_text, rejection_message
 
 DEMO = Path(__file__).resolve().parents[2] / "org" / "demo-organisation.yaml"
-DEADLINES = {"verificationDays": 2, "companyTimeZone": "Asia/Shanghai", "deadlineTime": "18:00"}
+DEADLINES = {"verificationDays": 2, "companyTimeZone": "Asia/Shanghai", "deadlineTime": "18:00",
+             "plannedDate": "2026-12-09"}
 
 
 def row(**changes: Any) -> dict[str, Any]:
@@ -39,6 +40,11 @@ def test_text_longer_than_its_kind_allows_is_named_with_label_key_and_both_lengt
     assert check_text("x" * 2001, "description", "说明", MaxLength.TEXT, where=("第 2 项 ", "item 2 ")) == [
         "第 2 项 说明 / item 2 description: 不能超过 2000 个字符（现有 2001 个） / must be at most 2000 characters (has 2001)"]
     assert check_text("x" * 2000, "description", "说明", MaxLength.TEXT) == []
+
+
+def test_a_field_with_its_forms_bilingual_label_is_named_by_the_label_in_both_languages_never_the_key() -> None:
+    assert check_text(None, "assetNumber", "资产编号 / Asset number", MaxLength.CODE, where=("第 2 项 ", "item 2 "),
+                      required=True) == ["第 2 项 资产编号 / item 2 Asset number: 必填 / is required"]
 
 
 @pytest.mark.parametrize("value, kind", [(["a"], "列表 / a list"), (3, "数字 / a number"), ({"a": 1}, "对象 / an object"),
@@ -67,21 +73,21 @@ def test_a_rejection_message_shows_the_first_problems_and_counts_the_rest() -> N
 # --- the checklist (handover.check-checklist) ---------------------------------------------------
 def test_a_100_kb_description_is_sent_back_to_the_giver_naming_the_field() -> None:
     message = rejected(check_checklist(row(), row(description="很长" * 50_000)), "CHECKLIST_INCOMPLETE")
-    assert message == ("第 2 项 说明 / item 2 description: 不能超过 2000 个字符（现有 100000 个） / "
+    assert message == ("第 2 项 说明 / item 2 Description: 不能超过 2000 个字符（现有 100000 个） / "
                        "must be at most 2000 characters (has 100000)")
 
 
 @pytest.mark.parametrize("description", [["Laptop"], 42, {"text": "Laptop"}])
 def test_a_description_that_is_not_text_is_sent_back_not_archived_later(description: Any) -> None:
     message = rejected(check_checklist(row(description=description)), "CHECKLIST_INCOMPLETE")
-    assert message.startswith("第 1 项 说明 / item 1 description: 须为文字")
+    assert message.startswith("第 1 项 说明 / item 1 Description: 须为文字")
 
 
 @pytest.mark.parametrize("asset, rule", [(-1, "须为文字"), (1.5, "须为文字"),
                                          ("-1", "资产编号为资产标签上的文字"), ("A" * 41, "不能超过 40 个字符")])
 def test_an_asset_number_is_short_label_text_never_a_number(asset: Any, rule: str) -> None:
     message = rejected(check_checklist(row(assetNumber=asset)), "CHECKLIST_INCOMPLETE")
-    assert message.startswith("第 1 项 资产编号 / item 1 assetNumber: ") and rule in message
+    assert message.startswith("第 1 项 资产编号 / item 1 Asset number: ") and rule in message
 
 
 def test_an_asset_number_of_1e400_in_a_json_list_is_refused_as_a_number() -> None:
@@ -89,7 +95,7 @@ def test_an_asset_number_of_1e400_in_a_json_list_is_refused_as_a_number() -> Non
     outcome = HandlerEnvironment().run("handover.check-checklist", {
         "checklistItems": Typed("Json", '[{"category": "equipment", "description": "Laptop", "location": "3F", '
                                         '"assetNumber": 1e400}]'), **DEADLINES})
-    assert "item 1 assetNumber: 须为文字，收到数字 / a number / must be text" in rejected(outcome, "CHECKLIST_INCOMPLETE")
+    assert "item 1 Asset number: 须为文字，收到数字 / a number / must be text" in rejected(outcome, "CHECKLIST_INCOMPLETE")
 
 
 @pytest.mark.parametrize("asset", ["IT-2024-0173", "固资-0007", "SN 4411/B.2"])
@@ -99,13 +105,13 @@ def test_asset_numbers_as_labels_spell_them_are_accepted(asset: str) -> None:
 
 def test_a_nul_character_is_refused_naming_its_code_point() -> None:
     message = rejected(check_checklist(row(location="3F\x00")), "CHECKLIST_INCOMPLETE")
-    assert message == ("第 1 项 存放位置或系统 / item 1 location: 含有不允许的控制字符 U+0000 / "
+    assert message == ("第 1 项 存放位置或系统 / item 1 Where it is: 含有不允许的控制字符 U+0000 / "
                        "contains control characters that are not text")
 
 
 def test_an_emoji_the_checklist_font_cannot_draw_is_refused_naming_the_character() -> None:
     message = rejected(check_checklist(row(description="交接 😀")), "CHECKLIST_INCOMPLETE")
-    assert message == ("第 1 项 说明 / item 1 description: 字符 😀 (U+1F600) 无法打印在交接清单上 / "
+    assert message == ("第 1 项 说明 / item 1 Description: 字符 😀 (U+1F600) 无法打印在交接清单上 / "
                        "cannot be printed on the checklist")
 
 
@@ -116,7 +122,7 @@ def test_arabic_text_the_checklist_font_cannot_draw_is_refused_each_character_on
 
 def test_more_rows_than_a_checklist_holds_are_refused_at_once() -> None:
     assert rules.checklist_problems([row()] * (MAX_ROWS + 1)) == [
-        f"交接事项 / checklistItems: 不能超过 {MAX_ROWS} 项（现有 {MAX_ROWS + 1} 项） / "
+        f"交接事项 / Items: 不能超过 {MAX_ROWS} 项（现有 {MAX_ROWS + 1} 项） / "
         f"must have at most {MAX_ROWS} rows (has {MAX_ROWS + 1})"]
     assert "须为列表" in rules.checklist_problems({"category": "documents"})[0]
 
@@ -134,9 +140,15 @@ def resolve(**changes: Any) -> Any:
 
 
 def test_a_notice_with_a_list_as_giver_or_overlong_arrangements_goes_back_to_its_form() -> None:
-    assert rejected(resolve(giverId=["yang.fan"]), "HANDOVER_INVALID") == "交出人 / giverId: 须为文字，收到列表 / a list / must be text"
+    assert rejected(resolve(giverId=["yang.fan"]), "HANDOVER_INVALID") == "交出人 / Person handing over: 须为文字，收到列表 / a list / must be text"
     message = rejected(resolve(arrangements="安排" * 1001), "HANDOVER_INVALID")
-    assert message.startswith("交接安排 / arrangements: 不能超过 2000 个字符")
+    assert message.startswith("交接安排 / Arrangements: 不能超过 2000 个字符")
+
+
+def test_arrangements_the_checklist_font_cannot_draw_go_back_to_the_notice_form() -> None:
+    """The arrangements are printed on the signed checklist: refused at the notice, not at the archive."""
+    assert rejected(resolve(arrangements="周一交接 😀"), "HANDOVER_INVALID") == (
+        "交接安排 / Arrangements: 字符 😀 (U+1F600) 无法打印在交接清单上 / cannot be printed on the checklist")
 
 
 def test_a_notice_within_the_limits_still_resolves() -> None:
@@ -150,14 +162,32 @@ def test_a_question_beyond_its_limit_or_of_the_wrong_type_is_named_by_row() -> N
     checklist = [ChecklistItem(category="documents", description=d, location="share") for d in "AB"]
     result = rules.verify(checklist, [{"verdict": "question", "question": "?" * 2001},
                                       {"verdict": "question", "question": ["where?"]}])
-    assert [p.split(":")[0] for p in result.problems] == ["第 1 项 疑问 / item 1 question", "第 2 项 疑问 / item 2 question"]
+    assert [p.split(":")[0] for p in result.problems] == ["第 1 项 疑问 / item 1 Question", "第 2 项 疑问 / item 2 Question"]
     assert "须为列表" in rules.verify(checklist, "accept").problems[0]
 
 
-def test_a_send_back_reason_is_cut_to_its_limit_and_loses_control_characters() -> None:
-    reason = rules.send_back_reason("退回\x00" + "因" * 5000)
-    assert len(reason) == MaxLength.TEXT and reason.endswith("（已截断 / cut）") and "\x00" not in reason
-    assert rules.send_back_reason(None) == "未说明原因 / no reason given"
+def test_a_question_the_checklist_font_cannot_draw_is_named_by_row() -> None:
+    """The receiver's questions are printed in the checklist's verification record."""
+    from workers.processes.work_handover.checklist import ChecklistItem
+
+    checklist = [ChecklistItem(category="documents", description="A", location="share")]
+    result = rules.verify(checklist, [{"verdict": "question", "question": "在哪？😀"}])
+    assert result.problems == ["第 1 项 疑问 / item 1 Question: 字符 😀 (U+1F600) 无法打印在交接清单上 / "
+                               "cannot be printed on the checklist"]
+
+
+def test_a_send_back_reason_beyond_its_limit_or_with_a_control_character_goes_back_to_the_supervisor() -> None:
+    for reason, rule in (("因" * 2001, "不能超过 2000 个字符"), ("退回\x00", "含有不允许的控制字符 U+0000"),
+                         (["退回"], "须为文字")):
+        [problem] = rules.supervisor_decision_problems("sendBack", reason, None)
+        assert problem.startswith("退回原因 / Reason for sending back: ") and rule in problem, problem
+
+
+def test_a_send_back_reason_the_checklist_font_cannot_draw_goes_back_to_the_supervisor() -> None:
+    """The reason is printed in the checklist's verification record: refused at the form, not dropped."""
+    [problem] = rules.supervisor_decision_problems("sendBack", "缺少项目文档 😀", None)
+    assert problem == ("退回原因 / Reason for sending back: 字符 😀 (U+1F600) 无法打印在交接清单上 / "
+                       "cannot be printed on the checklist")
 
 
 # --- delegation (delegation.validate) and the responsibility review (review.record-list) -------

@@ -68,6 +68,36 @@ def test_members_are_derived_from_the_people_when_omitted(org: Organisation) -> 
 # --- one test per rule -----------------------------------------------------------------------
 
 
+def test_demo_organisation_names_the_company_in_both_languages(org: Organisation) -> None:
+    assert org.company.label == "示例科技有限公司 / Example Technology Co., Ltd."
+
+
+def test_the_company_name_is_required(demo_data: dict[str, Any]) -> None:
+    assert problems_after(demo_data, lambda d: d.pop("company")) == ["company: is required"]
+
+
+def test_the_company_name_needs_both_languages(demo_data: dict[str, Any]) -> None:
+    problems = problems_after(demo_data, lambda d: d["company"].update(name_en=" "))
+    assert problems == ["company.name_en: String should have at least 1 character"]
+
+
+def test_a_company_name_on_one_line_says_to_give_both_languages(demo_data: dict[str, Any]) -> None:
+    problems = problems_after(demo_data, lambda d: d.update(company="示例科技有限公司 Example Technology"))
+    assert len(problems) == 1 and problems[0].startswith("company: Value error, give the name in both languages")
+
+
+def test_names_the_documents_print_must_be_printable(demo_data: dict[str, Any]) -> None:
+    def emoji(data: dict[str, Any]) -> None:
+        data["company"]["name_zh"] = "示例科技 😀"
+        person(data, "wu.hao")["name"] = "吴昊 😀"
+
+    problems = problems_after(demo_data, emoji)
+    j = demo_data["people"].index(person(demo_data, "wu.hao"))
+    assert problems == [
+        "company.name_zh: '示例科技 😀' has characters the documents' font cannot print (U+1F600)",
+        f"people[{j}].name: '吴昊 😀' has characters the documents' font cannot print (U+1F600)"]
+
+
 def test_head_must_be_a_defined_person(demo_data: dict[str, Any]) -> None:
     i = department_index(demo_data, "finance")
     problems = problems_after(demo_data, lambda d: d["departments"][i].update(head="li.na"))
@@ -328,3 +358,18 @@ def test_cli_rejects_an_invalid_file_with_every_problem(tmp_path: Path, demo_dat
     assert result.exit_code == 1
     assert "departments[3].head: person 'li.na' is not defined" in result.output
     assert "roles.audit[0]: 'auditors' is neither a department nor a person" in result.output
+
+
+def test_names_are_not_checked_where_the_documents_font_is_missing(
+    demo_data: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Provisioning from an operator's machine without the font still works; the workers need it."""
+    from workers.shared import documents
+
+    def no_font(text: str) -> list[str]:
+        raise documents.FontMissingError("the Chinese font is missing")
+
+    monkeypatch.setattr(documents, "undrawable", no_font)
+    changed = copy.deepcopy(demo_data)
+    changed["company"]["name_zh"] = "示例科技 😀"
+    assert parse_organisation(changed).company.name_zh == "示例科技 😀"

@@ -11,12 +11,13 @@ import typer
 from workers.catalog import load_registry
 from workers.cli.common import console, engine_client, fail, load_settings
 from workers.runtime.client import EngineClient, EngineError, EngineUnavailable, explain
-from workers.runtime.idempotency import OnceStoreUnavailable, once_store_for
+from workers.runtime.idempotency import OnceStore, OnceStoreUnavailable, once_store_for
 from workers.runtime.logs import configure_logging
 from workers.runtime.metrics import WorkerMetrics
 from workers.runtime.registry import Registry
 from workers.runtime.runner import Worker
 from workers.runtime.settings import Settings
+from workers.shared.notify.watch import ToDoWatcher, WatcherMisconfigured, watcher_for
 
 TOPICS_HELP = "Comma-separated topics to work on (default: every registered worker)."
 IMPORT_HELP = "Extra module(s) with @topic workers to load, e.g. mycompany.workers."
@@ -40,7 +41,7 @@ def run_worker(settings: Settings, registry: Registry, client: EngineClient) -> 
         once_store = once_store_for(settings)
     except OnceStoreUnavailable as exc:
         raise fail(str(exc)) from exc
-    runner = Worker(registry, client, settings, once_store)
+    runner = Worker(registry, client, settings, once_store, companions=_watchers(settings, client, once_store))
     if settings.metrics_port:
         WorkerMetrics().attach(runner).serve(settings.metrics_port)
     _stop_on_signals(runner)
@@ -50,6 +51,17 @@ def run_worker(settings: Settings, registry: Registry, client: EngineClient) -> 
         style="dim",
     )
     runner.run()
+
+
+def _watchers(settings: Settings, client: EngineClient, once_store: OnceStore) -> list[ToDoWatcher]:
+    """The to-do watcher, unless switched off; a missing grant or organisation file stops the start
+    here, rather than leaving everyone without their messages."""
+    if not settings.notify_todos:
+        return []
+    try:
+        return [watcher_for(settings, client, once_store)]
+    except (WatcherMisconfigured, EngineError, EngineUnavailable) as exc:
+        raise fail(str(exc)) from exc
 
 
 DEMO_ORGANISATION = Path(__file__).resolve().parents[2] / "org" / "demo-organisation.yaml"

@@ -27,9 +27,17 @@ class Resource(IntEnum):
 
 Permissions = Mapping[Resource, tuple[str, ...]]
 
-# What every worker needs: fetchAndLock finds nothing without READ and UPDATE on the instances
+# What the to-do watcher (workers.shared.notify.watch) reads: every open user task and its candidates
+# (TASK READ; a query without it is not refused, it silently finds nothing), the definitions' names
+# (READ), and which instances ended how and who started them (READ_HISTORY). Nothing it writes.
+NOTIFIER_PERMISSIONS: Permissions = {
+    Resource.PROCESS_DEFINITION: ("READ", "READ_HISTORY"),
+    Resource.TASK: ("READ",),
+}
+
+# What polling needs: fetchAndLock finds nothing without READ and UPDATE on the instances
 # (or READ_INSTANCE and UPDATE_INSTANCE on their definitions; both are granted).
-RUNTIME_PERMISSIONS: Permissions = {
+POLLING_PERMISSIONS: Permissions = {
     Resource.PROCESS_DEFINITION: ("READ", "READ_INSTANCE", "UPDATE_INSTANCE"),
     Resource.PROCESS_INSTANCE: ("READ", "UPDATE"),
 }
@@ -42,3 +50,7 @@ def union(*declared: Permissions) -> dict[Resource, tuple[str, ...]]:
         for resource, names in permissions.items():
             merged.setdefault(Resource(resource), set()).update(names)
     return {resource: tuple(sorted(names)) for resource, names in sorted(merged.items())}
+
+
+# What every worker process needs: it polls, and it runs the to-do watcher.
+RUNTIME_PERMISSIONS: Permissions = union(POLLING_PERMISSIONS, NOTIFIER_PERMISSIONS)

@@ -15,7 +15,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, Sequence
 
 from workers.runtime.client import EngineClient, EngineError, EngineRefused, EngineUnavailable
 from workers.runtime.context import TaskContext
@@ -41,6 +41,13 @@ EVENTS = (
 )
 
 
+class Companion(Protocol):
+    """A loop that runs beside the poll for as long as the worker does (the to-do watcher): `run`
+    returns soon after `stopping` is set and never raises."""
+
+    def run(self, stopping: threading.Event) -> None: ...
+
+
 @dataclass
 class _InFlight:
     task: dict[str, Any]
@@ -58,6 +65,7 @@ class Worker:
         client: EngineClient,
         settings: Settings,
         once_store: OnceStore | None = None,
+        companions: Sequence[Companion] = (),
     ) -> None:
         if len(registry) == 0:
             raise ValueError("no topics to work on: the registry is empty")
@@ -66,6 +74,7 @@ class Worker:
         self.settings = settings
         self.worker_id = settings.worker_id
         self.once_store = once_store
+        self.companions = list(companions)
         self.retry_policy = RetryPolicy.from_settings(settings)
         self._pool = ThreadPoolExecutor(settings.concurrency, thread_name_prefix="crossdept-handler")
         self._in_flight: dict[str, _InFlight] = {}
@@ -100,12 +109,18 @@ class Worker:
         """Work until `stop()`; then drain and return."""
         keeper = threading.Thread(target=self._keep_locks, name="crossdept-lock-keeper", daemon=True)
         keeper.start()
+        beside = [threading.Thread(target=c.run, args=(self._stopping,), name=f"crossdept-{type(c).__name__}",
+                                   daemon=True) for c in self.companions]
+        for thread in beside:
+            thread.start()
         try:
             self._poll_until_stopped()
         finally:
             self._pool.shutdown(wait=True)
             self._stopping.set()
             keeper.join()
+            for thread in beside:
+                thread.join()
             log.info("worker %s stopped", self.worker_id)
 
     def _poll_until_stopped(self) -> None:

@@ -93,6 +93,18 @@ class Settings(BaseSettings):
         "inside the effect leaves its claim, and the next delivery runs the effect again after this.")
     tasklist_url: str | None = Field(None, description="Link base for notifications.")
 
+    # --- to-do notifications of every process (workers.shared.notify.watch)
+    notify_todos: bool = Field(
+        True, description="Tell the assignee (or candidates) of every new user task and the initiator of every "
+        "ended process; false switches the watcher off (handlers' own messages still go out).")
+    notify_scan_s: float = Field(10.0, gt=0, description="Seconds between two scans of the engine's tasks.")
+    notify_overlap_s: float = Field(
+        300.0, ge=0, description="Each scan looks this far behind the last one, for commits that became visible late.")
+    organisation_file: Path = Field(
+        Path("org/demo-organisation.yaml"), description="Who is who for the watcher's messages (relative: to the "
+        "worker's folder), the file the processes' organisationFile properties name.")
+    company_time_zone: str = Field("Asia/Shanghai", description="Due dates in to-do messages are given in it.")
+
     @field_validator("cors_allowed_origins", "webhook_urls", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:

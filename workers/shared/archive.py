@@ -18,7 +18,7 @@ import json
 import os
 import re
 import tempfile
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Mapping, Protocol
 
@@ -81,9 +81,11 @@ class ArchiveRecord(ProcessVariables):
         return root / self.process_instance_id / copy.file
 
 
-def archive_copies(root: Path, document: Archivable, pdf: bytes, copies: Mapping[str, str]) -> ArchiveRecord:
+def archive_copies(root: Path, document: Archivable, pdf: bytes, copies: Mapping[str, str], *,
+                   time_zone: tzinfo = timezone.utc) -> ArchiveRecord:
     """Store the PDF once per holder (`copies`: holder -> file name) plus the record; idempotent,
-    and completes a crashed attempt.
+    and completes a crashed attempt. The record says when in `time_zone` (the company's), for the
+    person who opens it; its content keeps UTC, as the content hash defines.
 
     Raises ArchiveError if a file already there differs from what this document and PDF give.
     """
@@ -104,7 +106,7 @@ def archive_copies(root: Path, document: Archivable, pdf: bytes, copies: Mapping
         pdf_sha256=pdf_sha256,
         pdf_size_bytes=len(pdf),
         copies=stored,
-        archived_at=clock.now(),
+        archived_at=clock.now().astimezone(time_zone),
         content=json.loads(document.canonical_json()),
     )
     _write_once(record_path, _record_bytes(record))

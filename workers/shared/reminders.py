@@ -3,45 +3,59 @@ is reminded; after `escalate_after` reminders of the same task, their department
 (their superior, when they are the head).
 
 A process's BPMN fires a non-interrupting timer from each step's due date (`R/${due}/PT${hours}H`)
-into its reminder topic; the handler calls `remind_open_tasks` and keeps the returned counts.
+into its reminder topic; the handler calls `remind_open_tasks` and keeps the returned counts
+(bpmn/README.md shows the few lines a process needs). A task nobody holds yet reminds its candidates
+(the same people the to-do watcher told of it); due dates are given in the company's time zone
+(CROSSDEPT_COMPANY_TIME_ZONE).
 """
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from workers.runtime.context import TaskContext
 from workers.shared.notify import Bilingual, Notification, notify
+from workers.shared.notify.todo import engine_time, todo_recipients
 from workers.shared.organisation.lookups import head_of, superior
 from workers.shared.organisation.model import Organisation, Person
+from workers.shared.properties import parse_time_zone
 
 
 def remind_open_tasks(
     task: TaskContext, org: Organisation, process: Bilingual, *, escalate_after: int, sent: dict[str, int]
 ) -> dict[str, int]:
-    """Remind each assignee of an open task of this instance once more; returns the new counts per
-    task id. Each reminder is one event (`<instance>:remind:<task>:<n>`), so a redelivered reminder
-    task sends nothing twice."""
+    """Remind each holder (or the candidates) of an open task of this instance once more; returns the
+    new counts per task id. Each reminder is one event (`<instance>:remind:<task>:<n>`), so a
+    redelivered reminder task sends nothing twice."""
     counts = dict(sent)
+    zone = parse_time_zone(task.settings.company_time_zone)
     open_tasks = task.engine.request("GET", "/task", params={"processInstanceId": task.process_instance_id}) or []
     for user_task in open_tasks:
-        assignee = user_task.get("assignee")
-        if not assignee:
+        links = [] if user_task.get("assignee") else \
+            task.engine.request("GET", f"/task/{user_task['id']}/identity-links") or []
+        recipients = todo_recipients(org, user_task, links)
+        if not recipients:  # held by someone outside the organisation (an operator)
             continue
         count = counts.get(user_task["id"], 0) + 1
-        holder = org.person(assignee)
-        recipients = [holder]
-        escalated = count > escalate_after
+        holder = recipients[0] if user_task.get("assignee") else None
+        escalated = count > escalate_after and holder is not None
         if escalated and (boss := _escalation_target(org, holder)) is not None:
             recipients.append(boss)
         notify(task, Notification(
             event_key=f"{task.process_definition_key}:{task.process_instance_id}:remind:{user_task['id']}:{count}",
             recipients=recipients, task_id=user_task["id"],
             subject=_subject(process, user_task["name"], holder, count, escalated),
-            body=Bilingual(
-                zh=f"{holder.name} 的{process.zh}任务「{user_task['name']}」已超过期限 {user_task.get('due') or ''}，请尽快处理。",
-                en=f"{holder.name}'s {process.en} task is past its deadline {user_task.get('due') or ''}; "
-                   "please complete it.")))
+            body=_body(process, user_task, holder, zone)))
         counts[user_task["id"]] = count
     return counts
+
+
+def _body(process: Bilingual, user_task: dict, holder: Person | None, zone: tzinfo) -> Bilingual:
+    due = engine_time(user_task.get("due"))
+    deadline = f"{due.astimezone(zone):%Y-%m-%d %H:%M} ({zone})" if due else ""
+    whose_zh, whose_en = (f"{holder.name} 的", f"{holder.name}'s") if holder else ("候选人的", "The candidates'")
+    return Bilingual(zh=f"{whose_zh}{process.zh}任务「{user_task['name']}」已超过期限 {deadline}，请尽快处理。",
+                     en=f"{whose_en} {process.en} task is past its deadline {deadline}; please complete it.")
 
 
 def _escalation_target(org: Organisation, holder: Person) -> Person | None:
@@ -49,8 +63,8 @@ def _escalation_target(org: Organisation, holder: Person) -> Person | None:
     return head if head.id != holder.id else superior(org, holder.id)
 
 
-def _subject(process: Bilingual, task_name: str, holder: Person, count: int, escalated: bool) -> Bilingual:
-    if escalated:
+def _subject(process: Bilingual, task_name: str, holder: Person | None, count: int, escalated: bool) -> Bilingual:
+    if escalated and holder is not None:
         return Bilingual(zh=f"{process.zh}逾期升级（第 {count} 次催办）：{task_name}",
                          en=f"{process.en} overdue, escalated (reminder {count}): {holder.name}")
     return Bilingual(zh=f"催办（第 {count} 次）：{task_name}", en=f"Reminder {count}: a {process.en} task is overdue")

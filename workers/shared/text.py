@@ -68,8 +68,11 @@ def row(number: int, zh: str = "项", en: str = "item") -> Where:
 
 
 def field_name(label: str, key: str, where: Where = ("", "")) -> str:
-    """`第 2 项 说明 / item 2 description`: the row and the form's label, then the row and the key."""
-    return f"{where[0]}{label} / {where[1]}{key}"
+    """`第 2 项 说明 / item 2 description`: the row and the form's label, then the row and the key; a
+    bilingual label ("说明 / Description", as the form shows it) names the field by its label in
+    both languages, without the key staff never see."""
+    zh, bilingual, en = label.partition(" / ")
+    return f"{where[0]}{zh} / {where[1]}{en if bilingual else key}"
 
 
 def check_text(
@@ -112,9 +115,12 @@ def check_text(
 Field = tuple[str, str, int, bool]  # key, the form's Chinese label, max length, multiline (a textarea)
 
 
-def check_fields(values: Mapping[str, Any], fields: Iterable[Field]) -> list[str]:
-    """`check_text` for each of a form's typed fields, as the form delivered them (by key)."""
-    return all_problems(check_text(values.get(key), key, label, limit, multiline=multiline)
+def check_fields(values: Mapping[str, Any], fields: Iterable[Field], *, undrawable: Undrawable | None = None,
+                 printed_on: str = "文件上 / on the document") -> list[str]:
+    """`check_text` for each of a form's typed fields, as the form delivered them (by key); with
+    `undrawable` when the fields are printed on a document."""
+    return all_problems(check_text(values.get(key), key, label, limit, multiline=multiline,
+                                   undrawable=undrawable, printed_on=printed_on)
                         for key, label, limit, multiline in fields)
 
 

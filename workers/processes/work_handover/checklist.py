@@ -1,4 +1,5 @@
-"""The 《工作交接清单》 Work Hand-over Checklist (policy §3.2, steps 2–5) and its content hash.
+"""The rows, parties and signatures of the 《工作交接清单》 Work Hand-over Checklist (policy §3.2,
+steps 2–5), and its triplicate; the signed document as filed is `document.WorkHandoverChecklist`.
 
 The checklist travels as one JSON process variable in camelCase; these models are its contract.
 Completeness rules (every item described, customers with a contact, equipment with an asset number)
@@ -8,15 +9,18 @@ incomplete list so that step can read it.
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import field_validator, model_validator
+from pydantic import field_validator
 
 from workers.runtime.registry import ProcessVariables
-from workers.shared.archive import ArchiveRecord, archive_copies, canonical_json
+from workers.shared.archive import ArchiveRecord, archive_copies
+
+if TYPE_CHECKING:  # the document reads the rounds' variables, which read these rows
+    from workers.processes.work_handover.document import WorkHandoverChecklist
 
 TRIPLICATE = "work-handover-checklist"  # the copies' file names: work-handover-checklist-<holder>.pdf
 
@@ -101,47 +105,26 @@ class ChecklistItem(ProcessVariables):
         return None if isinstance(value, str) and not value.strip() else value
 
 
+SIGNATURE_STATEMENT = "我已核对并确认 / I have checked and confirm"  # what each signer ticks on the signing form
+
+
+def in_utc(value: datetime) -> datetime:
+    """One instant, one spelling: the content hash must not depend on the writer's time zone."""
+    if value.tzinfo is None:
+        raise ValueError("needs a time zone (e.g. 2026-11-28T16:00:00+08:00)")
+    return value.astimezone(timezone.utc)
+
+
 class Signature(ProcessVariables):
     signed_by: Party
     role: SignatureRole
     signed_at: datetime
+    statement: str | None = None  # what the signer confirmed (None in records signed before it was asked)
 
     @field_validator("signed_at")
     @classmethod
     def _in_utc(cls, value: datetime) -> datetime:
-        # One instant, one spelling: the content hash must not depend on the signer's time zone.
-        if value.tzinfo is None:
-            raise ValueError("needs a time zone (e.g. 2026-11-28T16:00:00+08:00)")
-        return value.astimezone(timezone.utc)
-
-
-class WorkHandoverChecklist(ProcessVariables):
-    process_instance_id: str
-    giver: Party
-    receiver: Party
-    supervisor: Party
-    reason: HandoverReason
-    planned_date: date
-    items: list[ChecklistItem]
-    signatures: list[Signature] = []
-
-    @model_validator(mode="after")
-    def _one_signature_per_role(self) -> WorkHandoverChecklist:
-        roles = [s.role for s in self.signatures]
-        repeated = sorted({r.value for r in roles if roles.count(r) > 1})
-        if repeated:
-            raise ValueError(f"signatures: more than one signature as {', '.join(repeated)}")
-        return self
-
-    def signature(self, role: SignatureRole) -> Signature | None:
-        return next((s for s in self.signatures if s.role == role), None)
-
-    def canonical_json(self) -> bytes:
-        """The exact bytes `content_sha256` hashes (see archive.CONTENT_HASH_DEFINITION)."""
-        return canonical_json(self)
-
-    def content_sha256(self) -> str:
-        return hashlib.sha256(self.canonical_json()).hexdigest()
+        return in_utc(value)
 
 
 class CopyHolder(StrEnum):
@@ -158,4 +141,5 @@ class CopyHolder(StrEnum):
 
 def archive_triplicate(root: Path, checklist: WorkHandoverChecklist, pdf: bytes) -> ArchiveRecord:
     """The signed checklist's PDF, write-once, once for each holder, with its record."""
-    return archive_copies(root, checklist, pdf, {holder.value: holder.file_name for holder in CopyHolder})
+    return archive_copies(root, checklist, pdf, {holder.value: holder.file_name for holder in CopyHolder},
+                          time_zone=checklist.zone)

@@ -16,7 +16,9 @@ from pydantic import Field
 
 from workers import BusinessRejection, TaskContext, TaskProperties, topic
 from workers.runtime import clock
+from workers.runtime.errors import EvidenceMismatch
 from workers.processes.work_handover import evidence, rules
+from workers.processes.work_handover.labels import NOTICE
 from workers.shared.archive import ArchiveRecord
 from workers.processes.work_handover.checklist import (
     ChecklistItem,
@@ -25,10 +27,11 @@ from workers.processes.work_handover.checklist import (
     ItemCategory,
     Party,
     Signature,
+    SIGNATURE_STATEMENT,
     SignatureRole,
-    WorkHandoverChecklist,
     archive_triplicate,
 )
+from workers.processes.work_handover.document import NamedDepartment, WorkHandoverChecklist
 from workers.processes.work_handover.variables import (
     ArchiveChecklistInput,
     ArchiveChecklistOutput,
@@ -36,6 +39,8 @@ from workers.processes.work_handover.variables import (
     CheckChecklistOutput,
     CheckNoticeInput,
     CheckNoticeOutput,
+    CheckSupervisorDecisionInput,
+    CheckSupervisorDecisionOutput,
     CollectOpenWorkInput,
     CollectOpenWorkOutput,
     Deadlines,
@@ -51,6 +56,7 @@ from workers.processes.work_handover.variables import (
     ResolvePartiesInput,
     ResolvePartiesOutput,
     ReturnedBy,
+    ReturnedByReceiver,
     ReturnedRound,
     ReturnedToGiver,
     Rounds,
@@ -63,7 +69,7 @@ from workers.processes.work_handover.pdf import render_checklist_pdf
 from workers.shared.calendar import WorkingCalendar, load_calendar
 from workers.shared.notify import Attachment, Bilingual, Notification, notify
 from workers.shared.delegation import active_delegations, resolve_assignee
-from workers.shared.history import started_by
+from workers.shared.history import initiator_of, started_by
 from workers.shared.organisation.lookups import (
     department_head,
     head_of,
@@ -81,6 +87,7 @@ HANDOVER_INVALID = "HANDOVER_INVALID"
 NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
 CHECKLIST_INCOMPLETE = "CHECKLIST_INCOMPLETE"
 VERIFICATION_INCOMPLETE = "VERIFICATION_INCOMPLETE"
+SUPERVISOR_UNDECIDED = "SUPERVISOR_UNDECIDED"
 ARCHIVE_FOLDER = "work-handover"  # under the archive root
 PROCESS_NAME = Bilingual(zh="工作交接", en="hand-over")
 
@@ -95,48 +102,48 @@ def resolve_parties(notice: ResolvePartiesInput, properties: OrganisationFile, t
     org = load(path)
     problems: list[str] = []
 
-    def person(field: str, user_id: str | None, label: str):
+    def person(field: str, user_id: str | None):
         if not user_id or not user_id.strip():
-            problems.append(f"{field}: {label}必填 / is required")
+            problems.append(f"{NOTICE[field]}: 必填 / is required")
             return None
         try:
             return org.person(user_id.strip())
         except KeyError:
-            problems.append(f"{field}: 没有用户 {user_id!r} / no person with user id {user_id!r}")
+            problems.append(f"{NOTICE[field]}: 没有用户 {user_id!r} / no person with user id {user_id!r}")
             return None
 
-    giver = person("giverId", notice.giver_id, "交出人")
-    receiver = person("receiverId", notice.receiver_id, "接收人")
+    giver = person("giverId", notice.giver_id)
+    receiver = person("receiverId", notice.receiver_id)
     department = None
     if not notice.receiving_department_id:
-        problems.append("receivingDepartmentId: 接收部门必填 / is required")
+        problems.append(f"{NOTICE['receivingDepartmentId']}: 必填 / is required")
     else:
         try:
             department = org.department(notice.receiving_department_id.strip())
         except KeyError:
             known = ", ".join(d.id for d in org.departments)
-            problems.append(f"receivingDepartmentId: 没有部门 {notice.receiving_department_id!r} / "
+            problems.append(f"{NOTICE['receivingDepartmentId']}: 没有部门 {notice.receiving_department_id!r} / "
                             f"no department {notice.receiving_department_id!r} (known: {known})")
     if giver and receiver and giver.id == receiver.id:
-        problems.append("receiverId: 接收人不能是交出人本人 / the receiver must be someone else than the giver")
+        problems.append(f"{NOTICE['receiverId']}: 接收人不能是交出人本人 / the receiver must be someone else than the giver")
     if receiver and department and receiver.department != department.id:
-        problems.append(f"receiverId: {receiver.name} 不在接收部门 {department.name_zh} / "
+        problems.append(f"{NOTICE['receiverId']}: {receiver.name} 不在接收部门 {department.name_zh} / "
                         f"{receiver.name} is not in the receiving department {department.name_en}")
     try:
         reason = HandoverReason(notice.reason)
     except ValueError:
         reason = None
-        problems.append("reason: 请选择交接原因 / choose postChange, resignation or projectEnd")
-    planned = _parse_date(notice.planned_date, "plannedDate", problems)
+        problems.append(f"{NOTICE['reason']}: 请选择交接原因 / choose a reason")
+    planned = _parse_date(notice.planned_date, NOTICE["plannedDate"], problems)
     initiator = _announced_by(notice.initiator, task)
     if giver and not (initiator and _may_announce(org, initiator, giver.id)):
-        problems.append(f"initiator: {initiator or '(unknown)'} 不是 {giver.name} 的部门负责人或上级 / "
+        problems.append(f"交接预告发起人 / Who gave notice: {initiator or '(unknown)'} 不是 {giver.name} 的部门负责人或上级 / "
                         f"is neither {giver.name}'s department head nor a superior")
     supervisor = None
     if giver and receiver and giver.id != receiver.id:
         supervisor = lowest_common_superior(org, giver.id, receiver.id)
         if supervisor is None:
-            problems.append("receiverId: 交出人与接收人没有共同上级担任监交人 / giver and receiver have no common "
+            problems.append(f"{NOTICE['receiverId']}: 交出人与接收人没有共同上级担任监交人 / giver and receiver have no common "
                             "superior to supervise the hand-over")
     if problems:
         raise BusinessRejection(HANDOVER_INVALID, "\n".join(problems), field=problems[0].split(":")[0])
@@ -166,8 +173,7 @@ def _announced_by(named: str | None, task: TaskContext) -> str | None:
     variable, except for the operator account (CROSSDEPT_ADMIN_USER) entering a notice given on paper
     for the head it names. Only administrators may start with start instructions or skip listeners
     (the engine's enforcement), so nobody else can name someone."""
-    starter = started_by(task)
-    return named if starter == task.settings.admin_user and named else starter
+    return initiator_of(started_by(task), named, task.settings.admin_user)
 
 
 def _parse_date(value: str | None, field: str, problems: list[str]) -> date | None:
@@ -206,8 +212,8 @@ def check_notice(check: CheckNoticeInput, properties: NoticeSettings, task: Task
     required = policy.notice_working_days
     notice_day = check.notice_submitted_at.astimezone(zone).date()
     if check.planned_date < notice_day:
-        raise BusinessRejection(NOTICE_TOO_SHORT, f"计划交接日期 {check.planned_date} 早于预告日期 {notice_day} / "
-                                f"the planned date is before the notice date", field="plannedDate",
+        raise BusinessRejection(NOTICE_TOO_SHORT, f"{check.planned_date} 早于预告日期 {notice_day} / "
+                                f"is before the notice date {notice_day}", field=NOTICE["plannedDate"],
                                 variables={"earliestCompliantDate": None, "calendarNotice": None})
     given = calendar.working_days_between(notice_day, check.planned_date)
     if given < required:
@@ -233,7 +239,7 @@ def _too_short(calendar: WorkingCalendar, notice_day: date, planned: date, given
                f"最早合规交接日期 {earliest}。 / Notice too short: {given} working days from the notice on "
                f"{notice_day} to the planned hand-over on {planned}, the policy requires {required}; the earliest "
                f"compliant hand-over date is {earliest}.")
-    return BusinessRejection(NOTICE_TOO_SHORT, message, field="plannedDate", variables={
+    return BusinessRejection(NOTICE_TOO_SHORT, message, field=NOTICE["plannedDate"], variables={
         "earliestCompliantDate": earliest.isoformat(),
         "calendarNotice": provisional.line() if provisional else None})
 
@@ -292,13 +298,12 @@ def _definition_names(engine: Any, ids: set[str]) -> dict[str, str]:
     return {d["id"]: d.get("name") or d["key"] for d in found}
 
 
-class ChecklistTask(TaskProperties):
-    giver_task: ElementId = Field(examples=["Task_FillChecklist"])  # the user task the giver's link opens
-
-
-@topic("handover.notify-notice", properties=ChecklistTask)
-def notify_notice(notice: NotifyNoticeInput, properties: ChecklistTask, task: TaskContext) -> None:
-    """The receiving department head learns of the hand-over; the giver gets the link to the checklist."""
+@topic("handover.notify-notice")
+def notify_notice(notice: NotifyNoticeInput, task: TaskContext) -> None:
+    """The receiving department head, the giver and the receiver learn of the hand-over. The giver's
+    checklist task is announced, with its link, by the to-do watcher like every task (the checklist
+    task arrives in parallel with this step, so this message cannot be sure to find it): one message
+    per to-do, and the notice says only what is coming."""
     org = load(Path(notice.organisation_file))
     giver, receiver = org.person(notice.giver_id), org.person(notice.receiver_id)
     facts_zh = (f"{giver.name} 将于 {notice.planned_date} 向 {receiver.name}（{notice.receiving_department_label}）"
@@ -308,27 +313,20 @@ def notify_notice(notice: NotifyNoticeInput, properties: ChecklistTask, task: Ta
     if notice.arrangements:
         facts_zh += f"\n安排：{notice.arrangements}"
         facts_en += f"\nArrangements: {notice.arrangements}"
-    checklist_task = _open_task(task, properties.giver_task)
     key = f"handover:{task.process_instance_id}:notice"
     notify(task, Notification(
         event_key=f"{key}:receiving-head", recipients=[_recipient(org, notice.receiving_head_id)],
         subject=Bilingual(zh=f"交接预告：{giver.name} → {receiver.name}", en=f"Hand-over notice: {giver.name} → {receiver.name}"),
         body=Bilingual(zh=facts_zh, en=facts_en)))
     notify(task, Notification(
-        event_key=f"{key}:giver", recipients=[_recipient(org, giver.id)], task_id=checklist_task,
-        subject=Bilingual(zh="请填写工作交接清单", en="Please fill in the work hand-over checklist"),
-        body=Bilingual(zh=facts_zh + "\n请在 Tasklist 中填写《工作交接清单》。",
-                       en=facts_en + "\nPlease fill in the Work Hand-over Checklist in Tasklist.")))
+        event_key=f"{key}:giver", recipients=[_recipient(org, giver.id)],
+        subject=Bilingual(zh=f"交接预告：请准备向 {receiver.name} 交接工作", en=f"Hand-over notice: prepare to hand over to {receiver.name}"),
+        body=Bilingual(zh=facts_zh + "\n《工作交接清单》已列入您的待办，另有待办通知附办理链接。",
+                       en=facts_en + "\nThe Work Hand-over Checklist is in your to-dos; its to-do message links to it.")))
     notify(task, Notification(
         event_key=f"{key}:receiver", recipients=[_recipient(org, receiver.id)],
         subject=Bilingual(zh=f"交接预告：{giver.name} 将向您交接工作", en=f"Hand-over notice: {giver.name} hands over to you"),
         body=Bilingual(zh=facts_zh, en=facts_en)))
-
-
-def _open_task(task: TaskContext, activity_id: str) -> str | None:
-    found = task.engine.request("GET", "/task", params={"processInstanceId": task.process_instance_id,
-                                                         "taskDefinitionKey": activity_id}) or []
-    return found[0]["id"] if found else None
 
 
 def _recipient(org: Organisation, person_id: str) -> Person:
@@ -336,54 +334,84 @@ def _recipient(org: Organisation, person_id: str) -> Person:
 
 
 # --- step 2: preparation -------------------------------------------------------------------------
-def _due(deadlines: Deadlines, working_days: int) -> datetime:
+def _due(deadlines: Deadlines, working_days: int, not_before: date | None = None) -> datetime:
+    """The end of the `working_days`-th working day from now, or from `not_before` while that day is
+    still ahead: a step that follows the hand-over itself is due after the planned date, never before."""
     zone = parse_time_zone(deadlines.company_time_zone)
     ends_at = rules.parse_clock(deadlines.deadline_time, "deadlineTime")
     calendar = load_calendar(Path(deadlines.calendar_file) if deadlines.calendar_file else None)
-    return calendar.deadline(clock.now(), working_days, zone, ends_at)
+    start = clock.now()
+    if not_before is not None and start.astimezone(zone).date() < not_before:
+        start = datetime.combine(not_before, ends_at, tzinfo=zone)
+    return calendar.deadline(start, working_days, zone, ends_at)
 
 
 @topic("handover.check-checklist", errors=[CHECKLIST_INCOMPLETE])
 def check_checklist(submitted: CheckChecklistInput) -> CheckChecklistOutput:
-    problems = rules.checklist_problems(submitted.checklist_items)
+    """The list complete and each of the receiver's questions answered; the receiver then sees which
+    rows changed, the questions with their answers, and keeps the verdicts of rows left as they were.
+    The hand-over is carried out on the planned date, so verifying it is due from then."""
+    asked = rules.open_questions(submitted.handover_rounds)
+    problems = rules.checklist_problems(submitted.checklist_items) + rules.answer_problems(asked, submitted.question_answers)
     if problems:
-        raise BusinessRejection(CHECKLIST_INCOMPLETE, rejection_message(problems), field="checklistItems")
+        raise BusinessRejection(CHECKLIST_INCOMPLETE, rejection_message(problems))
     rows = [ChecklistItem.model_validate(row) for row in submitted.checklist_items]  # complete, so valid
-    return CheckChecklistOutput(verification_items=rules.verification_rows(rows),
-                                verification_due=_due(submitted, submitted.verification_days), rejection_message=None)
+    rounds = rules.answered(submitted.handover_rounds, submitted.question_answers or [])
+    answers = next((r.questions for r in reversed(rounds) if r.returned_by is ReturnedBy.RECEIVER), None)
+    return CheckChecklistOutput(
+        verification_items=rules.verification_rows(rows, submitted.verification_items, answers),
+        verification_due=_due(submitted, submitted.verification_days, submitted.planned_date),
+        handover_rounds=rounds, question_answers=[], conversation=rules.conversation(rounds), checklist_rejection=None)
 
 
 # --- step 3: verification ------------------------------------------------------------------------
-def _returned(rounds: Rounds, record: ReturnedRound, open_questions: str) -> ReturnedToGiver:
-    """The variables that send the checklist back to the giver for another round."""
-    return ReturnedToGiver(handover_rounds=[*rounds.handover_rounds, record], handover_round=rounds.handover_round + 1,
-                           preparation_due=_due(rounds, rounds.preparation_days),
-                           has_questions=record.returned_by is ReturnedBy.RECEIVER, open_questions=open_questions)
+def _returned(rounds: Rounds, record: ReturnedRound) -> dict[str, Any]:
+    """The variables that send the checklist back to the giver for another round, saying why."""
+    history = [*rounds.handover_rounds, record]
+    return dict(handover_rounds=history, handover_round=rounds.handover_round + 1,
+                preparation_due=_due(rounds, rounds.preparation_days),
+                has_questions=record.returned_by is ReturnedBy.RECEIVER,
+                open_questions=rules.returned_because(record), conversation=rules.conversation(history),
+                question_answers=record.questions or [])
 
 
-def _round(rounds: Rounds, by: ReturnedBy, **what: Any) -> ReturnedRound:
-    return ReturnedRound(round=rounds.handover_round, returned_by=by,
+def _round(rounds: Rounds, by: ReturnedBy, name: str, **what: Any) -> ReturnedRound:
+    return ReturnedRound(round=rounds.handover_round, returned_by=by, returned_by_name=name,
                          at=clock.now().replace(microsecond=0), **what)
 
 
 @topic("handover.record-verification", errors=[VERIFICATION_INCOMPLETE])
-def record_verification(verified: RecordVerificationInput) -> ReturnedToGiver | VerifiedOutput:
+def record_verification(verified: RecordVerificationInput) -> ReturnedByReceiver | VerifiedOutput:
+    """The receiver's verdicts: a question sends the list back to the giver, who answers it; none
+    goes on to the signatures, due after the planned date (signing confirms the hand-over done)."""
     result = rules.verify(verified.checklist_items, verified.verification_items)
     if result.problems:
-        raise BusinessRejection(VERIFICATION_INCOMPLETE, rejection_message(result.problems), field="verificationItems")
+        raise BusinessRejection(VERIFICATION_INCOMPLETE, rejection_message(result.problems))
+    judged = rules.judged_rows(verified.checklist_items, verified.verification_items)
     if result.questions:
-        return _returned(verified, _round(verified, ReturnedBy.RECEIVER, questions=result.questions),
-                         "接收人的疑问 / The receiver's questions:\n" + result.questions_text())
-    return VerifiedOutput(checklist_summary=rules.summary(verified.checklist_items),
-                          confirmation_due=_due(verified, verified.confirmation_days))
+        record = _round(verified, ReturnedBy.RECEIVER, verified.receiver_name, questions=result.questions)
+        return ReturnedByReceiver(**_returned(verified, record), verification_items=judged)
+    return VerifiedOutput(checklist_summary=rules.summary(verified.checklist_items), verification_items=judged,
+                          confirmation_due=_due(verified, verified.confirmation_days, verified.planned_date))
 
 
 # --- step 4: confirmation ------------------------------------------------------------------------
+@topic("handover.check-supervisor-decision", errors=[SUPERVISOR_UNDECIDED])
+def check_supervisor_decision(decision: CheckSupervisorDecisionInput) -> CheckSupervisorDecisionOutput:
+    """The supervisor decides explicitly; a form completed without a verdict, a send-back without its
+    reason or a signature not confirmed goes back to them saying which field."""
+    problems = rules.supervisor_decision_problems(decision.supervisor_verdict, decision.send_back_reason,
+                                                  decision.supervisor_confirmed)
+    if problems:
+        raise BusinessRejection(SUPERVISOR_UNDECIDED, rejection_message(problems))
+    return CheckSupervisorDecisionOutput(supervisor_rejection=None)
+
+
 @topic("handover.record-sendback")
 def record_sendback(sent_back: RecordSendBackInput) -> ReturnedToGiver:
-    reason = rules.send_back_reason(sent_back.send_back_reason)
-    return _returned(sent_back, _round(sent_back, ReturnedBy.SUPERVISOR, reason=reason),
-                     f"监交人退回 / Sent back by the supervisor: {reason}")
+    record = _round(sent_back, ReturnedBy.SUPERVISOR, sent_back.supervisor_name,
+                    reason=sent_back.send_back_reason.strip())
+    return ReturnedToGiver(**_returned(sent_back, record))
 
 
 class SigningTasks(TaskProperties):
@@ -402,6 +430,10 @@ def record_signatures(signers: RecordSignaturesInput, properties: SigningTasks, 
     org = load(Path(signers.organisation_file))
     by_role = {role: getattr(properties, f"{role.value}_task") for role in SignatureRole}
     names = {p.id: p.name for p in org.people}  # someone outside it (an operator) keeps their id
+    unconfirmed = [role.value for role in SignatureRole if getattr(signers, f"{role.value}_confirmed") is not True]
+    if unconfirmed:  # the form requires it: a completion without it came past Tasklist
+        raise EvidenceMismatch(f"{task.process_instance_id}: the {', '.join(unconfirmed)} completed their signing "
+                               f"task without ticking {SIGNATURE_STATEMENT!r}; no signature is assumed")
     signatures = []
     for role, activity in by_role.items():
         done = task.engine.request("GET", "/history/task", params={
@@ -412,20 +444,33 @@ def record_signatures(signers: RecordSignaturesInput, properties: SigningTasks, 
             raise RuntimeError(f"no completed task {activity} for the {role.value}'s signature in the history")
         latest = completed[0]
         signer = Party(id=latest["assignee"], name=names.get(latest["assignee"], latest["assignee"]))
-        signatures.append(Signature(signed_by=signer, role=role,
+        signatures.append(Signature(signed_by=signer, role=role, statement=SIGNATURE_STATEMENT,
                                     signed_at=datetime.fromisoformat(latest["endTime"])))
     return RecordSignaturesOutput(signatures=signatures)
 
 
 # --- step 5: archiving ---------------------------------------------------------------------------
 def _checklist(signed: ArchiveChecklistInput, process_instance_id: str) -> WorkHandoverChecklist:
+    org = load(Path(signed.organisation_file))
     return WorkHandoverChecklist(
-        process_instance_id=process_instance_id,
+        process_instance_id=process_instance_id, company=org.company.label,
+        company_time_zone=signed.company_time_zone,
         giver=Party(id=signed.giver_id, name=signed.giver_name),
+        giver_department=_named_department(org, signed.giver_department_id),
         receiver=Party(id=signed.receiver_id, name=signed.receiver_name),
+        receiving_department=_named_department(org, signed.receiving_department_id),
         supervisor=Party(id=signed.supervisor_id, name=signed.supervisor_name),
-        reason=signed.reason, planned_date=signed.planned_date,
-        items=signed.checklist_items, signatures=signed.signatures)
+        reason=signed.reason, notice_date=signed.notice_date, planned_date=signed.planned_date,
+        arrangements=signed.arrangements, items=signed.checklist_items, rounds=signed.handover_rounds,
+        signatures=signed.signatures)
+
+
+def _named_department(org: Organisation, department_id: str) -> NamedDepartment:
+    """As the organisation names it now; one dropped since the notice keeps its id, so the record
+    is still filed (as a signer outside the organisation keeps theirs)."""
+    department = org.departments_by_id.get(department_id)
+    name = f"{department.name_zh} / {department.name_en}" if department else department_id
+    return NamedDepartment(id=department_id, name=name)
 
 
 @topic("handover.archive-checklist")
@@ -442,20 +487,24 @@ def archive_checklist(signed: ArchiveChecklistInput, task: TaskContext) -> Archi
 
 @topic("handover.send-copies")
 def send_copies(archived: SendCopiesInput, task: TaskContext) -> SendCopiesOutput:
-    """Each of giver and receiver gets their own copy (一式三份) attached."""
+    """Each of giver and receiver gets their own copy (一式三份) attached; the supervisor, who vouched
+    for it, gets the archive's copy (the third one is filed, not theirs to keep, so they receive the
+    filed one, and no fourth copy is made)."""
     org = load(Path(archived.organisation_file))
     folder = Path(archived.archive_folder)
     record = ArchiveRecord.model_validate_json((folder / "record.json").read_bytes())
     sent = []
-    for holder, person_id in ((CopyHolder.GIVER, archived.giver_id), (CopyHolder.RECEIVER, archived.receiver_id)):
+    for holder, person_id in ((CopyHolder.GIVER, archived.giver_id), (CopyHolder.RECEIVER, archived.receiver_id),
+                              (CopyHolder.ARCHIVE, archived.supervisor_id)):
         copy = record.copy_path(folder.parent, holder)
+        whose_zh, whose_en = ("存档的一份", "the archived copy") if holder is CopyHolder.ARCHIVE else ("您的一份", "your copy")
         notify(task, Notification(
             event_key=f"handover:{task.process_instance_id}:copy:{holder.value}",
             recipients=[_recipient(org, person_id)],
             subject=Bilingual(zh=f"工作交接清单（{archived.giver_name} → {archived.receiver_name}）已签字归档",
                               en=f"Work hand-over checklist ({archived.giver_name} → {archived.receiver_name}) signed and archived"),
-            body=Bilingual(zh=f"附件是您的一份已签字《工作交接清单》。内容 SHA-256：{record.content_sha256}",
-                           en=f"Attached is your copy of the signed Work Hand-over Checklist. Content SHA-256: {record.content_sha256}"),
+            body=Bilingual(zh=f"附件是{whose_zh}已签字《工作交接清单》。内容 SHA-256：{record.content_sha256}",
+                           en=f"Attached is {whose_en} of the signed Work Hand-over Checklist. Content SHA-256: {record.content_sha256}"),
             attachments=[Attachment(filename=copy.name, content=copy.read_bytes(), mime_type="application/pdf")]))
         sent.append(person_id)
     return SendCopiesOutput(copies_sent=sent)

@@ -49,12 +49,19 @@ class VerificationRow(ChecklistItem):
     category_label: str
     verdict: Verdict | None = None
     question: str | None = None
+    change: str | None = None  # from round 2: whether the giver changed or added the row
+    earlier_question: str | None = None  # the receiver's question about it last round
+    answer: str | None = None  # and the giver's answer
 
 
 class Question(ProcessVariables):
+    """A question of the receiver's about one row, and the giver's answer (the checklist form's
+    `questionAnswers` rows; in `handoverRounds` once answered)."""
+
     item: int  # the row's number, from 1
     description: str | None = None
     question: str
+    answer: str | None = None
 
 
 class ReturnedRound(ProcessVariables):
@@ -62,6 +69,7 @@ class ReturnedRound(ProcessVariables):
 
     round: int
     returned_by: ReturnedBy
+    returned_by_name: str | None = None  # None in rounds recorded before names were
     at: datetime
     questions: list[Question] | None = None
     reason: str | None = None
@@ -112,6 +120,8 @@ class Rounds(Deadlines):
     handover_round: int  # collect-open-work starts at 1, each return adds one
     handover_rounds: list[ReturnedRound]
     preparation_days: int
+    receiver_name: str  # who returned it, as the giver is told
+    supervisor_name: str
 
 
 # --- step 1: advance notice ----------------------------------------------------------------------
@@ -177,6 +187,8 @@ class CollectOpenWorkOutput(ProcessVariables):
     handover_round: int = 1
     handover_rounds: list[ReturnedRound] = []
     open_questions: str | None = None
+    question_answers: list[Question] = []
+    conversation: str | None = None
 
 
 class NotifyNoticeInput(OrganisationFileVariable):
@@ -193,13 +205,20 @@ class NotifyNoticeInput(OrganisationFileVariable):
 # --- step 2: preparation -------------------------------------------------------------------------
 class CheckChecklistInput(Deadlines):
     checklist_items: Annotated[Any, AsTyped(list[ChecklistItem])] = None
+    question_answers: Annotated[Any, AsTyped(list[Question])] = None  # the giver's answers
     verification_days: int
+    planned_date: date
+    handover_rounds: list[ReturnedRound] = []
+    verification_items: list[VerificationRow] | None = None  # the last round as the receiver judged it
 
 
 class CheckChecklistOutput(ProcessVariables):
     verification_items: list[VerificationRow]
     verification_due: IsoDateTime
-    rejection_message: str | None = None
+    handover_rounds: list[ReturnedRound]
+    question_answers: list[Question] = []
+    conversation: str | None = None
+    checklist_rejection: str | None = None  # the giver's own message, cleared once the list passes
 
 
 # --- step 3: verification ------------------------------------------------------------------------
@@ -211,14 +230,23 @@ class ReturnedToGiver(ProcessVariables):
     handover_round: int
     preparation_due: IsoDateTime
     has_questions: bool
-    open_questions: str
+    open_questions: str  # why it came back: the round, who, the questions or the reason
+    question_answers: list[Question] = []  # a row for the giver's answer to each question
+    conversation: str | None = None
     supervisor_verdict: SupervisorVerdict | None = None
     send_back_reason: str | None = None
+    supervisor_rejection: str | None = None
+
+
+class ReturnedByReceiver(ReturnedToGiver):
+    verification_items: list[VerificationRow]  # as judged, for the next round to compare with
+    verification_rejection: str | None = None
 
 
 class RecordVerificationInput(Rounds, CheckedChecklist):
     verification_items: Annotated[Any, AsTyped(list[VerificationRow])] = None
     confirmation_days: int
+    planned_date: date
 
 
 class VerifiedOutput(ProcessVariables):
@@ -226,20 +254,35 @@ class VerifiedOutput(ProcessVariables):
 
     has_questions: bool = False
     open_questions: str | None = None
-    rejection_message: str | None = None
+    verification_items: list[VerificationRow]  # as judged, for a round after a send-back
+    verification_rejection: str | None = None  # the receiver's own message, cleared once it passes
     checklist_summary: str
     confirmation_due: IsoDateTime
     supervisor_verdict: SupervisorVerdict | None = None
     send_back_reason: str | None = None
+    supervisor_rejection: str | None = None
 
 
 # --- step 4: confirmation ------------------------------------------------------------------------
+class CheckSupervisorDecisionInput(ProcessVariables):
+    supervisor_verdict: Annotated[Any, AsTyped(SupervisorVerdict)] = None
+    send_back_reason: Annotated[Any, AsTyped(str)] = None
+    supervisor_confirmed: Annotated[Any, AsTyped(bool)] = None  # the form's 我已核对并确认, mapped out of the supervisor's task
+
+
+class CheckSupervisorDecisionOutput(ProcessVariables):
+    supervisor_rejection: str | None = None  # the supervisor's own message, cleared once decided
+
+
 class RecordSendBackInput(Rounds):
-    send_back_reason: str | None = None
+    send_back_reason: str  # check-supervisor-decision passed it on the way here
 
 
 class RecordSignaturesInput(OrganisationFileVariable):
-    pass
+    # each signer's 我已核对并确认, mapped out of their signing task (None: a task completed without it)
+    giver_confirmed: bool | None = None
+    receiver_confirmed: bool | None = None
+    supervisor_confirmed: bool | None = None
 
 
 class RecordSignaturesOutput(ProcessVariables):
@@ -247,11 +290,17 @@ class RecordSignaturesOutput(ProcessVariables):
 
 
 # --- step 5: archiving ---------------------------------------------------------------------------
-class ArchiveChecklistInput(GiverAndReceiver, CheckedChecklist):
+class ArchiveChecklistInput(GiverAndReceiver, CheckedChecklist, OrganisationFileVariable):
     supervisor_id: str
     supervisor_name: str
+    giver_department_id: str
+    receiving_department_id: str
     reason: HandoverReason
+    notice_date: date
     planned_date: date
+    arrangements: str | None = None
+    company_time_zone: str
+    handover_rounds: list[ReturnedRound]
     signatures: list[Signature]
 
 
@@ -262,6 +311,7 @@ class ArchiveChecklistOutput(ProcessVariables):
 
 class SendCopiesInput(GiverAndReceiver, OrganisationFileVariable):
     archive_folder: str
+    supervisor_id: str
 
 
 class SendCopiesOutput(ProcessVariables):

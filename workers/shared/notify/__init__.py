@@ -3,12 +3,14 @@
 A handler builds a `Notification` (who: people of the organisation, what, in both languages, and the user task it is about) and
 calls `notify(task, notification)`. Each channel is one side effect recorded under the event key, so a
 redelivered task sends nothing twice, and a retry after a failure sends only what did not go out.
+Code that is not a handler (the to-do watcher, `workers.shared.notify.watch`) calls `deliver` with the
+settings and a `once` of its own.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Callable
+from typing import Any, Callable, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -73,9 +75,19 @@ class NotificationFailed(RuntimeError):
     """Some channel did not take the notification; the others were sent and are not repeated on retry."""
 
 
+class Once(Protocol):
+    """Runs `action` once for `key` (TaskContext.once, or a watcher's own scope of the once store)."""
+
+    def __call__(self, key: str, action: Callable[[], Any]) -> Any: ...
+
+
 def notify(task: TaskContext, notification: Notification) -> None:
     """Send the e-mail and every configured webhook once for this event, then raise if any failed."""
-    settings = task.settings
+    deliver(task.settings, task.once, notification)
+
+
+def deliver(settings: Settings, once: Once, notification: Notification) -> None:
+    """`notify` for callers without a task: each channel once under `once`, then raise if any failed."""
     notification.task_link(settings.tasklist_url)  # a missing Tasklist address fails before anything is sent
     webhooks = [parse_webhook_entry(entry) for entry in settings.webhook_urls]
     key = notification.event_key
@@ -89,7 +101,7 @@ def notify(task: TaskContext, notification: Notification) -> None:
     failures: list[tuple[str, Exception]] = []
     for once_key, channel, send in sends:
         try:
-            task.once(once_key, send)
+            once(once_key, send)
         except Exception as exc:  # one broken channel must not hold back the others
             failures.append((channel, exc))
     if failures:
@@ -104,6 +116,6 @@ def _poster(settings: Settings, url: str, notification: Notification, flavour: F
 
 
 __all__ = [
-    "Attachment", "Bilingual", "Notification", "NotificationFailed", "Person",
-    "notify", "parse_webhook_entry", "post_webhook", "send_mail",
+    "Attachment", "Bilingual", "Notification", "NotificationFailed", "Once", "Person",
+    "deliver", "notify", "parse_webhook_entry", "post_webhook", "send_mail",
 ]

@@ -5,7 +5,7 @@ Pure functions over a validated `Organisation`; an unknown id raises KeyError na
 
 from __future__ import annotations
 
-from workers.shared.organisation.model import Organisation, Person
+from workers.shared.organisation.model import ROLE_GROUPS, Organisation, Person
 
 
 def department_head(org: Organisation, department_id: str) -> Person:
@@ -61,3 +61,13 @@ def role_members(org: Organisation, role: str) -> list[Person]:
     if role not in ("leadership", "pmo", "audit", "heads"):
         raise KeyError(f"role {role!r} is not defined (leadership, pmo, audit, heads)")
     return [org.person(person_id) for person_id in org.role_member_ids(role)]
+
+
+def group_members(org: Organisation, group_id: str) -> list[Person]:
+    """Members of an engine group as provisioning makes it from the file (a department, or a role
+    group); no one for a group the file does not define (camunda-admin, a group added by hand)."""
+    if group_id in org.departments_by_id:
+        return department_members(org, group_id)
+    if group_id in ROLE_GROUPS:
+        return role_members(org, group_id)
+    return []

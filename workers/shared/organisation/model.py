@@ -65,6 +65,24 @@ class Responsibility(_Strict):
     crosses: list[str] = Field(default_factory=list, description="Departments this item crosses (业务交叉点).")
 
 
+class Company(_Strict):
+    """The company as its documents name it (the hand-over checklist's heading), Chinese first."""
+
+    name_zh: Text
+    name_en: Text
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_one_line(cls, data: Any) -> Any:
+        if isinstance(data, str):  # the documents print each language apart, so one line cannot do
+            raise ValueError(f"give the name in both languages as name_zh and name_en, not one line {data!r}")
+        return data
+
+    @property
+    def label(self) -> str:
+        return f"{self.name_zh} / {self.name_en}"
+
+
 class Department(_Strict):
     id: str
     name_zh: Text
@@ -100,7 +118,7 @@ class CompanyRoles(_Strict):
 
 
 class Organisation(_Strict):
-    company: str = ""
+    company: Company
     departments: list[Department] = Field(min_length=1)
     people: list[Person] = Field(min_length=1)
     roles: CompanyRoles
@@ -179,9 +197,28 @@ def check_organisation(org: Organisation) -> list[str]:
     """Every rule violation as `<yaml path>: <rule>`; empty when the organisation is valid."""
     checks = (
         _ids, _department_posts, _members, _people_references, _superior_chains,
-        _responsibilities, _roles, _process_starters,
+        _responsibilities, _roles, _process_starters, _printed_names,
     )
     return [problem for check in checks for problem in check(org)]
+
+
+def _printed_names(org: Organisation) -> Iterator[str]:
+    """The names documents print (the company, departments, people) in characters their font draws:
+    otherwise a hand-over would stop at its archive, after all three signatures."""
+    from workers.shared.documents import FontMissingError, undrawable  # reportlab only where it is checked
+
+    names = [("company.name_zh", org.company.name_zh), ("company.name_en", org.company.name_en)]
+    names += [(f"departments[{i}].{key}", getattr(d, key)) for i, d in enumerate(org.departments)
+              for key in ("name_zh", "name_en")]
+    names += [(f"people[{i}].name", p.name) for i, p in enumerate(org.people)]
+    for path, name in names:
+        try:
+            missing = undrawable(name)
+        except FontMissingError:  # an operator's machine may provision without it; workers need it and say so
+            return
+        if missing:
+            shown = ", ".join(f"U+{ord(c):04X}" for c in missing[:5])
+            yield f"{path}: {name!r} has characters the documents' font cannot print ({shown})"
 
 
 def _ids(org: Organisation) -> Iterator[str]:

@@ -361,7 +361,10 @@ def _desired_grants(
     """Least privilege: staff log into Tasklist and read the shared filters, each person their
     own "started by me", each head their staff's; starting a process is granted per process to
     the groups the file names, nothing more. Tasks themselves are readable through candidate and
-    assignee links, and to initiators and heads, which the engine grants on its own."""
+    assignee links, and to initiators and heads, which the engine grants on its own. Everyone may
+    READ the definitions of the file's processes, which anyone may be given a task of: Tasklist
+    shows a task's process name and its 流程图 only to who may read the definition, and READ on a
+    definition shows the model, not its instances or their variables (READ_INSTANCE does)."""
     grants: dict[GrantKey, frozenset[str]] = {}
     for spec in specs:
         readers = [spec.reader] if spec.reader else [("group", d.id) for d in org.departments]
@@ -369,9 +372,12 @@ def _desired_grants(
             grants[(kind, reader, FILTER, filter_ids[spec.key])] = frozenset({"READ"})
     for department in org.departments:
         grants[("group", department.id, APPLICATION, "tasklist")] = frozenset({"ACCESS"})
+        for process_key in org.process_starters:
+            grants[("group", department.id, PROCESS_DEFINITION, process_key)] = frozenset({"READ"})
     for process_key, starters in org.process_starters.items():
         for group_id in starters:
-            grants[("group", group_id, PROCESS_DEFINITION, process_key)] = frozenset({"READ", "CREATE_INSTANCE"})
+            key = ("group", group_id, PROCESS_DEFINITION, process_key)
+            grants[key] = grants.get(key, frozenset()) | {"READ", "CREATE_INSTANCE"}
             grants[("group", group_id, PROCESS_INSTANCE, "*")] = frozenset({"CREATE"})
     return grants
 

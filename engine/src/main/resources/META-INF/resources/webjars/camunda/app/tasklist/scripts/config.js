@@ -20,16 +20,18 @@
  * serves this jar's own META-INF/resources before the webjar's). Differences from Camunda's file:
  * the locales. Tasklist picks the browser's first language if it is listed here, else the fallback;
  * Simplified Chinese (../locales/zh.json, ours) is the fallback, so the demo is in Chinese unless a
- * browser asks for English or German. And requireJsConfig loads crossdept-forms.js, which keeps
- * Complete usable on Camunda Forms with dynamic lists (see that file). Keep `shortcuts` in step with
+ * browser asks for English or German. And requireJsConfig loads our modules: crossdept-forms.js keeps
+ * Complete usable on Camunda Forms with dynamic lists, crossdept-formjs-zh.js puts form-js's own
+ * texts into Chinese, crossdept-feedback.js confirms a completion and explains a refused one (see
+ * each file). Keep `shortcuts` in step with
  * Camunda's file when upgrading.
  */
 export default {
   requireJsConfig: {
     // Relative to the page (app/tasklist/<engine>/): ../scripts/ is this folder.
     baseUrl: '../',
-    deps: ['scripts/crossdept-forms'],
-    ngDeps: ['crossdept.forms']
+    deps: ['scripts/crossdept-forms', 'scripts/crossdept-formjs-zh', 'scripts/crossdept-feedback'],
+    ngDeps: ['crossdept.forms', 'crossdept.formjs-zh', 'crossdept.feedback']
   },
 
   locales: {
