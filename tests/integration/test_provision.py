@@ -169,7 +169,8 @@ def test_staff_see_only_their_departments_tasks_in_the_filters(
 
     visible = sales.get(f"{engine.engine_url}/filter", timeout=10).json()
     assert sorted(f["name"] for f in visible) == sorted(
-        ["我的待办 / My tasks", "部门待办 / My department's tasks", "即将到期 / Due soon", "已逾期 / Overdue"]
+        ["我的待办 / My tasks", "部门待办 / My department's tasks", "即将到期 / Due soon", "已逾期 / Overdue",
+         "我发起的 / Started by me"]
     )
 
 
@@ -277,10 +278,11 @@ def test_department_removed_from_the_file_loses_its_group_grants_and_people(
 
     report = sync(demo)
 
-    assert admin.get("/group", id="quality") == []
-    assert admin.get("/authorization", groupIdIn="quality") == []
+    assert admin.get("/group", idIn="quality,qualityheads") == []
+    assert admin.get("/authorization", groupIdIn="quality,qualityheads") == []
     assert admin.get("/user", id="qian.yu") == []
-    assert counts(report)["groups"] == (0, 0, 1) and report.removed_users == ["qian.yu"]
+    # the department's group and its heads' group
+    assert counts(report)["groups"] == (0, 0, 2) and report.removed_users == ["qian.yu"]
 
 
 def test_cli_keeps_new_initial_passwords_private_and_never_prints_them(

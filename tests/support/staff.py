@@ -16,7 +16,8 @@ import requests
 import yaml
 
 from tests.support.driver import EngineDriver, wait_until
-from workers.shared.organisation.model import Organisation, parse_organisation
+from workers.shared.organisation.model import Organisation, load_organisation, parse_organisation
+from workers.shared.organisation.pickers import fill_options, form_bytes, organisation_options
 from workers.shared.organisation.provision import provision
 from workers.runtime.client import EngineClient
 from workers.runtime.settings import Settings
@@ -67,8 +68,9 @@ class Staff:
                 assert old in text, f"{model} has no {old!r} to edit"
                 text = text.replace(old, new)
             files[model] = text
+        options = organisation_options(load_organisation(organisation_file))  # the pickers, as deploy fills them
         for form in forms:
-            files[form] = (ROOT / "forms" / form).read_text(encoding="utf-8")
+            files[form] = form_bytes(fill_options(json.loads((ROOT / "forms" / form).read_bytes()), options)).decode()
         for decision in decisions:
             files[decision] = (ROOT / "dmn" / decision).read_text(encoding="utf-8")
         self.admin.deploy_xml(name, files)

@@ -215,12 +215,11 @@ FORMS = Path(__file__).resolve().parents[2] / "forms"
 FORM_LIMITS = {
     "work-handover-checklist": {"description": MaxLength.TEXT, "location": MaxLength.LINE,
                                 "contact": MaxLength.LINE, "assetNumber": MaxLength.CODE},
-    "work-handover-notice": {"giverId": MaxLength.ID, "receiverId": MaxLength.ID,
-                             "receivingDepartmentId": MaxLength.ID, "arrangements": MaxLength.TEXT},
+    "work-handover-notice": {"arrangements": MaxLength.TEXT},  # people and departments are picked
     "work-handover-verify": {"question": MaxLength.TEXT},
     "work-handover-sign": {"sendBackReason": MaxLength.TEXT},
-    "delegation-start": {"principal": MaxLength.ID, "delegate": MaxLength.ID, "reason": MaxLength.TEXT},
-    "delegation-correct": {"principal": MaxLength.ID, "delegate": MaxLength.ID, "reason": MaxLength.TEXT},
+    "delegation-start": {"reason": MaxLength.TEXT},
+    "delegation-correct": {"reason": MaxLength.TEXT},
     "responsibility-review-department": {key: MaxLength.LINE for key in
                                          ("workItem", "workflow", "standard", "responsiblePost", "crosses")},
 }

@@ -293,6 +293,20 @@ def test_condition_naming_a_list_rows_field_without_this_is_rejected(tmp_path: P
     assert "write this.category" in problem.message
 
 
+def test_a_picker_of_an_unknown_kind_or_not_a_select_is_rejected(tmp_path: Path) -> None:
+    write_form(tmp_path, [
+        {"id": "Field_Giver", "key": "giverId", "type": "select", "label": "交出人 / Giver",
+         "properties": {"crossdept:options": "people"}},
+        {"id": "Field_Receiver", "key": "receiverId", "type": "select", "label": "接收人 / Receiver",
+         "properties": {"crossdept:options": "person"}},
+        {"id": "Field_Department", "key": "departmentId", "type": "textfield", "label": "部门 / Department",
+         "properties": {"crossdept:options": "departments"}},
+    ])
+
+    assert [(p.rule, p.element_id) for p in lint_models(tmp_path, workers())] == [
+        ("picker-options", "Field_Receiver"), ("picker-options", "Field_Department")]
+
+
 def test_form_with_schema_version_newer_than_tasklist_renders_is_rejected(tmp_path: Path) -> None:
     write_form(tmp_path, [], form_id="handover-request", schema_version=17)
 

@@ -220,6 +220,12 @@ def test_department_id_may_not_take_a_role_group_name(demo_data: dict[str, Any])
     assert problems == [f"departments[{i}].id: 'pmo' is reserved for the company role group of that name"]
 
 
+def test_department_id_may_not_take_the_name_of_another_departments_heads_group(demo_data: dict[str, Any]) -> None:
+    i = department_index(demo_data, "projectoffice")
+    problems = problems_after(demo_data, rename_department("projectoffice", "salesheads"))
+    assert problems == [f"departments[{i}].id: 'salesheads' is reserved for the heads group of department 'sales'"]
+
+
 def test_person_id_must_be_a_valid_camunda_user_id(demo_data: dict[str, Any]) -> None:
     j = next(k for k, p in enumerate(demo_data["people"]) if p["id"] == "tang.ning")
     problems = problems_after(demo_data, lambda d: d["people"][j].update(id="tang ning"))

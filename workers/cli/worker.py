@@ -77,13 +77,20 @@ def up(
     from workers.engine.deploy import deploy
     from workers.engine.access import ensure_worker_user
     from workers.engine.lifecycle import stop_engine
+    from workers.shared.organisation.model import OrganisationError, load_organisation
+    from workers.shared.organisation.pickers import organisation_options
 
     settings = _for_trying_out(load_settings())
     configure_logging(settings.log_level, settings.log_format)
+    try:  # before the engine starts: an invalid file is reported with every problem, at once
+        # The pickers list the organisation provisioned next, not an empty one until then.
+        options = organisation_options(load_organisation(organisation))
+    except OrganisationError as exc:
+        raise fail(str(exc)) from exc
     started = start_in_background(settings)
     try:
         ensure_worker_user(settings)
-        result = deploy(engine_client(settings, as_admin=True), root)
+        result = deploy(engine_client(settings, as_admin=True), root, options=options)
         console.print(f"models: {len(result.files)} file(s), changed: {', '.join(result.changed_files) or 'none'}")
         run_provision(settings, organisation)
         console.print(f"staff log in to Tasklist at {settings.tasklist_url}")

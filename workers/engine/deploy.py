@@ -6,14 +6,16 @@ definitions are new; a parse error comes back per resource with line and element
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workers.runtime.client import EngineClient, EngineError
+from workers.shared.deployment import DEPLOYMENT_NAME, deployment_parts
+from workers.shared.organisation.pickers import Options, deployed_options, fill_options, form_bytes, has_pickers
 
 MODEL_FOLDERS = {"bpmn": ".bpmn", "dmn": ".dmn", "forms": ".form"}
-DEPLOYMENT_NAME = "crossdept"
 
 
 @dataclass
@@ -42,17 +44,16 @@ def model_files(root: Path) -> list[Path]:
     )
 
 
-def deploy(client: EngineClient, root: Path, files: list[Path] | None = None, name: str = DEPLOYMENT_NAME) -> DeploymentResult:
+def deploy(client: EngineClient, root: Path, files: list[Path] | None = None, name: str = DEPLOYMENT_NAME,
+           options: Options | None = None) -> DeploymentResult:
+    """`options`: the people and departments the forms' pickers list (from the organisation
+    file); without them, the pickers keep what the deployed forms list now."""
     files = model_files(root) if files is None else files
     if not files:
         return DeploymentResult(None, [])
-    parts: list[tuple[str, Any]] = [
-        ("deployment-name", (None, name)),
-        ("deployment-source", (None, "crossdept deploy")),
-        ("enable-duplicate-filtering", (None, "true")),
-        ("deploy-changed-only", (None, "true")),
-    ]
-    parts += [(path.name, (path.name, path.read_bytes(), "application/octet-stream")) for path in files]
+    if options is None and any(path.suffix == ".form" for path in files):
+        options = deployed_options(client)
+    parts = deployment_parts([(path.name, _content(path, options)) for path in files], name)
     previous = _latest_deployment_id(client, name)
     try:
         answer = client.request("POST", "/deployment/create", files=parts)
@@ -64,6 +65,14 @@ def deploy(client: EngineClient, root: Path, files: list[Path] | None = None, na
         return DeploymentResult(previous, files)
     resources = client.request("GET", f"/deployment/{answer['id']}/resources") or []
     return DeploymentResult(answer["id"], files, sorted(r["name"] for r in resources), _new_definitions(answer))
+
+
+def _content(path: Path, options: Options | None) -> bytes:
+    data = path.read_bytes()
+    if path.suffix != ".form" or options is None:
+        return data
+    form = json.loads(data)
+    return form_bytes(fill_options(form, options)) if has_pickers(form) else data
 
 
 def _latest_deployment_id(client: EngineClient, name: str) -> str | None:

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from workers.runtime.contract import declared_type, fields_by_variable, required_variables, type_name
 from workers.runtime.registry import Registry, TopicSpec
+from workers.shared.organisation.pickers import DEPARTMENTS, OPTIONS_PROPERTY, PEOPLE
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -435,6 +436,22 @@ def unsupported_form_schema(models: Models, registry: Registry) -> Iterator[Prob
             )
 
 
+def picker_options(models: Models, registry: Registry) -> Iterator[Problem]:
+    """A field whose options deploy fills from the organisation is a select of a kind we know:
+    a typo in the custom property would otherwise surface only when deploying."""
+    for file, form in models.forms.items():
+        for component in _form_components(form.get("components")):
+            kind = (component.get("properties") or {}).get(OPTIONS_PROPERTY)
+            if kind is None:
+                continue
+            if kind not in (PEOPLE, DEPARTMENTS) or component.get("type") != "select":
+                yield Problem(
+                    file, component.get("id"), "picker-options",
+                    f"'{component.get('key')}' has {OPTIONS_PROPERTY} {kind!r} on a {component.get('type')}: "
+                    f"a picker is a select whose {OPTIONS_PROPERTY} is '{PEOPLE}' or '{DEPARTMENTS}'",
+                )
+
+
 def uncaught_bpmn_error(models: Models, registry: Registry) -> Iterator[Problem]:
     """Every BPMN error a task's worker may throw is caught; an uncaught one ends the path silently."""
     parents = {file: {child: parent for parent in root.iter() for child in parent}
@@ -631,6 +648,7 @@ RULES: tuple[Rule, ...] = (
     unsupported_form_component,
     list_row_condition,
     unsupported_form_schema,
+    picker_options,
     uncaught_bpmn_error,
     unwritten_variable,
     variable_type,

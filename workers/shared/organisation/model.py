@@ -37,6 +37,16 @@ ROLE_GROUPS: dict[str, str] = {
     "heads": "部门负责人 Department heads",
 }
 
+# Each department's head is also in the group `<department id>heads`: the engine grants it READ
+# on the tasks assigned to the department's members (engine/.../ReassignmentAuthorizationProvider),
+# which the head's Tasklist view of their staff's open work lists.
+HEADS_GROUP_SUFFIX = "heads"
+
+
+def heads_group(department_id: str) -> str:
+    return department_id + HEADS_GROUP_SUFFIX
+
+
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -218,6 +228,9 @@ def _ids(org: Organisation) -> Iterator[str]:
                    "(letters and digits only)")
         if department.id in ROLE_GROUPS:
             yield f"departments[{i}].id: {department.id!r} is reserved for the company role group of that name"
+        if department.id in {heads_group(d.id) for d in org.departments}:
+            yield (f"departments[{i}].id: {department.id!r} is reserved for the heads group of department "
+                   f"{department.id.removesuffix(HEADS_GROUP_SUFFIX)!r}")
     for i, person in enumerate(org.people):
         if not USER_ID.fullmatch(person.id):
             yield (f"people[{i}].id: {person.id!r} is not a valid Camunda user id "

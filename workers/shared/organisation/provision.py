@@ -2,13 +2,16 @@
 
 Idempotent: the engine is read first and only differences are written, so a second run changes
 nothing. What we manage is recognisable, and nothing else is touched:
-- groups of type `crossdept-department` (one per department, id = department id) and
-  `crossdept-role` (leadership, pmo, audit, heads);
+- groups of type `crossdept-department` (one per department, id = department id),
+  `crossdept-role` (leadership, pmo, audit, heads) and `crossdept-heads` (one per department,
+  `<department id>heads`, its head: the engine lets it read the tasks of the department's members);
 - users that are members of those groups (a user is never deleted while it belongs to any
   other group, e.g. camunda-admin, nor when it is one of `protected_users`);
 - GRANT authorizations of our groups on the resource types we hand out (Application, Filter,
-  ProcessDefinition, ProcessInstance); Camunda's own defaults (a group's READ on itself) stay;
-- Task filters whose properties carry `crossdept: <filter key>`.
+  ProcessDefinition, ProcessInstance), and of our users on our filters; Camunda's own defaults (a
+  group's READ on itself, a user's grants on a filter of their own) stay;
+- Task filters whose properties carry `crossdept: <filter key>`;
+- the options of the deployed forms' people and department pickers (redeployed when they change).
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from workers.shared.organisation.model import ROLE_GROUPS, Organisation, Person
+from workers.shared.organisation.model import ROLE_GROUPS, Organisation, Person, heads_group
+from workers.shared.organisation.pickers import sync_form_options
 from workers.runtime.client import EngineClient
 from workers.runtime.permissions import Resource
 from workers.runtime.settings import write_private
 
 DEPARTMENT_GROUP = "crossdept-department"
 ROLE_GROUP = "crossdept-role"
+HEADS_GROUP = "crossdept-heads"
+OUR_GROUP_TYPES = (DEPARTMENT_GROUP, ROLE_GROUP, HEADS_GROUP)
 
 GRANT = 1
 APPLICATION, GROUP, FILTER = Resource.APPLICATION, Resource.GROUP, Resource.FILTER
@@ -33,7 +39,7 @@ PROCESS_DEFINITION, PROCESS_INSTANCE = Resource.PROCESS_DEFINITION, Resource.PRO
 MANAGED_RESOURCE_TYPES = frozenset({APPLICATION, FILTER, PROCESS_DEFINITION, PROCESS_INSTANCE})
 
 PAGE = 200
-KINDS = ("users", "groups", "memberships", "authorizations", "filters")
+KINDS = ("users", "groups", "memberships", "authorizations", "filters", "forms")
 INITIAL_PASSWORDS = "initial-passwords.txt"  # in the secrets folder, for the operator to hand out
 
 
@@ -44,6 +50,7 @@ class FilterSpec:
     description: str
     color: str
     query: dict[str, Any]
+    reader: tuple[str, str] | None = None  # ("user" | "group", id) who may see it; None: all staff
 
 
 # Expressions are evaluated per request in the engine (stored queries allow them; ad-hoc
@@ -67,6 +74,25 @@ FILTERS: tuple[FilterSpec, ...] = (
     FilterSpec("overdue", "已逾期 / Overdue", "已超过期限的任务 / My tasks past their due date",
                "#c53030", {"dueBeforeExpression": "${now()}", **_MINE_OR_MY_GROUPS, **_DUE_FIRST}),
 )
+
+
+def filter_specs(org: Organisation) -> list[FilterSpec]:
+    """The shared filters, then the views of progress, which a stored query cannot express for
+    everybody at once (no expression names an instance's initiator or a department's members):
+    one "started by me" per person, one "my staff's open work" per department for its head. The
+    engine grants the tasks they list READ to those people (ReassignmentAuthorizationProvider)."""
+    started = [FilterSpec(f"started-by:{p.id}", "我发起的 / Started by me",
+                          "我发起的流程中未完成的步骤、办理人和期限 / Open steps of the processes I started: "
+                          "who holds each and by when", "#6b46c1",
+                          {"processVariables": [{"name": "initiator", "operator": "eq", "value": p.id}], **_DUE_FIRST},
+                          ("user", p.id))
+               for p in org.people]
+    staff = [FilterSpec(f"staff-of:{d.id}", f"员工待办·{d.name_zh} / {d.name_en} staff's open work",
+                        f"{d.name_zh}员工手上的任务（所有流程） / Tasks held by members of {d.name_en}, in any process",
+                        "#2c7a7b", {"assigneeIn": [m for m in d.members if m != d.head], **_DUE_FIRST},
+                        ("group", heads_group(d.id)))
+             for d in org.departments if [m for m in d.members if m != d.head]]
+    return [*FILTERS, *started, *staff]
 
 
 class ProvisionError(RuntimeError):
@@ -101,6 +127,7 @@ class ProvisionReport:
     open_tasks: list[OpenTask] = field(default_factory=list)  # of removed users: to reassign
     kept_users: dict[str, list[str]] = field(default_factory=dict)  # gone from the file, other groups
     filter_ids: dict[str, str] = field(default_factory=dict)  # filter key → engine id
+    redeployed_forms: list[str] = field(default_factory=list)  # their pickers listed another organisation
 
     @property
     def changed(self) -> bool:
@@ -127,8 +154,10 @@ def provision(
     groups.create_and_update(report.counts["groups"])
     _sync_users(client, org, initial_password, report)
     _sync_memberships(client, org, members, report.counts["memberships"])
-    report.filter_ids = _sync_filters(client, report.counts["filters"])
-    _sync_authorizations(client, _desired_grants(org, report.filter_ids), groups, report.counts["authorizations"])
+    specs = filter_specs(org)
+    report.filter_ids = _sync_filters(client, specs, report.counts["filters"])
+    _sync_authorizations(client, _desired_grants(org, specs, report.filter_ids), groups, org,
+                         report.counts["authorizations"])
 
     # Our users are the members of our groups: those no longer in the file leave last, once
     # out of our groups, so that the tasks reported for them are their own, not their group's.
@@ -136,6 +165,8 @@ def provision(
     for user_id in sorted(leavers):
         _remove_person(client, user_id, report)
     groups.remove_stale(report.counts)
+    report.redeployed_forms = sync_form_options(client, org)
+    report.counts["forms"].updated += len(report.redeployed_forms)
     return report
 
 
@@ -149,8 +180,10 @@ class _Groups:
         self.client = client
         self.wanted = {d.id: {"id": d.id, "name": d.label, "type": DEPARTMENT_GROUP} for d in org.departments}
         self.wanted |= {g: {"id": g, "name": name, "type": ROLE_GROUP} for g, name in ROLE_GROUPS.items()}
+        self.wanted |= {heads_group(d.id): {"id": heads_group(d.id), "name": f"{d.name_zh}负责人 Heads of {d.name_en}",
+                                            "type": HEADS_GROUP} for d in org.departments}
         self.existing = {
-            g["id"]: g for kind in (DEPARTMENT_GROUP, ROLE_GROUP) for g in _list(client, "/group", type=kind)
+            g["id"]: g for kind in OUR_GROUP_TYPES for g in _list(client, "/group", type=kind)
         }
 
     @property
@@ -223,6 +256,7 @@ def _sync_users(
 def _wanted_members(org: Organisation) -> dict[str, set[str]]:
     wanted = {d.id: set(d.members) for d in org.departments}
     wanted |= {role: set(org.role_member_ids(role)) for role in ROLE_GROUPS}
+    wanted |= {heads_group(d.id): {d.head} if d.head else set() for d in org.departments}
     return wanted
 
 
@@ -242,7 +276,7 @@ def _sync_memberships(
 def _remove_person(client: EngineClient, user_id: str, report: ProvisionReport) -> None:
     """Someone left the file: report their open work, then delete the user (unless shared)."""
     foreign = [g["id"] for g in _list(client, "/group", member=user_id)
-               if g.get("type") not in (DEPARTMENT_GROUP, ROLE_GROUP)]
+               if g.get("type") not in OUR_GROUP_TYPES]
     if foreign:
         report.kept_users[user_id] = foreign
         return
@@ -266,6 +300,8 @@ def _meaningful(value: Any) -> Any:
         kept = {k: _meaningful(v) for k, v in value.items()}
         return {k: v for k, v in kept.items() if v not in (None, False, [], {})}
     if isinstance(value, list):
+        if all(isinstance(v, str) for v in value):
+            return sorted(value)  # id lists (assigneeIn) are sets in the engine: it answers them in any order
         return [_meaningful(v) for v in value]
     return value
 
@@ -286,14 +322,14 @@ def _filter_matches(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
     )
 
 
-def _sync_filters(client: EngineClient, counts: Counts) -> dict[str, str]:
+def _sync_filters(client: EngineClient, specs: list[FilterSpec], counts: Counts) -> dict[str, str]:
     ours: dict[str, list[dict[str, Any]]] = {}
     for found in _list(client, "/filter", resourceType="Task"):
         key = (found.get("properties") or {}).get("crossdept")
         if isinstance(key, str):
             ours.setdefault(key, []).append(found)
     ids: dict[str, str] = {}
-    for priority, spec in enumerate(FILTERS, start=1):
+    for priority, spec in enumerate(specs, start=1):
         wanted = _filter_body(spec, priority)
         current, *duplicates = ours.pop(spec.key, []) or [None]
         if current is None:
@@ -316,42 +352,61 @@ def _sync_filters(client: EngineClient, counts: Counts) -> dict[str, str]:
 
 # --- authorizations --------------------------------------------------------------------------
 
-GrantKey = tuple[str, int, str]  # group id, resource type, resource id
+GrantKey = tuple[str, str, int, str]  # "group" or "user", its id, resource type, resource id
 
 
-def _desired_grants(org: Organisation, filter_ids: dict[str, str]) -> dict[GrantKey, frozenset[str]]:
-    """Least privilege: staff log into Tasklist and read the shared filters; starting a process
-    is granted per process to the groups the file names, nothing more. Tasks themselves are
-    readable through candidate/assignee links, which the engine grants on its own. Everyone may
+def _desired_grants(
+    org: Organisation, specs: list[FilterSpec], filter_ids: dict[str, str]
+) -> dict[GrantKey, frozenset[str]]:
+    """Least privilege: staff log into Tasklist and read the shared filters, each person their
+    own "started by me", each head their staff's; starting a process is granted per process to
+    the groups the file names, nothing more. Tasks themselves are readable through candidate and
+    assignee links, and to initiators and heads, which the engine grants on its own. Everyone may
     READ the definitions of the file's processes, which anyone may be given a task of: Tasklist
     shows a task's process name and its 流程图 only to who may read the definition, and READ on a
     definition shows the model, not its instances or their variables (READ_INSTANCE does)."""
     grants: dict[GrantKey, frozenset[str]] = {}
+    for spec in specs:
+        readers = [spec.reader] if spec.reader else [("group", d.id) for d in org.departments]
+        for kind, reader in readers:
+            grants[(kind, reader, FILTER, filter_ids[spec.key])] = frozenset({"READ"})
     for department in org.departments:
-        grants[(department.id, APPLICATION, "tasklist")] = frozenset({"ACCESS"})
-        for filter_id in filter_ids.values():
-            grants[(department.id, FILTER, filter_id)] = frozenset({"READ"})
+        grants[("group", department.id, APPLICATION, "tasklist")] = frozenset({"ACCESS"})
         for process_key in org.process_starters:
-            grants[(department.id, PROCESS_DEFINITION, process_key)] = frozenset({"READ"})
+            grants[("group", department.id, PROCESS_DEFINITION, process_key)] = frozenset({"READ"})
     for process_key, starters in org.process_starters.items():
         for group_id in starters:
-            key = (group_id, PROCESS_DEFINITION, process_key)
+            key = ("group", group_id, PROCESS_DEFINITION, process_key)
             grants[key] = grants.get(key, frozenset()) | {"READ", "CREATE_INSTANCE"}
-            grants[(group_id, PROCESS_INSTANCE, "*")] = frozenset({"CREATE"})
+            grants[("group", group_id, PROCESS_INSTANCE, "*")] = frozenset({"CREATE"})
     return grants
 
 
-def _sync_authorizations(
-    client: EngineClient, wanted: dict[GrantKey, frozenset[str]], groups: _Groups, counts: Counts
-) -> None:
+def _existing_grants(client: EngineClient, groups: _Groups, org: Organisation,
+                     filter_ids: set[str]) -> dict[GrantKey, list[dict[str, Any]]]:
+    """Ours: our groups' on the resource types we hand out, our people's on our filters (a
+    person's grants on a filter they made themselves are theirs)."""
     existing: dict[GrantKey, list[dict[str, Any]]] = {}
     for grant in _list(client, "/authorization", groupIdIn=",".join(groups.managed), type=GRANT):
         if grant["resourceType"] in MANAGED_RESOURCE_TYPES:
-            key = (grant["groupId"], grant["resourceType"], grant["resourceId"])
+            key = ("group", grant["groupId"], grant["resourceType"], grant["resourceId"])
             existing.setdefault(key, []).append(grant)
+    for grant in _list(client, "/authorization", userIdIn=",".join(org.people_by_id), type=GRANT,
+                       resourceType=FILTER):
+        if grant["resourceId"] in filter_ids:
+            existing.setdefault(("user", grant["userId"], FILTER, grant["resourceId"]), []).append(grant)
+    return existing
+
+
+def _sync_authorizations(
+    client: EngineClient, wanted: dict[GrantKey, frozenset[str]], groups: _Groups, org: Organisation, counts: Counts
+) -> None:
+    filter_ids = {resource_id for _, _, resource_type, resource_id in wanted if resource_type == FILTER}
+    existing = _existing_grants(client, groups, org, filter_ids)
     for key, permissions in wanted.items():
-        group_id, resource_type, resource_id = key
-        body = {"type": GRANT, "permissions": sorted(permissions), "userId": None, "groupId": group_id,
+        kind, reader, resource_type, resource_id = key
+        body = {"type": GRANT, "permissions": sorted(permissions),
+                "userId": reader if kind == "user" else None, "groupId": reader if kind == "group" else None,
                 "resourceType": resource_type, "resourceId": resource_id}
         current, *duplicates = existing.pop(key, []) or [None]
         if current is None:
