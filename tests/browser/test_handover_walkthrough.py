@@ -13,6 +13,7 @@ One helper per person and step, so each feature of issue 11 adds its assertion w
 from __future__ import annotations
 
 import copy
+import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from tests.support.staff import Staff
 from workers.catalog import load_registry
 from workers.runtime.settings import Settings
 from workers.shared.organisation.model import load_organisation
+from workers.shared.organisation.pickers import fill_options, form_bytes, organisation_options
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.engine
 
+ROOT = Path(__file__).resolve().parents[2]
 QUIET_S = 2.5  # five scans of the to-do watcher
 
 HEAD, GIVER, RECEIVER, RECEIVING_HEAD = "chen.jing", "yang.fan", "wu.hao", "li.qiang"
@@ -80,7 +83,12 @@ def organisation_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def staff(engine: Settings, admin: EngineDriver, organisation_file: Path) -> Staff:
-    return handover_staff(engine, admin, organisation_file, "work-handover-walk")
+    staff = handover_staff(engine, admin, organisation_file, "work-handover-walk")
+    # The notice form as `crossdept deploy` writes it: its pickers list the organisation.
+    form = json.loads((ROOT / "forms" / "work-handover-notice.form").read_text(encoding="utf-8"))
+    filled = fill_options(form, organisation_options(load_organisation(organisation_file)))
+    admin.deploy_xml("work-handover-walk-pickers", {"work-handover-notice.form": form_bytes(filled).decode("utf-8")})
+    return staff
 
 
 @pytest.fixture
@@ -241,6 +249,12 @@ def choose(page: Page, field: Locator, option: str) -> None:
     page.locator(".fjs-dropdownlist-item").filter(has_text=option).click()
 
 
+def pick(page: Page, form: Locator, label: str, typed: str, option: str) -> None:
+    """A searchable picker: type part of a name, choose the person or department it finds."""
+    form.get_by_label(label).fill(typed)
+    page.locator(".fjs-dropdownlist-item").filter(has_text=option).click()
+
+
 def verification_rows(form: Locator) -> int:
     """How many rows the verification shows (form-js numbers a row's fields, it draws no row box):
     the giver's open work first, the customer files the giver added last."""
@@ -265,9 +279,10 @@ def head_announces(walk: Walk) -> None:
     date_field.fill(f"{planned.year}/{planned.month}/{planned.day}")  # as zh-CN writes a date
     date_field.press("Enter")
     date_field.press("Tab")  # the calendar closes before anything else is typed
-    form.get_by_label("交出人 / Person handing over").fill(GIVER)
-    form.get_by_label("接收人 / Receiver").fill(RECEIVER)
-    form.get_by_label("接收部门 / Receiving department").fill("sales")
+    expect(form).not_to_contain_text("liu.yang")  # no example of an id to type: people are chosen by name
+    pick(page, form, "交出人 / Person handing over", "杨帆", "杨帆（市场部）")
+    pick(page, form, "接收人 / Receiver", "吴昊", "吴昊（销售部）")
+    pick(page, form, "接收部门 / Receiving department", "销售", "销售部")
     choose(page, form.locator(".fjs-form-field-select").filter(has_text="交接原因 / Reason"), "岗位调整 / Post change")
     arrangements = form.get_by_label("交接安排 / Arrangements")
     arrangements.fill(ARRANGEMENTS)
