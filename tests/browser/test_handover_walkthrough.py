@@ -324,6 +324,7 @@ def giver_fills_checklist(walk: Walk, open_task: str) -> dict[str, Any]:
     assert open_task in open_work
     walk.expect_more("done", RECEIVER, len(open_work))
     walk.shot(GIVER, "checklist-opened")
+    head_follows(walk, "员工待办·市场部", task, "staff-view")
     form.get_by_role("button", name="添加一项").click()
     choose(page, form.locator(".fjs-form-field-select").filter(has_text="类别 / Category").last, "客户信息 / Customer information")
     form.get_by_label("说明 / Description").last.fill(CUSTOMER_FILES)
@@ -348,6 +349,7 @@ def receiver_asks(walk: Walk) -> None:
     form.get_by_label("有疑问 / Question").last.check()
     form.get_by_label("疑问 / Question", exact=True).fill(QUESTION)
     walk.shot(RECEIVER, "verify-1-question")
+    head_follows(walk, "我发起的", task, "started-by-me")
     walk.complete(RECEIVER, task, "verify-1")
 
 
@@ -406,6 +408,20 @@ def signs(walk: Walk, person: str, key: str, step: str) -> None:
     form.get_by_label("我已核对并确认 / I have checked and confirm").check()
     walk.shot(person, "signs")
     walk.complete(person, task, "sign")
+
+
+def head_follows(walk: Walk, view: str, task: dict[str, Any], step: str) -> None:
+    """The head who announced the hand-over finds the open step in one of their views, with its process.
+    (Who holds it shows as a user id: the head may not read other users' names.)"""
+    from playwright.sync_api import expect
+
+    page = walk.page(HEAD)
+    page.goto(walk.tasklist)
+    page.locator(".task-filter").filter(has_text=view).click()
+    listed = page.locator(".tasks-list li").filter(has=page.locator(f'a[href*="task={task["id"]}"]'))
+    expect(listed).to_contain_text(task["name"].split(" / ")[0])
+    expect(listed).to_contain_text(PROCESS_NAME)
+    walk.shot(HEAD, step)
 
 
 def everyone_is_told(walk: Walk) -> None:
