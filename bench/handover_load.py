@@ -142,9 +142,10 @@ def _drive(engine_url: str, admin: tuple[str, str], count: int, metrics_port: in
     answers = {
         "Task_FillChecklist": lambda task: {"checklistItems": ITEMS},
         "Task_VerifyChecklist": lambda task: {"verificationItems": [{"verdict": "accept"} for _ in ITEMS]},
-        "Task_GiverSigns": lambda task: {},
-        "Task_ReceiverSigns": lambda task: {},
-        "Task_SupervisorConfirms": lambda task: {"supervisorVerdict": "sign"},
+        # A signature is an explicit act: the form's required 我已核对并确认 tick.
+        "Task_GiverSigns": lambda task: {"signatureConfirmed": True},
+        "Task_ReceiverSigns": lambda task: {"signatureConfirmed": True},
+        "Task_SupervisorConfirms": lambda task: {"supervisorVerdict": "sign", "signatureConfirmed": True},
     }
 
     def complete(task: dict[str, Any]) -> None:
