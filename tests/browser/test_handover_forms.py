@@ -73,7 +73,7 @@ def test_checklist_is_prefilled_and_only_the_supervisor_can_send_it_back(
         expect(page.locator(".task-card h2.task")).to_contain_text("填写工作交接清单")
         form = page.locator(".fjs-container")
         expect(form.get_by_text("工作交接清单 / Work Hand-over Checklist").first).to_be_visible()
-        expect(form.get_by_label("流程任务编号 / Camunda task id")).to_have_value(open_task)  # the pre-filled row
+        expect(form.get_by_label("系统任务编号（交接后自动转给接收人） / Task number (moved to the receiver automatically)")).to_have_value(open_task)  # the pre-filled row
         expect(form.get_by_label("资产编号 / Asset number")).to_have_count(0)
         screenshots(page, "giver-checklist")
 

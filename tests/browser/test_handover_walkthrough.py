@@ -319,8 +319,8 @@ def giver_fills_checklist(walk: Walk, open_task: str) -> dict[str, Any]:
     expect(form.get_by_label("接收人 / Receiver")).to_have_value(NAMES[RECEIVER])
     # The giver's open work arrives as rows (earlier tests of the session may have left more of it);
     # each moves to the receiver at the end, with a to-do for them.
-    expect(form.get_by_label("流程任务编号 / Camunda task id").first).to_be_visible()
-    open_work = [row.input_value() for row in form.get_by_label("流程任务编号 / Camunda task id").all()]
+    expect(form.get_by_label("系统任务编号（交接后自动转给接收人） / Task number (moved to the receiver automatically)").first).to_be_visible()
+    open_work = [row.input_value() for row in form.get_by_label("系统任务编号（交接后自动转给接收人） / Task number (moved to the receiver automatically)").all()]
     assert open_task in open_work
     walk.expect_more("done", RECEIVER, len(open_work))
     walk.shot(GIVER, "checklist-opened")

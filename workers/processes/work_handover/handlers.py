@@ -277,7 +277,7 @@ def collect_open_work(giver: CollectOpenWorkInput, task: TaskContext) -> Collect
     rows = [ChecklistItem(
         category=ItemCategory.UNFINISHED_TASKS,
         description=f"{t['name']}（{definitions.get(t.get('processDefinitionId'), '')}）",
-        location=f"Camunda Tasklist, task {t['id']}",
+        location="待办任务列表「我的待办」 / Tasklist, My tasks",  # the task's id is in camunda_task_id
         camunda_task_id=t["id"],
     ) for t in tasks]
     started = engine.request("GET", "/history/process-instance", params={
@@ -285,8 +285,9 @@ def collect_open_work(giver: CollectOpenWorkInput, task: TaskContext) -> Collect
     rows += [ChecklistItem(
         category=ItemCategory.PENDING_ITEMS,
         description=f"进行中的流程 / Running process: {p.get('processDefinitionName') or p['processDefinitionKey']}"
-                    + (f" ({p['businessKey']})" if p.get("businessKey") else ""),
-        location=f"Camunda Cockpit, process instance {p['id']}",
+                    + (f" ({p['businessKey']})" if p.get("businessKey") else "")
+                    + (f"，发起于 / started {p['startTime'][:10]}" if p.get("startTime") else ""),
+        location="待办任务列表「我发起的」 / Tasklist, Started by me",
     ) for p in started if p["id"] != task.process_instance_id]
     return CollectOpenWorkOutput(checklist_items=rows, handover_round=1, handover_rounds=[], open_questions=None)
 

@@ -24,7 +24,7 @@ CHECKLIST = {  # forms/work-handover-checklist.form, the giver's
     "checklistItems.location": "存放位置或系统 / Where it is",
     "checklistItems.contact": "客户联系人 / Customer contact",
     "checklistItems.assetNumber": "资产编号 / Asset number",
-    "checklistItems.camundaTaskId": "流程任务编号 / Camunda task id",
+    "checklistItems.camundaTaskId": "系统任务编号（交接后自动转给接收人） / Task number (moved to the receiver automatically)",
     "questionAnswers": "接收人的疑问与您的答复 / The receiver's questions and your answers",
     "questionAnswers.answer": "答复 / Answer",
 }
