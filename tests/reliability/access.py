@@ -3,7 +3,9 @@ least-privilege rule of provisioning, compared with what the engine answers that
 
 Expectations are data, never the engine's answers: a person may start a process when one of their
 groups (department, company roles, `heads`) is among its `process_starters`; sees, reads the
-variables of, and completes exactly the tasks assigned to them; reads no instance's variables or
+the variables of exactly the tasks assigned to them, of instances they started and of people in
+the departments they head (the engine's READ for the two views 我发起的 and 员工待办), and
+completes exactly the tasks assigned to them; reads no instance's variables or
 history directly (staff read what their task's form shows, nothing more), and completes no one
 else's task. The workers' technical user completes no user task.
 """
@@ -11,7 +13,7 @@ else's task. The workers' technical user completes no user task.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import requests
 
@@ -75,11 +77,13 @@ class Matrix:
         return Check(who, f"start {process_key}", may_start(org, who, process_key),
                      response.ok and bool(response.json()), _answer(response))
 
-    def task_checks(self, who: str, tasks: list[dict[str, Any]]) -> Iterator[Check]:
+    def task_checks(self, who: str, tasks: list[dict[str, Any]],
+                    readers: Callable[[dict[str, Any]], set[str]]) -> Iterator[Check]:
+        """`readers(task)`: who may see and read it, from the file and who started what."""
         response = self._request(who, "GET", "/task", params={"maxResults": 1000})
         visible = {t["id"] for t in response.json()} if response.ok else set()
         for task in tasks:
-            own = task["assignee"] == who
+            own = who in readers(task)
             label = f"task {task['taskDefinitionKey']} of {task['assignee']} ({task['id']})"
             yield Check(who, f"see {label}", own, task["id"] in visible, _answer(response))
             read = self._request(who, "GET", f"/task/{task['id']}/variables")
@@ -99,3 +103,16 @@ class Matrix:
 
 def _answer(response: requests.Response) -> str:
     return f"{response.status_code} {response.text[:120]}"
+
+
+def task_readers(org: Organisation, initiators: dict[str, str]) -> Callable[[dict[str, Any]], set[str]]:
+    """The assignee, the person who started the task's instance and the heads of the assignee's
+    department: what provisioning's heads groups and the engine's task grants promise."""
+    def readers(task: dict[str, Any]) -> set[str]:
+        assignee = task["assignee"]
+        found = {assignee, initiators.get(task["processInstanceId"], assignee)}
+        if assignee in org.people_by_id:
+            head = org.department(org.person(assignee).department).head
+            found |= {head} if head else set()
+        return found
+    return readers

@@ -39,6 +39,7 @@ class HandoverLoad:
     errors: list[str] = field(default_factory=list)  # refused calls the driver repeated
     moved: dict[str, str] = field(default_factory=dict)  # another process's task of a giver -> its receiver
     numbers: dict[str, int] = field(default_factory=dict)  # instance -> its number in the load
+    initiators: dict[str, str] = field(default_factory=dict)  # instance -> the head who started it
 
     @property
     def business_key_like(self) -> str:
@@ -58,6 +59,7 @@ class HandoverLoad:
             started = self._call(head, "POST", "/process-definition/key/work-handover/start", deadline, json=body)
             self.instances.append(started["id"])
             self.numbers[started["id"]] = number
+            self.initiators[started["id"]] = head
 
     def ended(self) -> set[str]:
         found = self.rig.admin.get("/history/process-instance", processDefinitionKey="work-handover",

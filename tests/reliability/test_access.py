@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 import pytest
 
-from tests.reliability.access import Check, Matrix
+from tests.reliability.access import Check, Matrix, task_readers
 from tests.reliability.conftest import SCALE
 from tests.reliability.figures import FIGURES
 from tests.reliability.load import HandoverLoad
@@ -50,7 +50,8 @@ def live(system: Rig) -> dict[str, Any]:
     tasks = [t for i in waiting.instances for t in system.staff.tasks(i)]
     tasks += [system.admin.get(f"/task/{moved}") for moved in ended.moved]
     FIGURES.add("instances run", 3)
-    return {"instances": waiting.instances + ended.instances, "tasks": tasks}
+    return {"instances": waiting.instances + ended.instances, "tasks": tasks,
+            "initiators": {**ended.initiators, **waiting.initiators}}
 
 
 def _count(checks: Iterable[Check]) -> list[str]:
@@ -71,8 +72,10 @@ def test_who_may_start_each_process_follows_its_process_starters(matrix: Matrix,
     assert not found, "\n".join(found)
 
 
-def test_people_see_and_read_exactly_their_own_tasks(matrix: Matrix, live: dict[str, Any]) -> None:
-    found = _count(check for who in matrix.people for check in matrix.task_checks(who, live["tasks"]))
+def test_people_see_and_read_exactly_their_own_tasks_those_they_started_and_their_staffs(
+        matrix: Matrix, live: dict[str, Any], org: Organisation) -> None:
+    readers = task_readers(org, live["initiators"])
+    found = _count(check for who in matrix.people for check in matrix.task_checks(who, live["tasks"], readers))
     assert not found, "\n".join(found)
 
 
