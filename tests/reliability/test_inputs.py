@@ -21,6 +21,7 @@ from tests.reliability.figures import FIGURES
 from tests.reliability.inputs import as_form_submit, submissions, writable_fields
 from tests.reliability.load import HandoverLoad
 from tests.reliability.rig import ROOT, Rig
+from tests.support.handover import wait_for_notice
 
 SETTLE_S = 30 if SCALE.full else 15  # a step retrying that long is a persistent failure, not a slow one
 START_FORMS = {  # form -> (process, a person allowed to start it)
@@ -133,6 +134,8 @@ def _reacher(system: Rig, key: str) -> Callable[[], dict[str, Any]]:
             return current
         load = HandoverLoad(system, 1)
         load.start_all()
+        # As people do: the form is submitted after the notice went out (see wait_for_notice).
+        wait_for_notice(system.staff, load.instances[0])
         FIGURES.add("instances run")
         current.clear()
         current.update(load.drive_to(key, 90))
