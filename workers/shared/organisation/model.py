@@ -115,6 +115,10 @@ class CompanyRoles(_Strict):
     leadership: list[str] = Field(min_length=1)
     pmo: list[str] = Field(min_length=1)
     audit: list[str] = Field(min_length=1)
+    # Named posts of leadership that decisions route to (project-cooperation's cooperation-approvers:
+    # 副总经理 / vice president, 总经理 / general manager); a person id each, a member of leadership.
+    general_manager: str | None = None
+    vice_president: str | None = None
 
 
 class Organisation(_Strict):
@@ -344,6 +348,10 @@ def _roles(org: Organisation) -> Iterator[str]:
         for k, entry in enumerate(getattr(org.roles, role)):
             if entry not in org.departments_by_id and entry not in org.people_by_id:
                 yield f"roles.{role}[{k}]: {entry!r} is neither a department nor a person"
+    for post in ("general_manager", "vice_president"):
+        person = getattr(org.roles, post)
+        if person is not None and person not in org.role_member_ids("leadership"):
+            yield f"roles.{post}: {person!r} is not a person of roles.leadership"
 
 
 def _process_starters(org: Organisation) -> Iterator[str]:
