@@ -202,7 +202,8 @@ def rename_department(old: str, new: str) -> Callable[[dict[str, Any]], None]:
         for d in data["departments"]:
             for r in d["responsibilities"]:
                 r["crosses"] = renamed(r["crosses"])
-        data["roles"] = {role: renamed(entries) for role, entries in data["roles"].items()}
+        data["roles"] = {role: renamed(entries) if isinstance(entries, list) else entries  # posts are one person
+                         for role, entries in data["roles"].items()}
         data["process_starters"] = {key: renamed(groups) for key, groups in data["process_starters"].items()}
 
     return rename
@@ -373,3 +374,8 @@ def test_names_are_not_checked_where_the_documents_font_is_missing(
     changed = copy.deepcopy(demo_data)
     changed["company"]["name_zh"] = "示例科技 😀"
     assert parse_organisation(changed).company.name_zh == "示例科技 😀"
+
+
+def test_a_leadership_post_must_name_a_person_of_leadership(demo_data: dict[str, Any]) -> None:
+    problems = problems_after(demo_data, lambda d: d["roles"].update(vice_president="chen.jing"))
+    assert problems == ["roles.vice_president: 'chen.jing' is not a person of roles.leadership"]

@@ -99,8 +99,8 @@ def validate_application(submitted: ValidateApplicationInput, properties: Organi
 def archive_application(project: ArchiveApplicationInput, task: TaskContext) -> ArchiveApplicationOutput:
     org = load(Path(project.organisation_file))
     version = project.application_version + 1
-    submitted_by = _last_completer(task, "Task_ReviseApplication") if version > 1 else None
-    submitted_by = submitted_by or _last_completer(task, "Task_CorrectApplication") or started_by(task) or ""
+    # corrections and revisions are the applicant's own tasks (assignee ${initiator}): one applicant
+    submitted_by = _applicant(task, project.initiator) or ""
     pdf = application_pdf(project.application, org, task.business_key or task.process_instance_id, version, submitted_by)
     document = keep_document(task, DocumentKind.APPLICATION, version, pdf)
     return ArchiveApplicationOutput(project_documents=[*project.project_documents, document],
@@ -215,7 +215,7 @@ def assign_drafter(project: AssignDrafterInput, task: TaskContext) -> AssignDraf
 @topic("cooperation.validate-agreement", errors=[AGREEMENT_INVALID])
 def validate_agreement(drafted: ValidateAgreementInput, task: TaskContext) -> ValidateAgreementOutput:
     org = load(Path(drafted.organisation_file))
-    agreement, problems = rules.check_agreement(drafted.model_dump(by_alias=True), drafted.application)
+    agreement, problems = rules.check_agreement(drafted.model_dump(by_alias=True), drafted.application, org)
     if problems:
         raise BusinessRejection(AGREEMENT_INVALID, rejection_message(problems))
     assert agreement

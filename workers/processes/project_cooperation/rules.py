@@ -228,7 +228,8 @@ def revision_comments(assessments: list[FeasibilityScores], names: Mapping[str, 
 
 
 # --- agreement -----------------------------------------------------------------------------------
-def check_agreement(values: Mapping[str, Any], application: Application) -> tuple[Agreement | None, list[str]]:
+def check_agreement(values: Mapping[str, Any], application: Application,
+                    org: Organisation) -> tuple[Agreement | None, list[str]]:
     """Every involved department has work and at least one acceptance criterion; milestones inside the
     project's dates; budget ≥ 0; the meeting cadence a whole number of days."""
     problems = check_fields(values, AGREEMENT_TEXTS)
@@ -236,11 +237,11 @@ def check_agreement(values: Mapping[str, Any], application: Application) -> tupl
     involved = application.departments
     division = _department_rows(values, "division", "work", involved, problems)
     criteria = _department_rows(values, "acceptanceCriteria", "criterion", involved, problems)
-    for key, rows, what in (("division", division, "分工 / work"), ("acceptanceCriteria", criteria, "验收标准 / a criterion")):
-        for missing in [d for d in involved if d not in {r["department"] for r in rows}]:
-            zh, en = what.split(" / ")
-            problems.append(f"{_label(AGREEMENT, key)}: 涉及部门 {missing} 没有{zh} / the involved department "
-                            f"{missing} has no {en}")
+    for key, rows, zh, en in (("division", division, "分工", "work"),
+                              ("acceptanceCriteria", criteria, "验收标准", "acceptance criterion")):
+        for missing in [org.department(d) for d in involved if d not in {r["department"] for r in rows}]:
+            problems.append(f"{_label(AGREEMENT, key)}: 涉及部门{missing.name_zh}没有{zh} / the involved department "
+                            f"{missing.name_en} has no {en}")
     milestones = _agreed_milestones(values, application, problems)
     budget = values.get("budget")
     if isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget < 0:

@@ -55,6 +55,7 @@ class ValidateApplicationOutput(ProcessVariables):
 
 
 class ArchiveApplicationInput(Project, Documents):
+    initiator: str | None = None
     application_version: int = 0
 
 
