@@ -99,7 +99,11 @@ class Cooperation:
         return from_camunda({name: found[0]})[name] if found else None
 
     def file(self, name: str) -> bytes:
-        response = self.admin.session.get(f"{self.admin.url}/process-instance/{self.id}/variables/{name}/data", timeout=30)
+        """A File variable's bytes, from history (the instance may have ended)."""
+        [found] = self.admin.get("/history/variable-instance", processInstanceId=self.id, variableName=name,
+                                 deserializeValues="false")
+        assert found["type"] == "File", found
+        response = self.admin.session.get(f"{self.admin.url}/history/variable-instance/{found['id']}/data", timeout=30)
         assert response.ok, f"File variable {name}: {response.status_code} {response.text}"
         return response.content
 
