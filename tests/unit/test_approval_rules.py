@@ -165,6 +165,11 @@ def test_prepare_makes_an_unknown_approver_an_incident_naming_the_id() -> None:
     assert "ghost" in outcome.message
 
 
+def test_prepare_makes_a_context_over_3000_characters_an_incident() -> None:
+    outcome = prepare(HandlerEnvironment(now=AT), approvalContext="审" * 3001)
+    assert isinstance(outcome, Failed) and outcome.incident and "approvalContext has 3001 characters" in outcome.message
+
+
 def test_prepare_makes_an_unknown_kind_an_incident() -> None:
     outcome = prepare(HandlerEnvironment(now=AT), approvalKind="majority")
     assert isinstance(outcome, Failed) and outcome.incident and "approvalKind" in outcome.message
