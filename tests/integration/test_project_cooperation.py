@@ -5,6 +5,8 @@ the process, and changed by redeploying the table alone."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -16,6 +18,7 @@ from tests.support.cooperation import (
     APPLICATION,
     HEADS,
     REQUESTER,
+    APPROVAL_TOPICS,
     TOPICS,
     Cooperation,
     agreement,
@@ -47,12 +50,12 @@ def staff(engine: Settings, admin: EngineDriver, organisation_file: Path) -> Sta
 @pytest.fixture(scope="module")
 def settings(engine: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     folder = tmp_path_factory.mktemp("cooperation")
-    return worker_settings_in(engine, folder, archive_dir=folder / "archive")
+    return worker_settings_in(engine, folder, archive_dir=folder / "archive", mail_outbox_dir=folder / "outbox")
 
 
 @pytest.fixture(scope="module")
 def worker(settings: Settings, staff: Staff) -> Iterator[None]:
-    with running_worker(load_registry().subset(TOPICS), settings):
+    with running_worker(load_registry().subset(TOPICS + APPROVAL_TOPICS), settings):
         yield
 
 
@@ -76,7 +79,8 @@ def project(staff: Staff, worker: None) -> Project:
     department and an owner from Finance, then corrected; Production's head first submits a score of
     7, then scores 2, so the application is revised and assessed again; the agreement is first
     drafted without Production's criterion, then a head rejects it, then leadership (the PMO head
-    alone, for 50,000) rejects it, and at 1,500,000 all three leaders approve it in turn."""
+    alone, for 50,000) rejects it, then the drafter withdraws the countersign of 1,500,000, and at
+    last every head and all three leaders in turn approve it."""
     wrong = {**APPLICATION, "departments": ["marketing"], "projectOwner": "guo.hong"}
     run = Cooperation(staff, staff.start(REQUESTER, "project-cooperation", wrong))
     found = Project(run)
@@ -110,21 +114,25 @@ def project(staff: Staff, worker: None) -> Project:
     countersign = run.approval("agreement-countersign")
     found.countersign_inputs.append(countersign.inputs())
     found.countersign_key = countersign.business_key()
-    countersign.decide("rejected", "生产部产能不足 / Production lacks capacity", approvers=[HEADS["production"]])
+    countersign.reject(HEADS["production"], "生产部产能不足 / Production lacks capacity")
     found.agreement_rejections.append(_rejection(run))
 
     run.draft(agreement(50000))
-    run.approval("agreement-countersign", nth=2).decide("approved")
+    run.approval("agreement-countersign", nth=2).approve()
     leadership = run.approval("agreement-leadership")
     found.leadership_inputs.append(leadership.inputs())
-    leadership.decide("rejected", "预算偏低 / budget too low")
+    leadership.reject("hu.bin", "预算偏低 / budget too low")
     found.agreement_rejections.append(_rejection(run))
 
     run.draft(agreement(1500000))
-    run.approval("agreement-countersign", nth=3).decide("approved")
+    run.approval("agreement-countersign", nth=3).withdraw("chen.jing", "补充预算说明 / adding the budget's rationale")
+    found.agreement_rejections.append(_rejection(run))
+
+    run.draft(agreement(1500000))
+    run.approval("agreement-countersign", nth=4).approve()
     leadership = run.approval("agreement-leadership", nth=2)
     found.leadership_inputs.append(leadership.inputs())
-    leadership.decide("approved")
+    leadership.approve()
     staff.admin.instance(run.id).settle(60)
     return found
 
@@ -218,6 +226,12 @@ def test_leaderships_rejection_also_returns_to_drafting_with_the_reason(project:
     assert project.agreement_rejections[2].startswith("公司领导驳回：预算偏低 / budget too low")
 
 
+def test_a_withdrawn_countersign_returns_to_drafting_saying_so(project: Project) -> None:
+    assert project.agreement_rejections[3] == (
+        "会签已撤回：补充预算说明 / adding the budget's rationale / The countersign was withdrawn: "
+        "补充预算说明 / adding the budget's rationale")
+
+
 def test_the_approved_agreement_prints_its_terms_and_every_decision(project: Project) -> None:
     text = pdf_text(project.cooperation.file("doc_agreement_1"))
     for expected in ("项目合作协议", "1,500,000.00", "M2", "试产", "C3", "各部门负责人会签", "公司领导审批", "胡斌",
@@ -231,6 +245,13 @@ def test_every_document_is_filed_write_once_under_the_business_key(project: Proj
         filed = settings.archive_root / document["archive_path"]
         assert document["archive_path"].startswith(f"project-cooperation/PC-{run.id}/")
         assert filed.read_bytes() == run.file(document["variable"]), document
+
+
+def test_the_project_owner_is_copied_on_the_countersign_as_mailed(project: Project, settings: Settings) -> None:
+    mails = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+             for p in sorted(settings.mail_outbox_dir.glob("*.eml"))]
+    to_owner = [m["Subject"] for m in mails if m["To"].addresses[0].username == "huang.lei"]
+    assert any("合作协议会签 / Agreement countersign：智能仓储试点" in subject for subject in to_owner), to_owner
 
 
 # --- the called phases ---------------------------------------------------------------------------
@@ -294,10 +315,10 @@ def test_a_threshold_changed_in_the_table_and_redeployed_changes_the_routing(sta
         run.organise()
         run.assess({d: 5 for d in HEADS})
         run.draft(agreement(50000))
-        run.approval("agreement-countersign").decide("approved")
+        run.approval("agreement-countersign").approve()
         leadership = run.approval("agreement-leadership")
         assert leadership.inputs()["approvalApprovers"] == ["hu.bin", "liu.min"]
-        waits_at(run.admin.instance(leadership.id), "Task_StandInDecision")
+        waits_at(run.admin.instance(leadership.id), "Task_Decide")
     finally:
         staff.admin.deploy_xml("cooperation-approvers-restored", {"cooperation-approvers.dmn": original})
         if "run" in locals():

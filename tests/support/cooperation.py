@@ -1,16 +1,14 @@
 """Driving `project-cooperation` as its people do, for the integration and reliability tests.
 
-The approval block, implementation and acceptance are other parts' processes: until they are merged
-the tests deploy the stand-ins in tests/models (the approval stand-in is one task an administrator
-completes with the block's outputs, contract A).
+The approvals run through the real approval block (bpmn/approval.bpmn), each approver deciding in
+their own task. Implementation and acceptance are other parts' processes: until they are merged the
+tests deploy the stand-ins in tests/models, which end at once with one result each.
 """
 
 from __future__ import annotations
 
 import io
-import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +25,9 @@ TOPICS = ["cooperation.validate-application", "cooperation.archive-application",
 FORMS = ["project-cooperation-application.form", "project-cooperation-feasibility-organise.form",
          "project-cooperation-feasibility-assess.form", "project-cooperation-agreement.form"]
 DECISIONS = ("feasibility-verdict.dmn", "cooperation-approvers.dmn")
-STAND_INS = {"approval": "cooperation-approval-standin.bpmn",
-             "project-cooperation-implementation": "cooperation-implementation-standin.bpmn",
+STAND_INS = {"project-cooperation-implementation": "cooperation-implementation-standin.bpmn",
              "project-cooperation-acceptance": "cooperation-acceptance-standin.bpmn"}
-CALLED_FILES = {"approval": "approval.bpmn", "project-cooperation-implementation": "project-cooperation-implementation.bpmn",
+CALLED_FILES = {"project-cooperation-implementation": "project-cooperation-implementation.bpmn",
                 "project-cooperation-acceptance": "project-cooperation-acceptance.bpmn"}
 
 REQUESTER = "yang.fan"  # 市场部 staff: Marketing is the requesting department, its head chen.jing drafts
@@ -69,8 +66,15 @@ def scores(value: int) -> dict[str, Any]:
         f"{kind}Comment": f"{kind} {value} 分 / scored {value}" for kind in ("technical", "economic", "operational")}
 
 
+APPROVAL_TOPICS = ["approval.prepare", "approval.record-decision", "approval.conclude", "approval.record-withdrawal",
+                   "approval.notify-copies", "approval.remind"]
+APPROVAL_FORMS = ["approval-decide.form", "approval-withdraw.form"]
+
+
 def deploy(staff: Staff, organisation_file: Path, name: str = "project-cooperation-test") -> None:
-    staff.deploy(name, organisation_file, ["project-cooperation.bpmn"], FORMS, decisions=DECISIONS)
+    """Our models with the approval block; stand-ins for the called phases not merged yet."""
+    staff.deploy(name, organisation_file, ["project-cooperation.bpmn", "approval.bpmn"], FORMS + APPROVAL_FORMS,
+                 decisions=DECISIONS)
     missing = {key: file for key, file in STAND_INS.items() if not (ROOT / "bpmn" / CALLED_FILES[key]).exists()}
     if missing:
         staff.admin.deploy_xml(f"{name}-stand-ins", {file: (ROOT / "tests" / "models" / file).read_text(encoding="utf-8")
@@ -132,7 +136,7 @@ class Cooperation:
                                    processDefinitionKey="approval", sortBy="startTime", sortOrder="asc")
             mine = [p for p in found if self._step(p["id"]) == step]
             return mine if len(mine) >= nth else []
-        return Approval(self.admin, wait_until(started, 60, f"approval {step} #{nth}", interval_s=0.3)[nth - 1]["id"])
+        return Approval(self.staff, wait_until(started, 60, f"approval {step} #{nth}", interval_s=0.3)[nth - 1]["id"])
 
     def _step(self, instance_id: str) -> str | None:
         found = self.admin.get("/history/variable-instance", processInstanceId=instance_id, variableName="approvalStep")
@@ -141,31 +145,55 @@ class Cooperation:
 
 @dataclass
 class Approval:
-    admin: EngineDriver
+    """One call of the approval block, decided by its approvers in their own tasks."""
+
+    staff: Staff
     id: str
+
+    @property
+    def admin(self) -> EngineDriver:
+        return self.staff.admin
 
     def business_key(self) -> str | None:
         return self.admin.get("/history/process-instance", processInstanceId=self.id)[0].get("businessKey")
 
     def inputs(self) -> dict[str, Any]:
-        found = self.admin.get(f"/process-instance/{self.id}/variables", deserializeValues="false")
-        return from_camunda(found)
+        names = ("approvalStep", "approvalSubject", "approvalKind", "approvalApprovers", "approvalCopyTo",
+                 "approvalApplicant", "approvalContext")
+        found = self.admin.get("/history/variable-instance", processInstanceId=self.id, deserializeValues="false")
+        return from_camunda({v["name"]: v for v in found if v["name"] in names and v["activityInstanceId"] == self.id})
 
-    def decide(self, outcome: str, reason: str = "", approvers: list[str] | None = None) -> None:
-        """The block's outputs (contract A) as the stand-in's one task gives them back."""
-        [task] = wait_until(lambda: self.admin.get("/task", processInstanceId=self.id), 30, "the stand-in's task")
-        step = self.inputs()["approvalStep"]
-        at = datetime.now(timezone.utc).isoformat()
-        verdict = "approved" if outcome == "approved" else outcome
-        decisions = [{"step": step, "approver": a, "on_behalf_of": None, "verdict": verdict,
-                      "comment": reason if verdict != "approved" else "同意 / agreed", "transferred_to": None,
-                      "decided_at": at} for a in (approvers or self.inputs()["approvalApprovers"])]
-        body = {"variables": {
-            "approvalOutcome": {"value": outcome, "type": "String"},
-            "approvalReason": {"value": reason, "type": "String"},
-            "approvalDecisions": {"value": json.dumps(decisions, ensure_ascii=False), "type": "Json"}}}
-        response = self.admin.session.post(f"{self.admin.url}/task/{task['id']}/complete", json=body, timeout=30)
-        assert response.ok, response.text
+    def _decision_tasks(self) -> list[dict[str, Any]]:
+        return self.admin.get("/task", processInstanceId=self.id, taskDefinitionKey="Task_Decide")
+
+    def _ended(self) -> bool:
+        return self.admin.get("/history/process-instance", processInstanceId=self.id)[0]["state"] != "ACTIVE"
+
+    def approve(self) -> None:
+        """Every approver approves, round after round, until the block ends."""
+        while not self._ended():
+            tasks = wait_until(lambda: self._ended() or self._decision_tasks(), 60, "a decision task or the end")
+            if tasks is True:
+                return
+            for task in tasks:
+                self._decide(task, {"approvalVerdict": "approve", "approvalComment": "同意 / agreed"})
+            wait_until(lambda: self._ended() or {t["id"] for t in self._decision_tasks()}.isdisjoint(
+                t["id"] for t in tasks), 60, "the decisions to be recorded")
+
+    def reject(self, approver: str, reason: str) -> None:
+        tasks = wait_until(lambda: [t for t in self._decision_tasks() if t["assignee"] == approver], 60,
+                           f"{approver}'s decision task")
+        self._decide(tasks[0], {"approvalVerdict": "reject", "approvalComment": reason})
+        wait_until(self._ended, 60, "the approval to end")
+
+    def withdraw(self, applicant: str, reason: str) -> None:
+        [task] = wait_until(lambda: self.admin.get("/task", processInstanceId=self.id, taskDefinitionKey="Task_Withdraw"),
+                            60, "the applicant's withdraw task")
+        self.staff.complete(applicant, task["id"], {"approvalWithdrawReason": reason})
+        wait_until(self._ended, 60, "the approval to end")
+
+    def _decide(self, task: dict[str, Any], values: dict[str, Any]) -> None:
+        self.staff.complete(task["assignee"], task["id"], values)
 
 
 def pdf_text(pdf: bytes) -> str:
