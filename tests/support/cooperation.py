@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,8 @@ class Cooperation:
     def organise(self) -> None:
         task = self.only_task("Task_OrganiseFeasibility", "the PMO's task to organise the assessment")
         self.staff.call(PMO, "POST", f"/task/{task['id']}/claim", json={"userId": PMO})
-        self.staff.complete(PMO, task["id"], {"assessmentDue": "2027-01-20", "assessmentBrief": "请评估技术、经济、操作可行性"})
+        due = (date.today() + timedelta(days=14)).isoformat()
+        self.staff.complete(PMO, task["id"], {"assessmentDue": due, "assessmentBrief": "请评估技术、经济、操作可行性"})
 
     def assess(self, by_department: dict[str, int]) -> None:
         tasks = self.task("Task_AssessFeasibility", "an assessment task per department", len(by_department))

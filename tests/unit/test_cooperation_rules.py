@@ -5,14 +5,19 @@ roles become people from the organisation file."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
+from tests.reliability.inputs import submissions, writable_fields
 from workers.processes.project_cooperation import rules
 from workers.processes.project_cooperation.labels import FORMS
 from workers.processes.project_cooperation.records import FeasibilityScores
+from workers.runtime.variables import STRING_COLUMN_CHARS
 from workers.shared.organisation.model import load_organisation
+from workers.shared.text import rejection_message
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG = load_organisation(ROOT / "org" / "demo-organisation.yaml")
@@ -129,7 +134,7 @@ def test_a_department_without_work_or_criterion_and_a_negative_budget_are_named(
         "验收标准 / Acceptance criteria: 涉及部门市场部没有验收标准 / the involved department Marketing has no acceptance criterion",
         "第 1 项 计划日期 / item 1 Due date: 2027-07-30 不在项目期间 2027-01-04 至 2027-06-30 内 / "
         "is outside the project's 2027-01-04 to 2027-06-30",
-        "预算（元） / Budget (CNY): 须为不小于 0 的金额，收到 -1 / must be an amount of 0 or more"]
+        "预算（元） / Budget (CNY): 须为 0 至 1,000,000,000,000 元的金额，收到 -1 / must be an amount from 0 to 1,000,000,000,000"]
 
 
 def test_a_row_for_a_department_not_in_the_project_is_named() -> None:
@@ -169,3 +174,36 @@ def _labels(components: list, prefix: str = "") -> dict[str, str]:
         elif "key" in c:
             found[prefix + c["key"]] = c.get("label") or c.get("dateLabel")
     return found
+
+
+HOSTILE = settings(max_examples=60, deadline=None, derandomize=True, database=None)
+
+
+@HOSTILE
+@given(values=submissions(writable_fields(ROOT / "forms" / "project-cooperation-application.form")))
+def test_any_application_is_accepted_or_refused_in_a_short_message_never_a_crash(values: dict) -> None:
+    application, problems = rules.check_application(values, ORG, "chen.jing")
+    assert (application is None) == bool(problems)
+    assert len(rejection_message(problems)) < STRING_COLUMN_CHARS
+
+
+@HOSTILE
+@given(values=submissions(writable_fields(ROOT / "forms" / "project-cooperation-agreement.form")))
+def test_any_agreement_is_accepted_or_refused_in_a_short_message_never_a_crash(values: dict) -> None:
+    agreement, problems = rules.check_agreement(values, _application(), ORG)
+    assert (agreement is None) == bool(problems)
+    assert len(rejection_message(problems)) < STRING_COLUMN_CHARS
+
+
+@HOSTILE
+@given(values=submissions(writable_fields(ROOT / "forms" / "project-cooperation-feasibility-assess.form")))
+def test_any_assessment_is_accepted_or_refused_in_a_short_message_never_a_crash(values: dict) -> None:
+    assert len(rejection_message(rules.check_assessment(values))) < STRING_COLUMN_CHARS
+
+
+def test_the_pmos_due_date_may_not_be_in_the_past_and_the_brief_is_required() -> None:
+    today = date(2027, 1, 4)
+    assert rules.check_brief({"assessmentDue": "2027-01-03", "assessmentBrief": ""}, today) == (None, [
+        "评估要求 / What to assess: 必填 / is required",
+        "评估截止日期 / Assessment due date: 2027-01-03 早于今天 2027-01-04 / is before today, 2027-01-04"])
+    assert rules.check_brief({"assessmentDue": "2027-01-04", "assessmentBrief": "评估产能"}, today) == (today, [])

@@ -13,6 +13,7 @@ PROCESS_KEY = "project-cooperation"
 APPLICATION_INVALID = "APPLICATION_INVALID"
 ASSESSMENT_INVALID = "ASSESSMENT_INVALID"
 AGREEMENT_INVALID = "AGREEMENT_INVALID"
+BRIEF_INVALID = "BRIEF_INVALID"
 
 WORKER_PERMISSIONS = {
     # who started the instance and who completed the assessing and drafting tasks (history): the

@@ -16,6 +16,7 @@ from workers.processes.project_cooperation import (
     AGREEMENT_INVALID,
     APPLICATION_INVALID,
     ASSESSMENT_INVALID,
+    BRIEF_INVALID,
     rules,
 )
 from workers.processes.project_cooperation.documents import (
@@ -108,10 +109,15 @@ def archive_application(project: ArchiveApplicationInput, task: TaskContext) -> 
 
 
 # --- step 2: feasibility assessment --------------------------------------------------------------
-@topic("cooperation.assign-assessors")
+@topic("cooperation.assign-assessors", errors=[BRIEF_INVALID])
 def assign_assessors(project: AssignAssessorsInput, task: TaskContext) -> AssignAssessorsOutput:
     """Each involved department's head, or their delegate (代理), assesses; due at the end of the day
     the PMO set, in the company's time zone."""
+    zone = parse_time_zone(task.settings.company_time_zone)
+    due_day, problems = rules.check_brief(project.model_dump(by_alias=True), clock.now().astimezone(zone).date())
+    if problems:
+        raise BusinessRejection(BRIEF_INVALID, rejection_message(problems))
+    assert due_day
     org = load(Path(project.organisation_file))
     delegations = active_delegations(task.engine)
     names = {p.id: p.name for p in org.people}
@@ -124,8 +130,7 @@ def assign_assessors(project: AssignAssessorsInput, task: TaskContext) -> Assign
             assignee=assignment.assignee, original_assignee=assignment.original_assignee,
             delegation_note=assignment.note(names),
             task_name=f"评估项目可行性 / Assess feasibility：{project.project_name}（{department.name_zh}）"))
-    zone = parse_time_zone(task.settings.company_time_zone)
-    due = datetime.combine(project.assessment_due, time(23, 59), tzinfo=zone)
+    due = datetime.combine(due_day, time(23, 59), tzinfo=zone)
     return AssignAssessorsOutput(feasibility_assessors=items, assessment_due_at=due,
                                  feasibility_round=project.feasibility_round + 1)
 

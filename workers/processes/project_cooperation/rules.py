@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
-from workers.processes.project_cooperation.labels import AGREEMENT, APPLICATION, ASSESS
+from workers.processes.project_cooperation.labels import AGREEMENT, APPLICATION, ASSESS, ORGANISE
 from workers.processes.project_cooperation.records import (
     AgreedMilestone,
     Agreement,
@@ -25,6 +25,17 @@ from workers.shared.organisation.model import Organisation
 from workers.shared.text import MaxLength, all_problems, check_fields, check_rows, check_text, field_name, row
 
 MIN_DEPARTMENTS = 2  # cross-department work: the requesting department and at least one other
+# Sanity bounds, not policy: what a number must stay within to be stored (the engine's Long, Double)
+# and printed; the policy's thresholds are in dmn/cooperation-approvers.dmn.
+MAX_BUDGET = 10**12  # CNY
+MAX_MEETING_INTERVAL_DAYS = 365
+SHOWN_CHARS = 40  # of a wrong value quoted in a message: the message stays far below the String column
+
+
+def _shown(value: Any) -> str:
+    """A wrong value as a message quotes it, cut short (a rejection is stored as a String variable)."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
 APPLICATION_TEXTS = [("projectName", APPLICATION["projectName"], MaxLength.LINE, False)] + [
     (key, APPLICATION[key], MaxLength.TEXT, True) for key in ("background", "goal", "content", "expectedResults")]
@@ -52,7 +63,7 @@ def parse_day(value: Any, labels: Mapping[str, str], key: str, problems: list[st
     try:
         return date.fromisoformat(str(value).strip()[:10])
     except ValueError:
-        problems.append(f"{name}: {value!r} 不是日期，如 2026-12-03 / is not a date like 2026-12-03")
+        problems.append(f"{name}: {_shown(value)} 不是日期，如 2026-12-03 / is not a date like 2026-12-03")
         return None
 
 
@@ -70,7 +81,7 @@ def _department(org: Organisation, value: Any, name: str, problems: list[str]) -
         problems.append(f"{name}: 必填 / is required")
         return None
     if value not in org.departments_by_id:
-        problems.append(f"{name}: 没有部门 {value!r} / no department {value!r}")
+        problems.append(f"{name}: 没有部门 {_shown(value)} / no department {_shown(value)}")
         return None
     return value
 
@@ -80,7 +91,7 @@ def _person(org: Organisation, value: Any, name: str, problems: list[str]) -> st
         problems.append(f"{name}: 必填 / is required")
         return None
     if value not in org.people_by_id:
-        problems.append(f"{name}: 没有人员 {value!r} / no person with user id {value!r}")
+        problems.append(f"{name}: 没有人员 {_shown(value)} / no person with user id {_shown(value)}")
         return None
     return value
 
@@ -146,7 +157,7 @@ def _departments(values: Mapping[str, Any], org: Organisation, problems: list[st
         if value in org.departments_by_id:
             known.append(value)
         else:
-            problems.append(f"{name}: 没有部门 {value!r} / no department {value!r}")
+            problems.append(f"{name}: 没有部门 {_shown(value)} / no department {_shown(value)}")
     if len(known) < MIN_DEPARTMENTS:
         problems.append(f"{name}: 至少选择 {MIN_DEPARTMENTS} 个部门（含本部门），现有 {len(known)} 个 / "
                         f"choose at least {MIN_DEPARTMENTS} departments (yours included), has {len(known)}")
@@ -193,6 +204,17 @@ def _people(values: Mapping[str, Any], org: Organisation, departments: list[str]
 SCORES = ("technical", "economic", "operational")
 
 
+def check_brief(values: Mapping[str, Any], today: date) -> tuple[date | None, list[str]]:
+    """The PMO's arrangements: a due date from today on, and what to assess."""
+    problems = check_text(values.get("assessmentBrief"), "assessmentBrief", ORGANISE["assessmentBrief"],
+                          MaxLength.TEXT, required=True, multiline=True)
+    due = parse_day(values.get("assessmentDue"), ORGANISE, "assessmentDue", problems)
+    if due and due < today:
+        problems.append(f"{_label(ORGANISE, 'assessmentDue')}: {due} 早于今天 {today} / is before today, {today}")
+        due = None
+    return due, problems
+
+
 def check_assessment(values: Mapping[str, Any]) -> list[str]:
     """Each score a whole number 1–5, each comment given."""
     problems = []
@@ -202,7 +224,7 @@ def check_assessment(values: Mapping[str, Any]) -> list[str]:
         if isinstance(score, float) and score.is_integer():
             score = int(score)
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-            problems.append(f"{_label(ASSESS, key)}: 须为 1 至 5 的整数，收到 {values.get(key)!r} / "
+            problems.append(f"{_label(ASSESS, key)}: 须为 1 至 5 的整数，收到 {_shown(values.get(key))} / "
                             f"must be a whole number from 1 to 5")
         problems += check_text(values.get(f"{kind}Comment"), f"{kind}Comment", ASSESS[f"{kind}Comment"],
                                MaxLength.TEXT, required=True, multiline=True)
@@ -244,8 +266,9 @@ def check_agreement(values: Mapping[str, Any], application: Application,
                             f"{missing.name_en} has no {en}")
     milestones = _agreed_milestones(values, application, problems)
     budget = values.get("budget")
-    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget < 0:
-        problems.append(f"{_label(AGREEMENT, 'budget')}: 须为不小于 0 的金额，收到 {budget!r} / must be an amount of 0 or more")
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not 0 <= budget <= MAX_BUDGET:
+        problems.append(f"{_label(AGREEMENT, 'budget')}: 须为 0 至 {MAX_BUDGET:,} 元的金额，收到 {_shown(budget)} / "
+                        f"must be an amount from 0 to {MAX_BUDGET:,}")
     try:
         risk = Risk(values.get("risk"))
     except ValueError:
@@ -254,8 +277,9 @@ def check_agreement(values: Mapping[str, Any], application: Application,
     interval = values.get("meetingIntervalDays")
     if isinstance(interval, float) and interval.is_integer():
         interval = int(interval)
-    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
-        problems.append(f"{_label(AGREEMENT, 'meetingIntervalDays')}: 须为至少 1 天的整数 / must be a whole number of days, at least 1")
+    if isinstance(interval, bool) or not isinstance(interval, int) or not 1 <= interval <= MAX_MEETING_INTERVAL_DAYS:
+        problems.append(f"{_label(AGREEMENT, 'meetingIntervalDays')}: 须为 1 至 {MAX_MEETING_INTERVAL_DAYS} 天的整数 / "
+                        f"must be a whole number of days from 1 to {MAX_MEETING_INTERVAL_DAYS}")
     first = parse_day(values.get("firstMeetingDate"), AGREEMENT, "firstMeetingDate", problems)
     if first and not application.start_date <= first <= application.end_date:
         problems.append(f"{_label(AGREEMENT, 'firstMeetingDate')}: {first} 不在项目期间 {application.start_date} 至 "
@@ -287,7 +311,7 @@ def _department_rows(values: Mapping[str, Any], key: str, text_key: str, involve
         if not isinstance(department, str) or not department.strip():
             own.append(f"{name}: 必填 / is required")
         elif department not in involved:
-            own.append(f"{name}: {department!r} 不是本项目的涉及部门 / is not one of the project's departments")
+            own.append(f"{name}: {_shown(department)} 不是本项目的涉及部门 / is not one of the project's departments")
         problems += own
         if not own:
             found.append({"department": department, text_key: item[text_key].strip()})

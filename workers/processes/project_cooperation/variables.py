@@ -7,7 +7,7 @@ records (`application`, `agreement`, contract B) are typed from then on.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import ConfigDict, PlainSerializer
@@ -78,7 +78,8 @@ class AssessorItem(ProcessVariables):
 class AssignAssessorsInput(Project):
     involved_departments: list[str]
     project_name: str
-    assessment_due: date
+    assessment_due: Annotated[Typed, AsTyped(str)] = None
+    assessment_brief: Annotated[Typed, AsTyped(str)] = None
     feasibility_round: int = 0
 
 
@@ -86,6 +87,7 @@ class AssignAssessorsOutput(ProcessVariables):
     feasibility_assessors: list[AssessorItem]
     assessment_due_at: IsoDateTime  # the assessing tasks' camunda:dueDate
     feasibility_round: int
+    organise_rejection: str | None = None
 
 
 class RecordAssessmentInput(ProcessVariables):
