@@ -21,6 +21,7 @@ from tests.reliability.figures import FIGURES
 from tests.reliability.inputs import as_form_submit, submissions, writable_fields
 from tests.reliability.load import HandoverLoad
 from tests.reliability.rig import ROOT, Rig
+from tests.support.cooperation import APPLICATION, HEADS, PMO, REQUESTER, Cooperation
 from tests.support.handover import wait_for_notice
 
 SETTLE_S = 30 if SCALE.full else 15  # a step retrying that long is a persistent failure, not a slow one
@@ -28,11 +29,17 @@ START_FORMS = {  # form -> (process, a person allowed to start it)
     "work-handover-notice.form": ("work-handover", "chen.jing"),
     "delegation-start.form": ("delegation", "yang.fan"),
     "responsibility-review-start.form": ("responsibility-review", "wang.jianguo"),
+    "project-cooperation-application.form": ("project-cooperation", "yang.fan"),
 }
 HANDOVER_TASK_FORMS = {  # form -> the task it is the form of, reached by the people before it
     "work-handover-checklist.form": "Task_FillChecklist",
     "work-handover-verify.form": "Task_VerifyChecklist",
     "work-handover-sign.form": "Task_GiverSigns",
+}
+COOPERATION_TASK_FORMS = {  # form -> the task it is the form of, in a project driven there by its people
+    "project-cooperation-feasibility-organise.form": "Task_OrganiseFeasibility",
+    "project-cooperation-feasibility-assess.form": "Task_AssessFeasibility",
+    "project-cooperation-agreement.form": "Task_DraftAgreement",
 }
 # No shrinking: every refused outcome is counted and listed as it comes, and a shrink would replay
 # dozens of examples that each wait SETTLE_S for an instance left retrying.
@@ -139,5 +146,46 @@ def _reacher(system: Rig, key: str) -> Callable[[], dict[str, Any]]:
         FIGURES.add("instances run")
         current.clear()
         current.update(load.drive_to(key, 90))
+        return current
+    return reach
+
+
+@pytest.mark.parametrize("form", sorted(COOPERATION_TASK_FORMS))
+def test_a_cooperation_task_form_answers_hostile_input_with_a_named_refusal_or_a_working_instance(
+        system: Rig, form: str) -> None:
+    reach = _cooperation_reacher(system, COOPERATION_TASK_FORMS[form])
+    found: list[str] = []
+
+    @FUZZ
+    @given(values=submissions(writable_fields(ROOT / "forms" / form)))
+    def submit(values: dict[str, Any]) -> None:
+        task = reach()
+        response = system.staff.session(task["assignee"] or PMO).post(
+            f"{system.settings.engine_url}/task/{task['id']}/complete",
+            json={"variables": as_form_submit(values)}, timeout=60)
+        _record(found, form, values, judge(system, form, values, response, task["processInstanceId"]))
+
+    submit()
+    assert not found, "\n".join(found)
+
+
+def _cooperation_reacher(system: Rig, key: str) -> Callable[[], dict[str, Any]]:
+    """A task at `key`: the last project's, if it waits there again, else a new project's, driven
+    there by its people (the PMO organises, every head scores 4)."""
+    current: dict[str, Any] = {}
+
+    def reach() -> dict[str, Any]:
+        again = current and system.staff.tasks(current["processInstanceId"], taskDefinitionKey=key)
+        if again:
+            current.update(again[0])
+            return current
+        run = Cooperation(system.staff, system.staff.start(REQUESTER, "project-cooperation", APPLICATION))
+        FIGURES.add("instances run")
+        if key != "Task_OrganiseFeasibility":
+            run.organise()
+            if key != "Task_AssessFeasibility":
+                run.assess({department: 4 for department in HEADS})
+        current.clear()
+        current.update(run.task(key, f"the project at {key}")[0])
         return current
     return reach
