@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import requests
 
 from tests.support.assertions import has_ended, has_passed, waits_at
 from tests.support.cooperation import (
@@ -30,6 +31,7 @@ from tests.support.driver import EngineDriver, running_worker, wait_until, worke
 from tests.support.staff import ROOT, Staff, demo_with_starters
 from workers.catalog import load_registry
 from workers.runtime.settings import Settings
+from workers.runtime.variables import to_camunda
 
 pytestmark = pytest.mark.engine
 
@@ -324,3 +326,43 @@ def test_a_threshold_changed_in_the_table_and_redeployed_changes_the_routing(sta
         if "run" in locals():
             staff.delete(run.id)
     assert _evaluate(staff.admin, 50000, 3, "low")["approvers"] == "pmo-head"
+
+
+# --- trust: no forged starts, no foreign variables -------------------------------------------------
+def _start_as(staff: Staff, who: str, **body: Any) -> requests.Response:
+    return staff.session(who).post(f"{staff.engine.engine_url}/process-definition/key/project-cooperation/start",
+                                   json=body, timeout=30)
+
+
+def _projects_started_by(staff: Staff, who: str) -> int:
+    return len(staff.admin.get("/history/process-instance", processDefinitionKey="project-cooperation", startedBy=who))
+
+
+@pytest.mark.parametrize("forged", ["requestingDepartment", "initiator", "application", "agreementApplicant"])
+def test_a_start_carries_only_the_application_forms_fields(staff: Staff, forged: str) -> None:
+    before = _projects_started_by(staff, "wu.hao")
+    response = _start_as(staff, "wu.hao", variables=to_camunda({**APPLICATION, forged: "finance"}))
+    assert response.status_code == 400 and "ENGINE-CROSSDEPT-08" in response.text and forged in response.text, response.text
+    assert _projects_started_by(staff, "wu.hao") == before, "nothing was started"
+
+
+def test_nobody_starts_a_project_at_its_agreement_filing(staff: Staff) -> None:
+    before = _projects_started_by(staff, "wu.hao")
+    response = _start_as(staff, "wu.hao", variables=to_camunda(APPLICATION), startInstructions=[
+        {"type": "startBeforeActivity", "activityId": "Task_ArchiveAgreement"}])
+    assert response.status_code == 403 and "ENGINE-CROSSDEPT-01" in response.text, response.text
+    assert _projects_started_by(staff, "wu.hao") == before, "nothing was started"
+
+
+def test_an_assessor_cannot_write_another_departments_scores(staff: Staff, worker: None) -> None:
+    run = Cooperation(staff, staff.start(REQUESTER, "project-cooperation", APPLICATION))
+    try:
+        run.organise()
+        task = next(t for t in run.task("Task_AssessFeasibility", "the assessments", 3) if t["assignee"] == "zhang.wei")
+        forged = {**scores(5), "feasibility_production": {"department": "production", "technical_score": 5}}
+        typed = to_camunda(forged)
+        response = staff.session("zhang.wei").post(f"{staff.engine.engine_url}/task/{task['id']}/complete",
+                                                   json={"variables": typed}, timeout=30)
+        assert response.status_code == 400 and "'feasibility_production'" in response.text, response.text
+    finally:
+        staff.delete(run.id)
