@@ -307,6 +307,13 @@ def test_a_picker_of_an_unknown_kind_or_not_a_select_is_rejected(tmp_path: Path)
         ("picker-options", "Field_Receiver"), ("picker-options", "Field_Department")]
 
 
+def test_a_taglist_picks_several_people_or_departments(tmp_path: Path) -> None:
+    write_form(tmp_path, [{"id": "Field_Departments", "key": "departments", "type": "taglist",
+                           "label": "涉及部门 / Departments involved", "properties": {"crossdept:options": "departments"}}])
+
+    assert lint_models(tmp_path, workers()) == []
+
+
 def test_form_with_schema_version_newer_than_tasklist_renders_is_rejected(tmp_path: Path) -> None:
     write_form(tmp_path, [], form_id="handover-request", schema_version=17)
 

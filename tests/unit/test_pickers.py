@@ -21,6 +21,8 @@ PICKED = {
     "delegation-start": {"principal": "people", "delegate": "people"},
     "delegation-correct": {"principal": "people", "delegate": "people"},
     "responsibility-review-decision": {"owner": "departments"},
+    "project-cooperation-application": {"projectOwner": "people", "person": "people", "department": "departments"},
+    "project-cooperation-agreement": {"department": "departments"},
 }
 
 
@@ -53,6 +55,15 @@ def test_people_and_departments_are_searchable_selects_marked_for_the_organisati
     for key, kind in PICKED[name].items():
         assert (fields[key]["type"], fields[key].get("searchable"), fields[key]["properties"]) == (
             "select", True, {OPTIONS_PROPERTY: kind}), f"{name}: {key}"
+
+
+def test_the_project_applications_departments_are_a_taglist_filled_with_every_department() -> None:
+    form = _form("project-cooperation-application")
+    departments = _fields(form["components"])["departments"]
+    assert (departments["type"], departments["properties"]) == ("taglist", {OPTIONS_PROPERTY: "departments"})
+    filled = _fields(fill_options(form, organisation_options(ORG))["components"])["departments"]
+    assert [v["value"] for v in filled["values"]] == [d.id for d in ORG.departments]
+    assert "searchable" not in filled, "a taglist always searches; form-js knows no such property on it"
 
 
 def test_no_other_form_field_asks_for_an_id_to_be_typed() -> None:
