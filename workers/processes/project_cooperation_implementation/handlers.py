@@ -262,8 +262,8 @@ def remind_action_item(item: RemindActionItemInput, task: TaskContext) -> Remind
     `escalateAfterReminders` reminders; the task carries the item's id as a task variable."""
     sent = remind_open_tasks(task, load(Path(item.organisation_file)), PROCESS_NAME,
                              escalate_after=item.escalate_after_reminders, sent=item.reminders_sent or {},
-                             task_query={"taskDefinitionKey": FOLLOW_UP_TASK,
-                                         "taskVariables": f"actionItemId_eq_{item.action_item_id}"})
+                             task_definition_keys=[FOLLOW_UP_TASK],
+                             task_variables={"actionItemId": item.action_item_id})
     return RemindActionItemOutput(reminders_sent=sent)
 
 

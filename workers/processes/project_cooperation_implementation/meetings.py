@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, PlainSerializer
 
 from workers.runtime.registry import ProcessVariables
 from workers.shared.properties import parse_time_zone
@@ -19,6 +20,10 @@ from workers.shared.properties import parse_time_zone
 REGULAR_PREFIX = "R"
 SPECIAL_PREFIX = "S"
 REGULAR_TOPIC = "项目进展与问题协调 / Progress and problems"
+
+
+# 09:30, as the diagram's property gives it (a time is no JSON type of its own)
+ClockText = Annotated[time, PlainSerializer(lambda moment: moment.isoformat("minutes"), return_type=str)]
 
 
 class MeetingKind(StrEnum):
@@ -31,7 +36,7 @@ class MeetingSchedule(ProcessVariables):
 
     first_date: date
     interval_days: int = Field(ge=1)
-    start_time: time
+    start_time: ClockText
     duration_minutes: int = Field(ge=1)
     invitation_lead_days: int = Field(ge=0)
     time_zone: str
