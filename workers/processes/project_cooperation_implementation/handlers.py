@@ -182,14 +182,13 @@ def send_invitation(held: MeetingInput, task: TaskContext) -> SendInvitationOutp
     ics = invitation.build_invitation(
         meeting, uid=invitation.meeting_uid(meeting, task.process_instance_id, domain), project_name=held.project_name,
         organizer=owner, attendees=heads, stamped_at=clock.now(), description=description)
+    name = meeting.name()
     notify(task, Notification(
         event_key=f"cooperation-implementation:{task.process_instance_id}:invitation:{meeting.id}",
         recipients=heads,
-        subject=Bilingual(zh=f"会议邀请：{held.project_name} {meeting.title().split(' / ')[0]}",
-                          en=f"Invitation: {held.project_name}, {meeting.title().split(' / ')[1]}"),
-        body=Bilingual(zh=f"请参加{meeting.title().split(' / ')[0]}，时间 {when}。\n{description}",
-                       en=f"You are invited to {meeting.title().split(' / ')[1]}, {when}. The attached calendar "
-                          "file adds it to your calendar."),
+        subject=Bilingual(zh=f"会议邀请：{held.project_name} {name.zh}", en=f"Invitation: {held.project_name}, {name.en}"),
+        body=Bilingual(zh=f"请参加{name.zh}，时间 {when}。附件日历文件可加入您的日历。\n{description}",
+                       en=f"You are invited to {name.en}, {when}. The attached calendar file adds it to your calendar."),
         attachments=[Attachment(filename=f"{meeting.id}.ics", content=ics, mime_type=invitation.MIME_TYPE,
                                 mime_params=invitation.MIME_PARAMS)]))
     return SendInvitationOutput(meeting_title=meeting.title())

@@ -36,7 +36,7 @@ def build_invitation(meeting: Meeting, *, uid: str, project_name: str, organizer
     event.add("dtstamp", stamped_at)
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
-    event.add("summary", f"{project_name}：{meeting.title()}")
+    event.add("summary", f"{project_name}：{meeting.title()}：{meeting.topic}")
     event.add("description", description)
     event.add("status", "CONFIRMED")
     event["organizer"] = _address(organizer, role=None)

@@ -15,6 +15,7 @@ from typing import Annotated
 from pydantic import Field, PlainSerializer
 
 from workers.runtime.registry import ProcessVariables
+from workers.shared.notify import Bilingual
 from workers.shared.properties import parse_time_zone
 
 REGULAR_PREFIX = "R"
@@ -53,10 +54,15 @@ class Meeting(ProcessVariables):
     called_by: str | None = None  # a special meeting's caller, as the engine recorded who completed the call
     called_by_department: str | None = None
 
-    def title(self) -> str:
+    def name(self) -> Bilingual:
         if self.kind is MeetingKind.REGULAR:
-            return f"第 {self.number} 次项目协调会 / Coordination meeting {self.number}"
-        return f"第 {self.number} 次专项协调会议：{self.topic} / Special coordination meeting {self.number}: {self.topic}"
+            return Bilingual(zh=f"第 {self.number} 次项目协调会", en=f"coordination meeting {self.number}")
+        return Bilingual(zh=f"第 {self.number} 次专项协调会议", en=f"special coordination meeting {self.number}")
+
+    def title(self) -> str:
+        """As forms and documents show it: `第 1 次专项协调会议 / Special coordination meeting 1`."""
+        name = self.name()
+        return f"{name.zh} / {name.en[0].upper()}{name.en[1:]}"
 
 
 def regular_meeting(schedule: MeetingSchedule, number: int) -> Meeting:
