@@ -98,9 +98,11 @@ def test_the_invitation_is_an_icalendar_request_to_exactly_the_involved_heads(tm
     [mail] = _mails(tmp_path)
     assert {a.username for a in mail["To"].addresses} == HEADS
     calendar, part = _ics(mail)
-    assert part.get_param("method") == "REQUEST"
+    assert part.get_param("method") == "REQUEST" and part.get_content_charset() == "utf-8"
     assert calendar["METHOD"] == "REQUEST"
     [event] = calendar.walk("VEVENT")
+    assert str(event["SUMMARY"]) == "智能仓储 / Smart warehouse：第 2 次项目协调会 / Coordination meeting 2：项目进展与问题协调 / Progress and problems"
+    assert {a.params["CN"] for a in event["ATTENDEE"]} == {"陈静", "李强", "张伟"}
     assert str(event["UID"]) == "R2.pi-1@corp.example"
     start = event["DTSTART"]
     assert start.params["TZID"] == "Asia/Shanghai"

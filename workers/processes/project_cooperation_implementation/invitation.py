@@ -16,7 +16,9 @@ from workers.shared.organisation.model import Person
 
 PRODID = "-//crossdept//project cooperation//ZH"
 MIME_TYPE = "text/calendar"
-MIME_PARAMS = {"method": "REQUEST"}  # what makes a mail client treat the attachment as an invitation
+# method: what makes a mail client treat the attachment as an invitation; charset: MIME text defaults to
+# US-ASCII, and the names and summary are Chinese
+MIME_PARAMS = {"method": "REQUEST", "charset": "utf-8"}
 
 
 def meeting_uid(meeting: Meeting, process_instance_id: str, domain: str) -> str:
