@@ -16,6 +16,7 @@ from icalendar import Calendar
 
 from workers.processes.project_cooperation_implementation import labels, meetings, rules
 from workers.processes.project_cooperation_implementation.meetings import MeetingSchedule
+from workers.processes.project_cooperation_implementation.variables import MilestoneRow
 from workers.runtime.settings import Settings
 from workers.runtime.testing import BpmnError, Completed, HandlerEnvironment
 
@@ -253,14 +254,14 @@ def test_an_overdue_action_item_reminds_only_its_own_follow_up_task(tmp_path: Pa
 
 
 # --- milestones and completion ---------------------------------------------------------------------------
-AGREED = [rules.Milestone(id="M1", name="设计", due_date=date(2026, 11, 30)),
-          rules.Milestone(id="M2", name="样机", due_date=date(2026, 12, 20))]
+AGREED = [MilestoneRow(id="M1", name="设计", due_date=date(2026, 11, 30)),
+          MilestoneRow(id="M2", name="样机", due_date=date(2026, 12, 20))]
 
 
 def test_a_milestone_reached_late_counts_its_days_late_and_one_not_reached_counts_until_today() -> None:
     recorded, problems = rules.recorded_milestones(AGREED, [{"id": "M1", "actualDate": "2026-12-01"}], date(2026, 12, 22))
     assert problems == []
-    assert [m.late_days(date(2026, 12, 22)) for m in recorded] == [1, 2]
+    assert [m.days_late(date(2026, 12, 22)) for m in recorded] == [1, 2]
 
 
 def test_an_actual_date_in_the_future_is_refused_naming_the_row() -> None:

@@ -272,22 +272,21 @@ def check_progress(progress: CheckProgressInput, task: TaskContext) -> ProgressO
     """The owner's actual dates against the agreement's milestones, late ones shown; declared complete
     (every milestone with an actual date or a reason), the implementation report."""
     today = clock.now().astimezone(parse_time_zone(progress.company_time_zone)).date()
-    agreed = [rules.Milestone(id=m.id, name=m.name, due_date=m.due_date) for m in progress.agreement.milestones]
+    agreed = [MilestoneRow(id=m.id, name=m.name, due_date=m.due_date) for m in progress.agreement.milestones]
     recorded, problems = rules.recorded_milestones(agreed, progress.milestones, today)
     complete = progress.implementation_complete is True
     if complete:
         problems += rules.completion_problems(recorded)
     if problems:
         raise BusinessRejection(PROGRESS_INVALID, rejection_message(problems))
-    rows = [MilestoneRow(id=m.id, name=m.name, due_date=m.due_date, actual_date=m.actual_date, reason=m.reason,
-                         late_days=m.late_days(today)) for m in recorded]
+    rows = [m.model_copy(update={"late_days": m.days_late(today)}) for m in recorded]
     shown = dict(milestones=rows, milestone_summary=rules.milestone_summary(recorded, today), progress_rejection=None)
     if not complete:
         return ProgressOutput(**shown, implementation_completed=False)
     return CompletedOutput(**shown, implementation_completed=True, implementation_report=ImplementationReport(
         completed_on=today,
         milestones=[ReportMilestone(id=m.id, name=m.name, due_date=m.due_date, actual_date=m.actual_date,
-                                    late_days=m.late_days(today)) for m in recorded],
+                                    late_days=m.days_late(today)) for m in recorded],
         meetings=sum(1 for d in progress.project_documents if d.kind == MINUTES_KIND),
         open_action_items=_open_follow_ups(task)))
 

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from workers.processes.project_cooperation_implementation.labels import ACTION_ITEM, CALL, MILESTONE, MINUTES
+from workers.processes.project_cooperation_implementation.variables import MilestoneRow
 from workers.shared.documents import undrawable
 from workers.shared.text import MaxLength, check_rows, check_text, field_name, row
 
@@ -118,19 +119,7 @@ def action_items(rows: list[dict[str, Any]] | None) -> list[ActionItem]:
 
 
 # --- milestones ------------------------------------------------------------------------------------
-class Milestone(BaseModel):
-    id: str
-    name: str
-    due_date: date
-    actual_date: date | None = None
-    reason: str = ""
-
-    def late_days(self, today: date) -> int:
-        """Days past the due date: until the actual date, or until today while it is not reached."""
-        return max(0, ((self.actual_date or today) - self.due_date).days)
-
-
-def recorded_milestones(agreed: list[Milestone], submitted: Any, today: date) -> tuple[list[Milestone], list[str]]:
+def recorded_milestones(agreed: list[MilestoneRow], submitted: Any, today: date) -> tuple[list[MilestoneRow], list[str]]:
     """The agreement's milestones with the actual dates and reasons the owner entered (by id; a row the
     form does not send keeps none); an actual date must be a date not after today."""
     rows = {r.get("id"): r for r in submitted if isinstance(r, dict)} if isinstance(submitted, list) else {}
@@ -146,21 +135,22 @@ def recorded_milestones(agreed: list[Milestone], submitted: Any, today: date) ->
         problems += check_text(given.get("reason"), "reason", MILESTONE["reason"], MaxLength.LINE, where=where,
                                undrawable=undrawable, printed_on="报告上 / on the report")
         reason = given.get("reason") if isinstance(given.get("reason"), str) else ""
-        recorded.append(milestone.model_copy(update={"actual_date": actual, "reason": (reason or "").strip()}))
+        recorded.append(milestone.model_copy(update={"actual_date": actual, "reason": (reason or "").strip(),
+                                                     "late_days": None}))
     return recorded, problems
 
 
-def completion_problems(milestones: list[Milestone]) -> list[str]:
+def completion_problems(milestones: list[MilestoneRow]) -> list[str]:
     """Implementation is complete only when every milestone was reached or says why not."""
     return [f"{field_name(MILESTONE['actualDate'], 'actualDate', row(n, '行', 'row'))}: {m.id} {m.name} "
             f"没有实际完成日期，请填写日期或原因 / has no actual date: enter it or a reason"
             for n, m in enumerate(milestones, start=1) if m.actual_date is None and not m.reason]
 
 
-def milestone_summary(milestones: list[Milestone], today: date) -> str:
+def milestone_summary(milestones: list[MilestoneRow], today: date) -> str:
     lines = []
     for m in milestones:
-        late = m.late_days(today)
+        late = m.days_late(today)
         if m.actual_date is None:
             state = (f"未达成，已逾期 {late} 天 / not reached, {late} days late" if late
                      else "未达成 / not reached yet")

@@ -77,7 +77,11 @@ class MilestoneRow(ProcessVariables):
     due_date: date
     actual_date: date | None = None
     reason: str = ""
-    late_days: int | None = None
+    late_days: int | None = None  # as the form shows it, from `days_late` when last checked
+
+    def days_late(self, today: date) -> int:
+        """Days past the due date: until the actual date, or until today while it is not reached."""
+        return max(0, ((self.actual_date or today) - self.due_date).days)
 
 
 class FollowUp(ProcessVariables):
