@@ -5,7 +5,7 @@ staff never start it), then driven through REST as its people.
 One scenario runs once (module fixture); each test checks one thing of it. The agreement's cadence is
 7 days from tomorrow and the test model sends invitations 10 days ahead (`invitationLeadDays`), so the
 timers of the first two meetings are already due and fire at once, and the third waits: two meetings
-within seconds, from the agreement's own dates. The webhook answers the first call 500, so the first
+within seconds, from the agreement's own dates. The webhook answers its first call 500, so one
 invitation task fails after its mail went out and is retried.
 """
 
@@ -16,63 +16,27 @@ import email.message
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any, Iterator
-from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from tests.support.assertions import has_ended, waits_at
+from tests.support.assertions import has_ended
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until, worker_settings_in
+from tests.support.implementation import OWNER, ROOT, SHANGHAI, TOPICS_PREFIX, contract_inputs, deploy, start, today
 from tests.support.receivers import Mailbox, Receiver, http_receiver, smtp_server
 from tests.support.staff import Staff, demo_with_starters
 from workers.catalog import load_registry
 from workers.runtime.settings import Settings
-from workers.runtime.variables import to_camunda
-from workers.shared.organisation.model import Organisation, load_organisation
-from workers.shared.organisation.pickers import fill_options, form_bytes, organisation_options
 
 pytestmark = pytest.mark.engine
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "cooperation-implementation"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-KEY = "project-cooperation-implementation"
-BPMN = "project-cooperation-implementation.bpmn"
-FORMS = ["cooperation-implementation-call-meeting.form", "cooperation-implementation-minutes.form",
-         "cooperation-implementation-action-item.form", "cooperation-implementation-progress.form"]
-EDITS = {'name="invitationLeadDays" value="2"': 'name="invitationLeadDays" value="10"',
-         'value="PT30S"': 'value="PT1S"'}  # the test's lead time; retries a second apart
 TASKLIST = "http://camunda.corp.example/camunda/app/tasklist/default/"
-INVOLVED = ["marketing", "sales", "engineering"]
 HEADS = {"chen.jing@example.com", "li.qiang@example.com", "zhang.wei@example.com"}
-OWNER = "huang.lei"  # 技术部 Engineering, the project owner
 BUSINESS_KEY = "PC-IT-0001"
-
-
-def today() -> date:
-    return datetime.now(SHANGHAI).date()
-
-
-def contract_inputs(organisation_file: Path) -> dict[str, Any]:
-    """What project-cooperation's call activity passes (contract B)."""
-    first = today() + timedelta(days=1)
-    return {
-        "initiator": "chen.jing", "projectName": "智能仓储 / Smart warehouse", "projectOwner": OWNER,
-        "requestingDepartment": "marketing", "involvedDepartments": INVOLVED,
-        "application": {"project_name": "智能仓储 / Smart warehouse", "project_owner": OWNER,
-                        "requesting_department": "marketing", "departments": INVOLVED},
-        "agreement": {"meeting_interval_days": 7, "first_meeting_date": first.isoformat(), "budget": 120000,
-                      "milestones": [{"id": "M1", "name": "方案设计 / Design", "due_date": (today() - timedelta(days=3)).isoformat()},
-                                     {"id": "M2", "name": "样机交付 / Prototype", "due_date": (today() + timedelta(days=30)).isoformat()}]},
-        "projectDocuments": [{"kind": "application", "title": "《项目合作申请表》 / Project Cooperation Application",
-                              "version": 1, "variable": "doc_application_1",
-                              "archive_path": f"project-cooperation/{BUSINESS_KEY}/application-1.pdf", "sha256": "0" * 64}],
-        "organisationFile": str(organisation_file),
-    }
 
 
 # --- the world of the scenario ------------------------------------------------------------------------
@@ -94,24 +58,6 @@ class Run:
     def wait_tasks(self, activity: str, count: int, **params: Any) -> list[dict[str, Any]]:
         return wait_until(lambda: (found := self.tasks(activity, **params)) and len(found) >= count and found,
                           60, f"{count} open {activity}", interval_s=0.3)
-
-
-def deploy(admin: EngineDriver, org: Organisation) -> None:
-    text = (ROOT / "bpmn" / BPMN).read_text(encoding="utf-8")
-    for old, new in EDITS.items():
-        assert old in text, f"{BPMN} has no {old!r} to edit"
-        text = text.replace(old, new)
-    options = organisation_options(org)
-    files = {BPMN: text, **{f: form_bytes(fill_options(json.loads((ROOT / "forms" / f).read_bytes()), options)).decode()
-                            for f in FORMS}}
-    admin.deploy_xml("cooperation-implementation-test", files)
-
-
-def start(admin: EngineDriver, variables: dict[str, Any]) -> str:
-    response = admin.session.post(f"{admin.url}/process-definition/key/{KEY}/start", timeout=30,
-                                  json={"variables": to_camunda(variables), "businessKey": BUSINESS_KEY})
-    assert response.ok, response.text
-    return response.json()["id"]
 
 
 def fire(run: Run, activity: str) -> None:
@@ -209,9 +155,9 @@ def run(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPath
         settings = worker_settings_in(engine, folder, smtp_host="127.0.0.1", smtp_port=port,
                                       mail_from="crossdept@corp.example", tasklist_url=TASKLIST,
                                       webhook_urls=[f"{hooks.base_url}/im"], archive_dir=folder / "archive")
-        registry = load_registry().subset([t for t in load_registry().names() if t.startswith("cooperation-implementation.")])
+        registry = load_registry().subset([t for t in load_registry().names() if t.startswith(TOPICS_PREFIX)])
         with running_worker(registry, settings):
-            instance = admin.instance(start(admin, contract_inputs(organisation_file)))
+            instance = admin.instance(start(admin, contract_inputs(organisation_file, BUSINESS_KEY), BUSINESS_KEY))
             result = Run(staff, instance, box, hooks, settings)
             try:
                 drive(result)
