@@ -63,7 +63,9 @@ def open_task(new_page: Callable[..., Any], project: dict[str, Any], tasklist_ur
               name: str) -> Any:
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=60_000)  # on a loaded machine Tasklist takes its time
     page = new_page(user)
+    page.set_default_timeout(60_000)
     log_in(page, tasklist_url, user, project["staff"].password)
     page.goto(f"{tasklist_url}default/#/?task={task_id}")
     expect(page.locator(".task-card h2.task")).to_contain_text(name)
