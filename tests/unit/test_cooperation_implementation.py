@@ -40,9 +40,20 @@ MEETING = {"meetingId": "R2", "meetingSchedule": SCHEDULE.model_dump(mode="json"
 
 
 def _environment(tmp_path: Path) -> HandlerEnvironment:
-    return HandlerEnvironment(now=NOW, settings=Settings(
+    env = HandlerEnvironment(now=NOW, settings=Settings(
         worker_id="harness", data_dir=tmp_path, mail_outbox_dir=tmp_path / "outbox", mail_from="pm@corp.example",
         tasklist_url="http://tasklist.example/camunda/app/tasklist/default/"))
+    env.engine.answer("GET", "/process-instance", [])  # no delegation registered
+    return env
+
+
+def _delegated(env: HandlerEnvironment, principal: str, delegate: str) -> None:
+    """A registered delegation (a delegation instance waiting at its end) active around NOW."""
+    env.engine.answer("GET", "/process-instance", [{"id": "delegation-1"}])
+    env.engine.answer("GET", "/variable-instance", [
+        {"processInstanceId": "delegation-1", "name": name, "type": "String", "value": value}
+        for name, value in (("principal", principal), ("delegate", delegate),
+                            ("delegationStarts", "2026-11-30T00:00:00+08:00"), ("delegationEnds", "2026-12-31T00:00:00+08:00"))])
 
 
 def _mails(tmp_path: Path) -> list[email.message.EmailMessage]:
@@ -67,7 +78,6 @@ def test_regular_meetings_follow_the_agreements_interval_at_the_diagrams_start_t
 
 def test_plan_invites_first_to_the_first_meeting_still_ahead_and_lists_the_milestones(tmp_path: Path) -> None:
     env = _environment(tmp_path)
-    env.engine.answer("GET", "/process-instance", [])  # no delegation registered
     outcome = env.run("cooperation-implementation.plan", {
         "agreement": AGREEMENT, "projectOwner": "huang.lei", "involvedDepartments": INVOLVED,
         "organisationFile": str(ORGANISATION)}, properties=PLAN_PROPERTIES)
@@ -95,7 +105,7 @@ def test_the_invitation_is_an_icalendar_request_to_exactly_the_involved_heads(tm
     env = _environment(tmp_path)
     outcome = env.run("cooperation-implementation.send-invitation", MEETING, process_instance_id="pi-1",
                       activity_id="Task_SendInvitation")
-    assert outcome == Completed({"meetingTitle": "第 2 次项目协调会 / Coordination meeting 2"})
+    assert outcome == Completed({"meetingTitle": "第 2 次项目协调会 / Coordination meeting 2", "minutesAssignee": "huang.lei"})
     [mail] = _mails(tmp_path)
     assert {a.username for a in mail["To"].addresses} == HEADS
     calendar, part = _ics(mail)
@@ -114,6 +124,14 @@ def test_the_invitation_is_an_icalendar_request_to_exactly_the_involved_heads(tm
     attendees = event["ATTENDEE"] if isinstance(event["ATTENDEE"], list) else [event["ATTENDEE"]]
     assert {str(a).removeprefix("mailto:").split("@")[0] for a in attendees} == HEADS
     assert all(a.params["ROLE"] == "REQ-PARTICIPANT" and a.params["RSVP"] == "TRUE" for a in attendees)
+
+
+def test_the_minutes_go_to_the_owners_delegate_registered_since_the_implementation_began(tmp_path: Path) -> None:
+    env = _environment(tmp_path)
+    _delegated(env, "huang.lei", "xu.ming")
+    outcome = env.run("cooperation-implementation.send-invitation", MEETING, process_instance_id="pi-1",
+                      activity_id="Task_SendInvitation")
+    assert isinstance(outcome, Completed) and outcome.variables["minutesAssignee"] == "xu.ming"
 
 
 def test_a_retried_invitation_sends_no_second_mail(tmp_path: Path) -> None:
@@ -284,7 +302,7 @@ def test_declaring_completion_writes_the_implementation_report(tmp_path: Path) -
     env = _environment(tmp_path)
     env.engine.answer("GET", "/task/count", {"count": 1})
     outcome = env.run("cooperation-implementation.check-progress", {
-        "agreement": AGREEMENT, "companyTimeZone": "Asia/Shanghai", "implementationComplete": True,
+        "agreement": AGREEMENT, "projectOwner": "huang.lei", "companyTimeZone": "Asia/Shanghai", "implementationComplete": True,
         "milestones": [{"id": "M1", "actualDate": "2026-12-01"}, {"id": "M2", "actualDate": "2026-12-02"}],
         "projectDocuments": [{"kind": "application", "title": "a", "version": 1, "variable": "doc_application_1",
                               "archive_path": "x", "sha256": "y"},
@@ -301,7 +319,7 @@ def test_declaring_completion_writes_the_implementation_report(tmp_path: Path) -
 
 def test_recording_progress_without_completion_shows_late_ones_and_goes_on(tmp_path: Path) -> None:
     outcome = _environment(tmp_path).run("cooperation-implementation.check-progress", {
-        "agreement": AGREEMENT, "companyTimeZone": "Asia/Shanghai", "implementationComplete": False,
+        "agreement": AGREEMENT, "projectOwner": "huang.lei", "companyTimeZone": "Asia/Shanghai", "implementationComplete": False,
         "milestones": [], "projectDocuments": []})
     assert isinstance(outcome, Completed), outcome
     assert outcome.variables["implementationCompleted"] is False and "implementationReport" not in outcome.variables
@@ -310,7 +328,7 @@ def test_recording_progress_without_completion_shows_late_ones_and_goes_on(tmp_p
 
 def test_declaring_completion_with_a_milestone_left_open_goes_back_naming_it(tmp_path: Path) -> None:
     outcome = _environment(tmp_path).run("cooperation-implementation.check-progress", {
-        "agreement": AGREEMENT, "companyTimeZone": "Asia/Shanghai", "implementationComplete": True,
+        "agreement": AGREEMENT, "projectOwner": "huang.lei", "companyTimeZone": "Asia/Shanghai", "implementationComplete": True,
         "milestones": [{"id": "M1", "actualDate": "2026-12-01"}], "projectDocuments": []})
     assert isinstance(outcome, BpmnError) and outcome.code == "PROGRESS_INVALID"
     assert "M2 样机交付 / Prototype 没有实际完成日期" in outcome.message

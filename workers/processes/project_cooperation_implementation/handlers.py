@@ -95,15 +95,20 @@ def plan(project: PlanInput, properties: PlanSettings, task: TaskContext) -> Pla
         invitation_lead_days=properties.invitation_lead_days, time_zone=str(properties.time_zone))
     first = meetings.regular_meeting(schedule, meetings.first_regular_number(schedule, clock.now()))
     rows = [MilestoneRow(id=m.id, name=m.name, due_date=m.due_date) for m in project.agreement.milestones]
-    owner = resolve_assignee(project.project_owner, active_delegations(task.engine)).assignee
     return PlanOutput(
         meeting_schedule=schedule, next_meeting_id=first.id,
         next_invitation_at=meetings.invitation_time(schedule, first), special_meetings=[],
-        milestones=rows, milestone_summary="", owner_assignee=owner,
+        milestones=rows, milestone_summary="", owner_assignee=_owner_or_delegate(task, project.project_owner),
         involved_groups=",".join(project.involved_departments), company_time_zone=str(properties.time_zone),
         deadline_time=properties.deadline_time.isoformat("minutes"),
         reminder_interval_hours=properties.reminder_interval_hours,
         escalate_after_reminders=properties.escalate_after_reminders)
+
+
+def _owner_or_delegate(task: TaskContext, owner: str) -> str:
+    """Who does the project owner's tasks now: resolved again for each task, since an implementation
+    runs for months and delegations (代理) come and go meanwhile."""
+    return resolve_assignee(owner, active_delegations(task.engine)).assignee
 
 
 @topic("cooperation-implementation.schedule-next")
@@ -191,7 +196,8 @@ def send_invitation(held: MeetingInput, task: TaskContext) -> SendInvitationOutp
                        en=f"You are invited to {name.en}, {when}. The attached calendar file adds it to your calendar."),
         attachments=[Attachment(filename=f"{meeting.id}.ics", content=ics, mime_type=invitation.MIME_TYPE,
                                 mime_params=invitation.MIME_PARAMS)]))
-    return SendInvitationOutput(meeting_title=meeting.title())
+    return SendInvitationOutput(meeting_title=meeting.title(),
+                                minutes_assignee=_owner_or_delegate(task, held.project_owner))
 
 
 @topic("cooperation-implementation.check-minutes", errors=[MINUTES_INVALID])
@@ -280,7 +286,8 @@ def check_progress(progress: CheckProgressInput, task: TaskContext) -> ProgressO
     if problems:
         raise BusinessRejection(PROGRESS_INVALID, rejection_message(problems))
     rows = [m.model_copy(update={"late_days": m.days_late(today)}) for m in recorded]
-    shown = dict(milestones=rows, milestone_summary=rules.milestone_summary(recorded, today), progress_rejection=None)
+    shown = dict(milestones=rows, milestone_summary=rules.milestone_summary(recorded, today), progress_rejection=None,
+                 owner_assignee=_owner_or_delegate(task, progress.project_owner))
     if not complete:
         return ProgressOutput(**shown, implementation_completed=False)
     return CompletedOutput(**shown, implementation_completed=True, implementation_report=ImplementationReport(

@@ -166,6 +166,7 @@ class MeetingInput(ProcessVariables):
 
 class SendInvitationOutput(ProcessVariables):
     meeting_title: str
+    minutes_assignee: str  # the project owner, or their delegate while one is registered
 
 
 class CheckMinutesInput(ProcessVariables):
@@ -212,10 +213,12 @@ class CheckProgressInput(ProcessVariables):
     implementation_complete: Annotated[Any, AsTyped(bool)] = None
     agreement: Agreement
     project_documents: list[ProjectDocument]
+    project_owner: str
     company_time_zone: str
 
 
 class ProgressOutput(ProcessVariables):
+    owner_assignee: str  # the progress task comes back to the owner's delegate while one is registered
     milestones: list[MilestoneRow]
     milestone_summary: str
     progress_rejection: str | None = None
