@@ -89,10 +89,12 @@ def test_a_sales_member_calls_a_special_meeting_in_tasklist(
     assert claimed.value.ok, claimed.value.text()
     form = page.locator(".fjs-container")
     expect(form.get_by_label("项目名称 / Project")).to_have_value("智能仓储 / Smart warehouse")
-    form.get_by_label("会议议题 / Topic").fill("客户接口变更 / Customer interface change")
     form.get_by_label("会议日期 / Date").fill((today() + timedelta(days=2)).strftime("%Y/%m/%d"))
+    form.get_by_label("项目名称 / Project").click()  # leaving the date field closes its calendar
+    form.get_by_label("会议议题 / Topic").fill("客户接口变更 / Customer interface change")
     form.get_by_label("开始时间（时:分） / Start time (HH:MM)").fill("10:00")
     form.get_by_label("议程与原因 / Agenda and reason").fill("客户要求增加字段 / the customer wants more fields")
+    expect(form.get_by_label("开始时间（时:分） / Start time (HH:MM)")).to_have_value("10:00")
     screenshots(page, "call-filled")
     with page.expect_response(lambda r: f"/task/{call['id']}/submit-form" in r.url) as submitted:
         page.get_by_role("button", name="完成", exact=True).click()
@@ -118,10 +120,10 @@ def test_the_project_owner_writes_minutes_with_an_action_item_picked_by_departme
     form.get_by_label("出席人员 / Attendees").fill("陈静、李强、张伟、黄磊")
     form.get_by_label("讨论内容 / Discussion").fill("接口进度正常 / interfaces on track")
     form.get_by_role("button", name="添加一项").click()
+    form.get_by_label("完成期限 / Due date").fill((today() + timedelta(days=5)).strftime("%Y/%m/%d"))
+    form.get_by_label("会议 / Meeting").click()  # leaving the date field closes its calendar
     form.get_by_label("事项 / Item").fill("提供客户接口清单 / List the customers' interfaces")
     pick(page, "负责部门 / Owning department", "销售", "销售部", ["销售部 Sales"])
-    form.get_by_label("完成期限 / Due date").fill((today() + timedelta(days=5)).strftime("%Y/%m/%d"))
-    form.get_by_label("决定事项 / Decisions").click()  # leaving the date field closes its calendar
     screenshots(page, "minutes-filled")
     with page.expect_response(lambda r: f"/task/{minutes['id']}/submit-form" in r.url) as submitted:
         page.get_by_role("button", name="完成", exact=True).click()

@@ -132,7 +132,7 @@ class ScheduleNextOutput(ProcessVariables):
 
 class CheckMeetingCallInput(ProcessVariables):
     meeting_call_topic: Annotated[Any, AsTyped(str)] = None
-    meeting_call_date: Annotated[Any, AsTyped(date)] = None
+    meeting_call_date: Annotated[Any, AsTyped(str)] = None  # 2026-12-04, as the form's date field sends it
     meeting_call_time: Annotated[Any, AsTyped(str)] = None
     meeting_call_agenda: Annotated[Any, AsTyped(str)] = None
     meeting_schedule: MeetingSchedule
@@ -145,11 +145,12 @@ class CheckMeetingCallOutput(ProcessVariables):
     special_meetings: list[Meeting]
     called_meeting_id: str
     meeting_call_rejection: str | None = None
-    # the form starts empty for the next meeting
-    meeting_call_topic: str | None = None
-    meeting_call_date: date | None = None
-    meeting_call_time: str | None = None
-    meeting_call_agenda: str | None = None
+    # The form starts empty for the next meeting: empty text, not None, since Tasklist submits a field
+    # with its variable's type and a null variable refuses the text typed into it.
+    meeting_call_topic: str = ""
+    meeting_call_date: str = ""
+    meeting_call_time: str = ""
+    meeting_call_agenda: str = ""
 
 
 class MeetingInput(ProcessVariables):
