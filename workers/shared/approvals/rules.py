@@ -7,26 +7,15 @@ from enum import StrEnum
 from typing import Any, Iterable
 
 from workers.shared.approvals.labels import DECIDE, WITHDRAW
-from workers.shared.approvals.record import ApprovalDecision, ApprovalOutcome, Verdict
+from workers.shared.approvals.record import ApprovalDecision, ApprovalOutcome, LabelledEnum, Verdict
 from workers.shared.organisation.model import Organisation
 from workers.shared.text import MaxLength, check_text
 
 
-class ApprovalKind(StrEnum):
-    COUNTERSIGN = "countersign"  # 会签: all must approve, the first rejection ends it
-    ANY = "any"  # 或签: the first decision decides
-    SEQUENTIAL = "sequential"  # 依次: in the list's order, the first rejection ends it
-
-    @property
-    def label(self) -> str:
-        return _KIND_LABELS[self]
-
-
-_KIND_LABELS = {
-    ApprovalKind.COUNTERSIGN: "会签（全部同意方可通过） / Countersign (all must approve)",
-    ApprovalKind.ANY: "或签（一人决定即可） / Any one (the first decision decides)",
-    ApprovalKind.SEQUENTIAL: "依次审批（按顺序逐一审批） / Sequential (one after another, in order)",
-}
+class ApprovalKind(LabelledEnum):
+    COUNTERSIGN = "countersign", "会签（全部同意方可通过） / Countersign (all must approve)"
+    ANY = "any", "或签（一人决定即可） / Any one (the first decision decides)"
+    SEQUENTIAL = "sequential", "依次审批（按顺序逐一审批） / Sequential (one after another, in order)"
 
 
 class FormVerdict(StrEnum):
