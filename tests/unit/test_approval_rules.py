@@ -104,6 +104,18 @@ def test_a_transfer_needs_a_known_other_person(target: str | None, expected: str
     assert rules.decision_problems(ORG, "transfer", "请处理 / please", target, "sun.li", "li.qiang") == [expected]
 
 
+def test_a_transfer_target_that_is_not_an_id_is_refused_without_repeating_it() -> None:
+    [problem] = rules.decision_problems(ORG, "transfer", "请处理", "x" * 5000, "zhang.wei", "zhang.wei")
+    assert problem.startswith("转交给 / Transfer to: 不能超过 64 个字符") and "xxx" not in problem
+    [problem] = rules.decision_problems(ORG, "transfer", "请处理", {"id": 1}, "zhang.wei", "zhang.wei")
+    assert "须为文字" in problem
+
+
+def test_a_verdict_that_is_not_on_the_form_is_refused_whatever_its_type() -> None:
+    for sent in ("maybe", 1, ["approve"], {"v": "approve"}):
+        assert rules.decision_problems(ORG, sent, "x", None, "zhang.wei", "zhang.wei")[0].startswith("审批结论 / Verdict:")
+
+
 def test_a_transfer_to_another_known_person_with_a_comment_passes() -> None:
     assert rules.decision_problems(ORG, "transfer", "请处理 / please", "huang.lei", "zhang.wei", "zhang.wei") == []
 

@@ -79,8 +79,9 @@ def decision_problems(org: Organisation, verdict: Any, comment: Any, transfer_to
 
 def _transfer_problems(org: Organisation, transfer_to: Any, oneself: set[str]) -> list[str]:
     label = DECIDE["approvalTransferTo"]
-    if not isinstance(transfer_to, str) or not transfer_to.strip():
-        return [f"{label}: 必填 / is required"]
+    typed = check_text(transfer_to, "approvalTransferTo", label, MaxLength.ID, required=True)
+    if typed:  # not text, too long or missing: the message must not repeat what was sent
+        return typed
     if transfer_to.strip() not in org.people_by_id:
         return [f"{label}: 没有用户 {transfer_to!r} / no person with user id {transfer_to!r}"]
     if transfer_to.strip() in oneself:
