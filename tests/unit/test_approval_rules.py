@@ -257,3 +257,31 @@ def test_no_copy_list_sends_nothing() -> None:
                                                  "approvalCopyTo": []},
                       properties={"organisationFile": str(ORG_FILE)})
     assert outcome == Completed({})
+
+
+def history_variables(env: HandlerEnvironment, name: str, values: list[dict]) -> None:
+    env.engine.answer("GET", "/history/variable-instance", values, params={
+        "processInstanceId": "p1", "variableName": name, "includeDeleted": "true", "deserializeValues": "false"})
+
+
+def test_conclude_orders_the_recorded_decisions_and_counts_the_overtaken_tasks_as_cancelled() -> None:
+    env = HandlerEnvironment(now=AT)
+    approved = decision("zhang.wei", Verdict.APPROVED, 5).as_json()
+    history_variables(env, "approvalRecord", [
+        {"activityInstanceId": "S1", "value": json.dumps([approved])}, {"activityInstanceId": "S2", "value": None}])
+    history_variables(env, "approvalOnBehalfOf", [
+        {"activityInstanceId": "S1", "value": "zhang.wei"}, {"activityInstanceId": "S2", "value": "li.qiang"},
+        {"activityInstanceId": "S3", "value": "guo.hong"}])
+    env.engine.answer("GET", "/history/activity-instance", [
+        {"parentActivityInstanceId": "S1", "assignee": "zhang.wei", "endTime": "2026-12-01T09:05:00.000+0000"},
+        # decided in the same instant as zhang.wei: its recording step was cancelled by the outcome
+        {"parentActivityInstanceId": "S2", "assignee": "sun.li", "endTime": "2026-12-01T09:05:00.000+0000"},
+        {"parentActivityInstanceId": "S3", "assignee": "guo.hong", "endTime": "2026-12-01T09:05:01.000+0000",
+         "canceled": True}])
+    outcome = env.run("approval.conclude", {"approvalStep": "s", "approvalKind": "any"}, process_instance_id="p1")
+    assert isinstance(outcome, Completed), outcome
+    assert outcome.variables["approvalOutcome"] == "approved" and outcome.variables["approvalReason"] == ""
+    made = decisions_from(outcome.variables["approvalDecisions"])
+    assert [(d.approver, d.on_behalf_of, d.verdict) for d in made] == [
+        ("zhang.wei", None, Verdict.APPROVED), ("sun.li", "li.qiang", Verdict.CANCELLED),
+        ("guo.hong", None, Verdict.CANCELLED)]
