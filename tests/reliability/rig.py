@@ -24,7 +24,7 @@ from workers.shared.archive import TEMP_SUFFIX
 from workers.runtime.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-OTHER_BPMN = ["delegation.bpmn", "responsibility-review.bpmn"]  # work-handover goes with FAST_RETRIES
+OTHER_BPMN = ["delegation.bpmn", "responsibility-review.bpmn", "approval.bpmn"]  # work-handover goes with FAST_RETRIES
 FORMS = sorted(path.name for path in (ROOT / "forms").glob("*.form"))
 DECISIONS = tuple(sorted(path.name for path in (ROOT / "dmn").glob("*.dmn")))
 # Production waits minutes between retries; a fault that lasts seconds should not wait that long.
