@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-import requests
 
 from tests.support.assertions import has_ended, incident_at, waits_at
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until, worker_settings_in
@@ -39,6 +38,7 @@ WITHIN_S = 60
 class Block:
     staff: Staff
     mailbox: Mailbox
+    organisation_file: Path
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +55,10 @@ def block(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPa
         "approval-parent.bpmn": (ROOT / "tests" / "models" / "approval-parent.bpmn").read_text(encoding="utf-8")})
     with smtp_server() as (mailbox, port):
         settings = worker_settings_in(engine, folder, smtp_host="127.0.0.1", smtp_port=port,
-                                      mail_from="crossdept@corp.example", mail_outbox_dir=None, webhook_urls=[])
+                                      mail_from="crossdept@corp.example", mail_outbox_dir=None, webhook_urls=[],
+                                      tasklist_url="http://tasklist.corp.example/camunda/app/tasklist/default/")
         with running_worker(load_registry().subset(TOPICS), settings):
-            yield Block(staff, mailbox)
+            yield Block(staff, mailbox, organisation_file)
 
 
 # --- driving it as the people do ---------------------------------------------------------------------
@@ -347,3 +348,26 @@ def test_staff_read_the_approval_definition_but_cannot_start_it_directly(block: 
     response = session.post(f"{url}/process-definition/key/approval/start", json={}, timeout=30)
     assert response.status_code == 403, response.text
     assert "CREATE_INSTANCE" in response.text
+
+
+# --- 催办 reminders (last: it redeploys the block with deadlines in seconds) ------------------------------
+
+
+def test_an_overdue_decision_is_reminded_then_escalated_and_the_withdraw_task_is_not(block: Block) -> None:
+    block.staff.deploy("approval-fast-reminders", block.organisation_file, ["approval.bpmn"], [], edits={
+        "plusHours(approvalDueHours)": "plusSeconds(approvalDueHours)",
+        "PT${reminderIntervalHours}H": "PT${reminderIntervalHours}S",
+        '<camunda:property name="decisionDueHours" value="48" />': '<camunda:property name="decisionDueHours" value="1" />',
+        '<camunda:property name="reminderIntervalHours" value="24" />':
+            '<camunda:property name="reminderIntervalHours" value="2" />',
+        '<camunda:property name="escalateAfterReminders" value="2" />':
+            '<camunda:property name="escalateAfterReminders" value="1" />',
+    })
+    approval = request(block, "countersign", [ENGINEERING_HEAD])
+    approval.task_of(ENGINEERING_HEAD)
+    # the head of Engineering is their own department's head: the escalation goes to their superior
+    wait_until(lambda: [m for m in mails_to(block.mailbox, "wang.jianguo@example.com") if "逾期升级" in m["Subject"]],
+               WITHIN_S, "the second reminder escalated to the general manager")
+    assert [m for m in mails_to(block.mailbox, "zhang.wei@example.com") if "催办" in m["Subject"]]
+    assert not [m for m in mails_to(block.mailbox, "wu.hao@example.com") if "催办" in m["Subject"]]
+    block.staff.delete(approval.parent)

@@ -104,6 +104,18 @@ def test_a_transfer_needs_a_known_other_person(target: str | None, expected: str
     assert rules.decision_problems(ORG, "transfer", "请处理 / please", target, "sun.li", "li.qiang") == [expected]
 
 
+def test_a_transfer_target_that_is_not_an_id_is_refused_without_repeating_it() -> None:
+    [problem] = rules.decision_problems(ORG, "transfer", "请处理", "x" * 5000, "zhang.wei", "zhang.wei")
+    assert problem.startswith("转交给 / Transfer to: 不能超过 64 个字符") and "xxx" not in problem
+    [problem] = rules.decision_problems(ORG, "transfer", "请处理", {"id": 1}, "zhang.wei", "zhang.wei")
+    assert "须为文字" in problem
+
+
+def test_a_verdict_that_is_not_on_the_form_is_refused_whatever_its_type() -> None:
+    for sent in ("maybe", 1, ["approve"], {"v": "approve"}):
+        assert rules.decision_problems(ORG, sent, "x", None, "zhang.wei", "zhang.wei")[0].startswith("审批结论 / Verdict:")
+
+
 def test_a_transfer_to_another_known_person_with_a_comment_passes() -> None:
     assert rules.decision_problems(ORG, "transfer", "请处理 / please", "huang.lei", "zhang.wei", "zhang.wei") == []
 
@@ -245,3 +257,31 @@ def test_no_copy_list_sends_nothing() -> None:
                                                  "approvalCopyTo": []},
                       properties={"organisationFile": str(ORG_FILE)})
     assert outcome == Completed({})
+
+
+def history_variables(env: HandlerEnvironment, name: str, values: list[dict]) -> None:
+    env.engine.answer("GET", "/history/variable-instance", values, params={
+        "processInstanceId": "p1", "variableName": name, "includeDeleted": "true", "deserializeValues": "false"})
+
+
+def test_conclude_orders_the_recorded_decisions_and_counts_the_overtaken_tasks_as_cancelled() -> None:
+    env = HandlerEnvironment(now=AT)
+    approved = decision("zhang.wei", Verdict.APPROVED, 5).as_json()
+    history_variables(env, "approvalRecord", [
+        {"activityInstanceId": "S1", "value": json.dumps([approved])}, {"activityInstanceId": "S2", "value": None}])
+    history_variables(env, "approvalOnBehalfOf", [
+        {"activityInstanceId": "S1", "value": "zhang.wei"}, {"activityInstanceId": "S2", "value": "li.qiang"},
+        {"activityInstanceId": "S3", "value": "guo.hong"}])
+    env.engine.answer("GET", "/history/activity-instance", [
+        {"parentActivityInstanceId": "S1", "assignee": "zhang.wei", "endTime": "2026-12-01T09:05:00.000+0000"},
+        # decided in the same instant as zhang.wei: its recording step was cancelled by the outcome
+        {"parentActivityInstanceId": "S2", "assignee": "sun.li", "endTime": "2026-12-01T09:05:00.000+0000"},
+        {"parentActivityInstanceId": "S3", "assignee": "guo.hong", "endTime": "2026-12-01T09:05:01.000+0000",
+         "canceled": True}])
+    outcome = env.run("approval.conclude", {"approvalStep": "s", "approvalKind": "any"}, process_instance_id="p1")
+    assert isinstance(outcome, Completed), outcome
+    assert outcome.variables["approvalOutcome"] == "approved" and outcome.variables["approvalReason"] == ""
+    made = decisions_from(outcome.variables["approvalDecisions"])
+    assert [(d.approver, d.on_behalf_of, d.verdict) for d in made] == [
+        ("zhang.wei", None, Verdict.APPROVED), ("sun.li", "li.qiang", Verdict.CANCELLED),
+        ("guo.hong", None, Verdict.CANCELLED)]

@@ -6,8 +6,6 @@ The rules are `workers.shared.approvals.rules`, the record `workers.shared.appro
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field
 
 from workers import BusinessRejection, TaskContext, topic
@@ -63,8 +61,8 @@ def prepare(request: PrepareInput, properties: ApprovalSettings, task: TaskConte
         problems.append(f"approvalApplicant {request.approval_applicant!r} is not in the organisation file")
     if problems:
         raise InvalidInput(task.topic, problems)
-    delegations = active_delegations(task.engine)
-    slots = [_slot(org, resolve_assignee(person, delegations)) for person in request.approval_approvers]
+    delegations, names = active_delegations(task.engine), {p.id: p.name for p in org.people}
+    slots = [_slot(resolve_assignee(person, delegations), names) for person in request.approval_approvers]
     return PrepareOutput(
         approval_rounds=rules.rounds(request.approval_kind, slots), approval_rejected=False,
         approval_kind_label=request.approval_kind.label, approval_due_hours=properties.decision_due_hours,
@@ -73,8 +71,7 @@ def prepare(request: PrepareInput, properties: ApprovalSettings, task: TaskConte
     )
 
 
-def _slot(org: Organisation, assignment: Assignment) -> Slot:
-    names = {p.id: p.name for p in org.people}
+def _slot(assignment: Assignment, names: dict[str, str]) -> Slot:
     return Slot(approver=assignment.original_assignee, assignee=assignment.assignee,
                 delegation_note=assignment.note(names))
 
@@ -167,7 +164,7 @@ def _copy_body(org: Organisation, approval: NotifyCopiesInput) -> Bilingual:
 @topic("approval.remind", properties=OrganisationFile)
 def remind(state: RemindInput, properties: OrganisationFile, task: TaskContext) -> RemindOutput:
     """催办: the open decision tasks (not the applicant's withdraw task, which waits by design)."""
-    sent = remind_open_tasks(task, load(Path(properties.organisation_file)), PROCESS_NAME,
+    sent = remind_open_tasks(task, load(properties.organisation_file), PROCESS_NAME,
                              escalate_after=state.escalate_after_reminders, sent=state.reminders_sent,
                              task_definition_keys=[trail.DECIDE_TASK])
     return RemindOutput(reminders_sent=sent)

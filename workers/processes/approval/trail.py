@@ -3,6 +3,7 @@ completed a task (the user-operation log of its completion), and the decisions r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +19,13 @@ RECORD_VARIABLE = "approvalRecord"  # local to each approver's instance of SubPr
 ON_BEHALF_OF_VARIABLE = "approvalOnBehalfOf"
 
 
+@dataclass(frozen=True)
 class Completion:
     """A user task as the engine completed it: its id, who completed it, when."""
 
-    def __init__(self, task_id: str, completer: str, at: datetime) -> None:
-        self.task_id, self.completer, self.at = task_id, completer, at
+    task_id: str
+    completer: str
+    at: datetime
 
 
 def completed_before(task: TaskContext, activity_id: str) -> Completion:
@@ -56,10 +59,19 @@ def recorded_decisions(task: TaskContext, step: str) -> list[ApprovalDecision]:
     open when the approval ends now) as `cancelled`."""
     records = [v for v in _variables(task, RECORD_VARIABLE) if v.get("value")]
     decisions = [d for v in records for d in decisions_from(v["value"])]
+    recorded_in = {v.get("activityInstanceId") for v in records}
     whose = {v.get("activityInstanceId"): v.get("value") for v in _variables(task, ON_BEHALF_OF_VARIABLE)}
     decisions += [_cancelled(step, a, whose.get(a.get("parentActivityInstanceId")))
-                  for a in _activities(task, DECIDE_TASK) if a.get("canceled") or not a.get("endTime")]
+                  for a in _activities(task, DECIDE_TASK) if _overtaken(a, recorded_in)]
     return decisions
+
+
+def _overtaken(activity: dict[str, Any], recorded_in: set[str | None]) -> bool:
+    """A decision task the outcome made moot: cancelled, still open, or completed in the same instant
+    as the decisive one, whose recording step the end then cancelled (nothing recorded in its scope)."""
+    if activity.get("canceled") or not activity.get("endTime"):
+        return True
+    return activity.get("parentActivityInstanceId") not in recorded_in
 
 
 def _cancelled(step: str, activity: dict[str, Any], on_behalf_of: str | None) -> ApprovalDecision:

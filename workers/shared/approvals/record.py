@@ -14,42 +14,30 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 
-class ApprovalOutcome(StrEnum):
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
+class LabelledEnum(StrEnum):
+    """A value with its bilingual label, as forms, mails and documents show it: `NAME = value, label`."""
 
-    @property
-    def label(self) -> str:
-        return _OUTCOME_LABELS[self]
+    label: str
 
-
-_OUTCOME_LABELS = {
-    ApprovalOutcome.APPROVED: "通过 / Approved",
-    ApprovalOutcome.REJECTED: "驳回 / Rejected",
-    ApprovalOutcome.WITHDRAWN: "撤回 / Withdrawn",
-}
+    def __new__(cls, value: str, label: str) -> "LabelledEnum":
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
 
 
-class Verdict(StrEnum):
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    TRANSFERRED = "transferred"
-    WITHDRAWN = "withdrawn"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return _VERDICT_LABELS[self]
+class ApprovalOutcome(LabelledEnum):
+    APPROVED = "approved", "通过 / Approved"
+    REJECTED = "rejected", "驳回 / Rejected"
+    WITHDRAWN = "withdrawn", "撤回 / Withdrawn"
 
 
-_VERDICT_LABELS = {
-    Verdict.APPROVED: "同意 / Approved",
-    Verdict.REJECTED: "驳回 / Rejected",
-    Verdict.TRANSFERRED: "转交 / Transferred",
-    Verdict.WITHDRAWN: "撤回 / Withdrawn",
-    Verdict.CANCELLED: "已取消 / Cancelled",
-}
+class Verdict(LabelledEnum):
+    APPROVED = "approved", "同意 / Approved"
+    REJECTED = "rejected", "驳回 / Rejected"
+    TRANSFERRED = "transferred", "转交 / Transferred"
+    WITHDRAWN = "withdrawn", "撤回 / Withdrawn"
+    CANCELLED = "cancelled", "已取消 / Cancelled"
 
 
 class ApprovalDecision(BaseModel):

@@ -7,26 +7,15 @@ from enum import StrEnum
 from typing import Any, Iterable
 
 from workers.shared.approvals.labels import DECIDE, WITHDRAW
-from workers.shared.approvals.record import ApprovalDecision, ApprovalOutcome, Verdict
+from workers.shared.approvals.record import ApprovalDecision, ApprovalOutcome, LabelledEnum, Verdict
 from workers.shared.organisation.model import Organisation
 from workers.shared.text import MaxLength, check_text
 
 
-class ApprovalKind(StrEnum):
-    COUNTERSIGN = "countersign"  # 会签: all must approve, the first rejection ends it
-    ANY = "any"  # 或签: the first decision decides
-    SEQUENTIAL = "sequential"  # 依次: in the list's order, the first rejection ends it
-
-    @property
-    def label(self) -> str:
-        return _KIND_LABELS[self]
-
-
-_KIND_LABELS = {
-    ApprovalKind.COUNTERSIGN: "会签（全部同意方可通过） / Countersign (all must approve)",
-    ApprovalKind.ANY: "或签（一人决定即可） / Any one (the first decision decides)",
-    ApprovalKind.SEQUENTIAL: "依次审批（按顺序逐一审批） / Sequential (one after another, in order)",
-}
+class ApprovalKind(LabelledEnum):
+    COUNTERSIGN = "countersign", "会签（全部同意方可通过） / Countersign (all must approve)"
+    ANY = "any", "或签（一人决定即可） / Any one (the first decision decides)"
+    SEQUENTIAL = "sequential", "依次审批（按顺序逐一审批） / Sequential (one after another, in order)"
 
 
 class FormVerdict(StrEnum):
@@ -90,8 +79,9 @@ def decision_problems(org: Organisation, verdict: Any, comment: Any, transfer_to
 
 def _transfer_problems(org: Organisation, transfer_to: Any, oneself: set[str]) -> list[str]:
     label = DECIDE["approvalTransferTo"]
-    if not isinstance(transfer_to, str) or not transfer_to.strip():
-        return [f"{label}: 必填 / is required"]
+    typed = check_text(transfer_to, "approvalTransferTo", label, MaxLength.ID, required=True)
+    if typed:  # not text, too long or missing: the message must not repeat what was sent
+        return typed
     if transfer_to.strip() not in org.people_by_id:
         return [f"{label}: 没有用户 {transfer_to!r} / no person with user id {transfer_to!r}"]
     if transfer_to.strip() in oneself:

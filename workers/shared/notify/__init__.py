@@ -42,6 +42,8 @@ class Attachment(BaseModel):
     filename: str = Field(min_length=1)
     content: bytes
     mime_type: str = Field("application/octet-stream", pattern=r"^[\w.+-]+/[\w.+-]+$")
+    # Content-Type parameters a receiver needs, e.g. {"method": "REQUEST"} for an iCalendar invitation
+    mime_params: dict[str, str] = Field(default_factory=dict)
 
 
 class Notification(BaseModel):

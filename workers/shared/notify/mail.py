@@ -42,7 +42,8 @@ def build_message(settings: Settings, notification: Notification) -> EmailMessag
     msg.set_content(text + "\n", charset="utf-8")
     for attachment in notification.attachments:
         maintype, _, subtype = attachment.mime_type.partition("/")
-        msg.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+        msg.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename,
+                           params=dict(attachment.mime_params))
     return msg
 
 
