@@ -21,45 +21,30 @@ from typing import Any, Iterator
 import pytest
 from pypdf import PdfReader
 
+from tests.support.acceptance import (
+    APPLICATION_DOC,
+    DEPARTMENTS,
+    HEADS,
+    INITIATOR,
+    OWNER,
+    contract_inputs,
+    deploy,
+    start,
+    start_through_root,
+)
 from tests.support.assertions import has_ended
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until, worker_settings_in
 from tests.support.receivers import smtp_server
-from tests.support.staff import ROOT, Staff, demo_with_starters
+from tests.support.staff import Staff, demo_with_starters
 from workers.catalog import load_registry
 from workers.runtime.settings import Settings
-from workers.runtime.variables import to_camunda
-from workers.shared.organisation.model import load_organisation
-from workers.shared.organisation.pickers import fill_options, form_bytes, organisation_options
 
 pytestmark = pytest.mark.engine
 
 TOPICS = [name for name in load_registry().names() if name.startswith("cooperation-acceptance.")]
-FORMS = ["project-cooperation-acceptance-check.form", "project-cooperation-acceptance-rectify.form",
-         "project-cooperation-assessment.form"]
 BUSINESS_KEY = "PC-2026-0042"
-PROJECT = "智能仓储试点 / Smart warehouse pilot"
-DEPARTMENTS = ["sales", "engineering", "production"]
-HEADS = {"sales": "li.qiang", "engineering": "zhang.wei", "production": "zhou.gang", "projectoffice": "hu.bin"}
-OWNER, INITIATOR = "huang.lei", "wu.hao"
-CRITERIA = [
-    {"id": "C1", "department": "engineering", "criterion": "仓储系统通过压力测试 / The warehouse system passes the load test"},
-    {"id": "C2", "department": "production", "criterion": "首批 100 台设备按期安装 / First 100 units installed on time"},
-    {"id": "C3", "department": "sales", "criterion": "三家试点客户签收 / Three pilot customers sign off"},
-]
 FAILED_NOTE = "只安装了 80 台，另 20 台缺少支架 / only 80 units installed, 20 lack brackets"
 RECTIFIED = "补齐 20 套支架，12 月 3 日全部安装完毕 / 20 brackets supplied, all units installed by 3 December"
-
-
-def contract_inputs(organisation_file: Path) -> dict[str, Any]:
-    """What project-cooperation's CallActivity_Acceptance passes in (contract B)."""
-    return {
-        "initiator": INITIATOR, "projectName": PROJECT, "projectOwner": OWNER, "requestingDepartment": "sales",
-        "involvedDepartments": DEPARTMENTS, "organisationFile": str(organisation_file),
-        "application": {"project_name": PROJECT, "departments": DEPARTMENTS, "project_owner": OWNER,
-                        "requesting_department": "sales"},
-        "agreement": {"acceptance_criteria": CRITERIA, "budget": 300000, "risk": "medium", "meeting_interval_days": 14},
-        "projectDocuments": [],
-    }
 
 
 @dataclass
@@ -79,22 +64,6 @@ class Accepted:
     variables: dict[str, Any]
 
 
-def _deploy(admin: EngineDriver, organisation_file: Path) -> None:
-    options = organisation_options(load_organisation(organisation_file))
-    files = {"project-cooperation-acceptance.bpmn": (ROOT / "bpmn" / "project-cooperation-acceptance.bpmn").read_text("utf-8")}
-    for form in FORMS:
-        files[form] = form_bytes(fill_options(json.loads((ROOT / "forms" / form).read_bytes()), options)).decode()
-    admin.deploy_xml("project-acceptance-test", files)
-
-
-def _start(admin: EngineDriver, organisation_file: Path) -> str:
-    response = admin.session.post(f"{admin.url}/process-definition/key/project-cooperation-acceptance/start",
-                                  json={"businessKey": BUSINESS_KEY, "variables": to_camunda(contract_inputs(organisation_file))},
-                                  timeout=30)
-    assert response.ok, response.text
-    return response.json()["id"]
-
-
 def _next(staff: Staff, instance: str, key: str, after: set[str], what: str, count: int = 1) -> list[dict[str, Any]]:
     return wait_until(lambda: (found := [t for t in staff.tasks(instance, taskDefinitionKey=key) if t["id"] not in after])
                       and len(found) >= count and found, 60, what, interval_s=0.3)
@@ -109,18 +78,31 @@ def _scored(rows: list[dict[str, Any]], goal: int = 4) -> list[dict[str, Any]]:
              "comment": f"配合积极 / cooperative ({row['departmentId']})"} for row in rows]
 
 
+@dataclass
+class Project:
+    folder: Path
+    organisation_file: Path
+    staff: Staff
+
+
 @pytest.fixture(scope="module")
-def accepted(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Accepted]:
+def project(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPathFactory) -> Project:
     folder = tmp_path_factory.mktemp("acceptance")
     organisation_file = folder / "organisation.yaml"
     staff = Staff(engine, admin)
     staff.provision(demo_with_starters(organisation_file))
-    _deploy(admin, organisation_file)
+    deploy(admin, organisation_file, "project-acceptance-test")
+    return Project(folder, organisation_file, staff)
+
+
+@pytest.fixture(scope="module")
+def accepted(engine: Settings, admin: EngineDriver, project: Project) -> Iterator[Accepted]:
+    folder, organisation_file, staff = project.folder, project.organisation_file, project.staff
     with smtp_server() as (box, port):
         settings = worker_settings_in(engine, folder, smtp_host="127.0.0.1", smtp_port=port,
                                       mail_from="crossdept@corp.example", archive_dir=folder / "archive")
         with running_worker(load_registry().subset(TOPICS), settings):
-            instance_id = _start(admin, organisation_file)
+            instance_id = start(admin, "project-cooperation-acceptance", BUSINESS_KEY, contract_inputs(organisation_file))
             instance = admin.instance(instance_id)
             try:
                 seen: set[str] = set()
@@ -261,3 +243,25 @@ def test_the_scores_are_filed_as_the_data_file_the_periodic_assessment_reads(acc
     assert data["business_key"] == BUSINESS_KEY and data["involved_departments"] == DEPARTMENTS
     assert data["scores"] == accepted.variables["assessmentScores"]
     assert not path.stat().st_mode & 0o222, "the data file is write-once (read-only)"
+
+
+def test_earlier_phases_documents_are_offered_on_the_acceptance_task_to_its_assignee_only(
+        engine: Settings, admin: EngineDriver, project: Project, tmp_path: Path):
+    """The root keeps the application as its File variable; acceptance copies it onto its own
+    instance, so its acceptance task offers it through the task's variables, which the engine lets
+    the assignee read and nobody outside the task."""
+    pdf = b"%PDF-1.4 application of the project\n%%EOF\n"
+    settings = worker_settings_in(engine, tmp_path, archive_dir=tmp_path / "archive")
+    with running_worker(load_registry().subset(["cooperation-acceptance.prepare"]), settings):
+        called = start_through_root(admin, project.organisation_file, "PC-DOCS", pdf)
+        try:
+            [task] = _next(project.staff, called, "Task_CheckCriteria", set(), "the acceptance task")
+            path = f"/task/{task['id']}/variables/{APPLICATION_DOC}/data"
+            assert task["assignee"] == HEADS["sales"]
+            response = project.staff.session(task["assignee"]).get(engine.engine_url + path, timeout=30)
+            assert response.status_code == 200 and response.content == pdf
+            outsider = project.staff.session("xu.ming").get(engine.engine_url + path, timeout=30)
+            assert outsider.status_code in (403, 404) and not outsider.content.startswith(b"%PDF"), outsider.text
+        finally:
+            root = admin.get("/process-instance", subProcessInstance=called)
+            project.staff.delete(root[0]["id"] if root else called)
