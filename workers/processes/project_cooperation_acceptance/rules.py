@@ -40,16 +40,18 @@ def first_rows(agreement: Agreement, org: Organisation) -> list[AcceptanceRow]:
             for c in agreement.acceptance_criteria]
 
 
+# The project's name, itself bilingual, comes once after the bilingual label (as the approval
+# block's subjects do: 合作协议会签 / Agreement countersign：<project>).
 def acceptance_task_name(round_: int, project_name: str) -> str:
-    return f"项目验收（第 {round_} 轮）：{project_name} / Acceptance (round {round_}): {project_name}"
+    return f"项目验收（第 {round_} 轮） / Acceptance (round {round_})：{project_name}"
 
 
 def rectification_task_name(round_: int, project_name: str) -> str:
-    return f"整改（第 {round_} 轮验收）：{project_name} / Rectification (acceptance round {round_}): {project_name}"
+    return f"整改（第 {round_} 轮验收） / Rectification (acceptance round {round_})：{project_name}"
 
 
 def assessment_task_name(project_name: str) -> str:
-    return f"项目考核：{project_name} / Project assessment: {project_name}"
+    return f"项目考核 / Project assessment：{project_name}"
 
 
 def judge(agreement: Agreement, submitted: Any) -> tuple[list[Judgement], list[str]]:
