@@ -52,6 +52,7 @@ class Accepted:
     instance: ProcessInstance
     first_task: dict[str, Any]  # round 1's acceptance task
     first_rows: list[dict[str, Any]]  # as its form showed them
+    forged: Any  # the engine's answer to a completion that rewrote a criterion's text
     correction: dict[str, Any]  # the acceptance form after the note was forgotten
     rectification_tasks: list[dict[str, Any]]
     rectification_form: dict[str, Any]
@@ -109,6 +110,10 @@ def accepted(engine: Settings, admin: EngineDriver, project: Project) -> Iterato
                 first = _next(staff, instance_id, "Task_CheckCriteria", seen, "round 1's acceptance task")[0]
                 seen.add(first["id"])
                 first_rows = staff.form_variables(first["assignee"], first["id"])["acceptanceRows"]
+                easier = [{**row, "verdict": "pass", "criterion": "随便看看 / a quick look"} for row in first_rows]
+                forged = staff.session(first["assignee"]).post(
+                    f"{engine.engine_url}/task/{first['id']}/complete", timeout=30,
+                    json={"variables": {"acceptanceRows": {"type": "Json", "value": json.dumps(easier)}}})
                 staff.complete(first["assignee"], first["id"], {"acceptanceRows": _judged(
                     first_rows, {"C1": ("pass", ""), "C2": ("fail", ""), "C3": ("pass", "")})})
                 back = _next(staff, instance_id, "Task_CheckCriteria", seen, "the acceptance form back for the note")[0]
@@ -141,7 +146,7 @@ def accepted(engine: Settings, admin: EngineDriver, project: Project) -> Iterato
                     staff.complete(task["assignee"], task["id"], {"assessmentRows": _scored(shown["assessmentRows"])})
                 instance.settle(60)
                 wait_until(lambda: box.messages, 30, "the acceptance mail")
-                yield Accepted(instance, first, first_rows, correction, rectification, rect_form, second, second_rows,
+                yield Accepted(instance, first, first_rows, forged, correction, rectification, rect_form, second, second_rows,
                                forms, back_form, list(box.messages), folder / "archive", instance.variables())
             finally:
                 staff.delete(instance_id)
@@ -152,6 +157,11 @@ def test_acceptance_goes_to_the_requesting_departments_head_with_every_criterion
     assert "第 1 轮" in accepted.first_task["name"] and "round 1" in accepted.first_task["name"]
     assert [(r["criterionId"], r["department"]) for r in accepted.first_rows] == [
         ("C1", "技术部 / Engineering"), ("C2", "生产部 / Production"), ("C3", "销售部 / Sales")]
+
+
+def test_the_engine_refuses_a_completion_that_rewrites_a_criterion(accepted: Accepted):
+    assert accepted.forged.status_code == 400, accepted.forged.text
+    assert "ENGINE-CROSSDEPT" in accepted.forged.text and "acceptanceRows" in accepted.forged.text
 
 
 def test_a_failed_criterion_without_a_note_comes_back_naming_the_field(accepted: Accepted):
@@ -198,11 +208,11 @@ def test_the_report_is_listed_in_project_documents_and_kept_as_a_file_variable(a
     path = accepted.archive / "project-cooperation" / BUSINESS_KEY / "acceptance-report-v1.pdf"
     [entry] = accepted.variables["projectDocuments"]
     assert entry == {"kind": "acceptance-report", "title": "《项目验收报告》 / Acceptance Report", "version": 1,
-                     "variable": "doc_acceptance-report_1",
+                     "variable": "doc_acceptance_report_1",
                      "archive_path": f"project-cooperation/{BUSINESS_KEY}/acceptance-report-v1.pdf",
                      "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     found = accepted.instance.engine.get("/history/variable-instance", processInstanceId=accepted.instance.id,
-                                         variableName="doc_acceptance-report_1")
+                                         variableName="doc_acceptance_report_1")
     assert [v["type"] for v in found] == ["File"]
 
 

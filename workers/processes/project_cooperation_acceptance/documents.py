@@ -19,7 +19,9 @@ PDF = "application/pdf"
 
 
 def document_variable(kind: str, version: int) -> str:
-    return f"doc_{kind}_{version}"
+    """`doc_acceptance_report_1`: the kind's hyphens as underscores, as every phase names them (a
+    name an expression in the model can use)."""
+    return f"doc_{kind.replace('-', '_')}_{version}"
 
 
 def next_version(documents: list[ProjectDocument], kind: str) -> int:

@@ -227,7 +227,7 @@ def _named(org: Organisation, person_id: str) -> str:
 @topic("cooperation-acceptance.issue-report")
 def issue_report(issued: IssueReportInput, task: TaskContext) -> IssueReportOutput:
     """The 《项目验收报告》: archived write-once under the project's business key, kept as the File
-    variable `doc_acceptance-report_<n>` and listed in `projectDocuments`."""
+    variable `doc_acceptance_report_<n>` and listed in `projectDocuments`."""
     org = load(Path(issued.organisation_file))
     report = _report(issued, task, org)
     if not report.rounds or not report.final.passed:
