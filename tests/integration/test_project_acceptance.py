@@ -206,7 +206,7 @@ def test_the_report_records_the_project_every_criterion_and_each_round(accepted:
 
 def test_the_report_is_listed_in_project_documents_and_kept_as_a_file_variable(accepted: Accepted):
     path = accepted.archive / "project-cooperation" / BUSINESS_KEY / "acceptance-report-v1.pdf"
-    [entry] = accepted.variables["projectDocuments"]
+    entry = accepted.variables["projectDocuments"][0]
     assert entry == {"kind": "acceptance-report", "title": "《项目验收报告》 / Acceptance Report", "version": 1,
                      "variable": "doc_acceptance_report_1",
                      "archive_path": f"project-cooperation/{BUSINESS_KEY}/acceptance-report-v1.pdf",
@@ -275,3 +275,14 @@ def test_earlier_phases_documents_are_offered_on_the_acceptance_task_to_its_assi
         finally:
             root = admin.get("/process-instance", subProcessInstance=called)
             project.staff.delete(root[0]["id"] if root else called)
+
+
+def test_the_assessment_summary_is_filed_after_the_report_with_each_departments_means(accepted: Accepted):
+    documents = accepted.variables["projectDocuments"]
+    assert [(d["kind"], d["variable"]) for d in documents] == [
+        ("acceptance-report", "doc_acceptance_report_1"), ("assessment", "doc_assessment_1")]
+    pdf = (accepted.archive / documents[1]["archive_path"]).read_bytes()
+    assert hashlib.sha256(pdf).hexdigest() == documents[1]["sha256"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "项目考核汇总 / Project Assessment Summary" in text and "智能仓储试点" in text
+    assert "胡斌 (hu.bin)" in text and "4.00" in text  # every score 4, 4, 3, 5, 4: overall 4.00

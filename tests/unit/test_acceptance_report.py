@@ -10,10 +10,12 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from workers.processes.project_cooperation_acceptance.assessment import AssessmentSummary, means, render_assessment_pdf
 from workers.processes.project_cooperation_acceptance.report import AcceptanceReport, render_report_pdf
 from workers.processes.project_cooperation_acceptance.variables import (
     AcceptanceRound,
     Judgement,
+    AssessmentScore,
     Rectification,
     Verdict,
 )
@@ -108,3 +110,28 @@ def test_missing_verdicts_go_back_to_the_form_as_a_bpmn_error():
                                                 verdicts(C1=("pass", ""), C2=("", "")))
     assert isinstance(outcome, BpmnError) and outcome.code == "ACCEPTANCE_INCOMPLETE"
     assert outcome.message == "第 2 行 验收结论 / row 2 Verdict: 请选择通过或不通过（C2） / choose passed or failed (C2)"
+
+
+def score(department: str, assessor: str, goal: int) -> AssessmentScore:
+    return AssessmentScore(department=department, assessor=assessor, assessor_department="x", goal=goal, quality=4,
+                           schedule=3, cost=5, teamwork=2, comment="", assessed_at=AT)
+
+
+def test_a_departments_means_are_over_its_assessors_only():
+    scores = [score("sales", "hu.bin", 5), score("sales", "zhang.wei", 2), score("production", "hu.bin", 1)]
+    found = means(scores, "sales")
+    assert found["goal"] == 3.5 and found["teamwork"] == 2
+    assert found["overall"] == (3.5 + 4 + 3 + 5 + 2) / 5
+    assert means(scores, "finance") == {}
+
+
+def test_the_assessment_summary_prints_the_means_and_each_assessor():
+    summary = AssessmentSummary(
+        business_key="PC-1", company="示例科技有限公司 / Example Technology Co., Ltd.", company_time_zone="Asia/Shanghai",
+        project_name="试点 / Pilot", departments=["sales"], department_names={"sales": "销售部 / Sales"},
+        names={"hu.bin": "胡斌", "zhang.wei": "张伟"},
+        scores=[score("sales", "hu.bin", 5), score("sales", "zhang.wei", 2)])
+    text = text_of(render_assessment_pdf(summary))
+    assert "项目考核汇总 / Project Assessment Summary" in text
+    assert "3.5" in text and "3.50" in text  # goal mean, overall mean
+    assert "胡斌 (hu.bin)" in text and "张伟 (zhang.wei)" in text and "2026年12月1日" in text

@@ -11,11 +11,14 @@ may download them.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from workers.processes.project_cooperation_acceptance.variables import ProjectDocument
+from workers.shared.archive import write_once
 
 PDF = "application/pdf"
+ARCHIVE_FOLDER = "project-cooperation"  # under the archive root, then the root instance's business key
 
 
 def document_variable(kind: str, version: int) -> str:
@@ -71,3 +74,16 @@ def _data(engine: Any, path: str) -> bytes:
     if response.status_code != 200:
         raise RuntimeError(f"GET {path} -> {response.status_code}: {response.text[:300]}")
     return response.content
+
+
+def keep_document(task: Any, documents: list[ProjectDocument], kind: str, title: str, pdf: bytes) -> ProjectDocument:
+    """File the PDF write-once under the root's business key (`project-cooperation/<key>/<kind>-v<n>.pdf`,
+    as every phase does), keep it as this instance's File variable and describe it as the next
+    `projectDocuments` entry of its kind."""
+    version = next_version(documents, kind)
+    variable = document_variable(kind, version)
+    relative = f"{ARCHIVE_FOLDER}/{task.business_key}/{kind}-v{version}.pdf"
+    write_once(task.settings.archive_root / relative, pdf)
+    put_file(task.engine, task.process_instance_id, variable, f"{task.business_key}-{kind}-v{version}.pdf", pdf)
+    return ProjectDocument(kind=kind, title=title, version=version, variable=variable, archive_path=relative,
+                           sha256=hashlib.sha256(pdf).hexdigest())

@@ -7,7 +7,6 @@ records it, never a form field. Rules live in `rules`, the report in `report`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from datetime import datetime
@@ -23,12 +22,9 @@ from workers.processes.project_cooperation_acceptance import (
     RECTIFICATION_INCOMPLETE,
     rules,
 )
-from workers.processes.project_cooperation_acceptance.documents import (
-    copy_earlier_documents,
-    document_variable,
-    next_version,
-    put_file,
-)
+from workers.processes.project_cooperation_acceptance.assessment import DOCUMENT_TITLE as ASSESSMENT_TITLE
+from workers.processes.project_cooperation_acceptance.assessment import AssessmentSummary, render_assessment_pdf
+from workers.processes.project_cooperation_acceptance.documents import copy_earlier_documents, keep_document
 from workers.processes.project_cooperation_acceptance.report import (
     DOCUMENT_TITLE,
     AcceptanceReport,
@@ -73,7 +69,6 @@ from workers.shared.organisation.lookups import department_head
 from workers.shared.organisation.model import Organisation
 from workers.shared.text import rejection_message
 
-ARCHIVE_FOLDER = "project-cooperation"  # under the archive root, then the root instance's business key
 ASSESSMENT_DATA_FOLDER = "assessments/project-cooperation"  # the periodic assessment reads it
 ACCEPTANCE_TASK = "Task_CheckCriteria"
 RECTIFICATION_TASK = "Task_Rectify"
@@ -232,21 +227,10 @@ def issue_report(issued: IssueReportInput, task: TaskContext) -> IssueReportOutp
     report = _report(issued, task, org)
     if not report.rounds or not report.final.passed:
         raise EvidenceMismatch(f"{task.process_instance_id}: issue-report reached without a passed last round")
-    pdf = render_report_pdf(report)
-    version = next_version(issued.project_documents, "acceptance-report")
-    variable = document_variable("acceptance-report", version)
-    relative = f"{ARCHIVE_FOLDER}/{report.business_key}/acceptance-report-v{version}.pdf"
-    write_once(task.settings.archive_root / relative, pdf)
-    put_file(task.engine, task.process_instance_id, variable, f"acceptance-report-{report.business_key}-v{version}.pdf", pdf)
-    entry = ProjectDocument(kind="acceptance-report", title=DOCUMENT_TITLE, version=version, variable=variable,
-                            archive_path=relative, sha256=_sha256(pdf))
-    return IssueReportOutput(project_documents=[*issued.project_documents, entry], acceptance_report_variable=variable,
-                             acceptance_report_path=relative, acceptance_rounds=len(report.rounds),
+    entry = keep_document(task, issued.project_documents, "acceptance-report", DOCUMENT_TITLE, render_report_pdf(report))
+    return IssueReportOutput(project_documents=[*issued.project_documents, entry], acceptance_report_variable=entry.variable,
+                             acceptance_report_path=entry.archive_path, acceptance_rounds=len(report.rounds),
                              acceptance_result="passed")
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _involved_people(org: Organisation, project: Project) -> list[Any]:
@@ -318,8 +302,8 @@ def record_assessment(assessed: RecordAssessmentInput, task: TaskContext) -> Rec
 
 @topic("cooperation-acceptance.file-assessment")
 def file_assessment(project: FileAssessmentInput, task: TaskContext) -> FileAssessmentOutput:
-    """`assessmentScores`, and the same scores as the write-once data file the periodic assessment
-    reads (its schema: docs/project-cooperation-acceptance.md)."""
+    """`assessmentScores`, the same scores as the write-once data file the periodic assessment
+    reads (its schema: docs/project-cooperation-acceptance.md), and the 《项目考核汇总》 for people."""
     assessors = [item.assessor_department for item in project.assessment_items]
     values = _instance_values(task, ASSESSMENT_BY, assessors)
     scores = [AssessmentScore.model_validate(s) for a in assessors for s in values[ASSESSMENT_BY + a]]
@@ -331,4 +315,12 @@ def file_assessment(project: FileAssessmentInput, task: TaskContext) -> FileAsse
             "scores": [s.model_dump(mode="json") for s in scores]}
     write_once(task.settings.archive_root / relative,
                (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
-    return FileAssessmentOutput(assessment_scores=scores, assessment_data_path=relative)
+    org = load(Path(project.organisation_file))
+    summary = AssessmentSummary(
+        business_key=key, company=org.company.label, company_time_zone=task.settings.company_time_zone,
+        project_name=project.project_name, departments=project.involved_departments,
+        department_names={d.id: f"{d.name_zh} / {d.name_en}" for d in org.departments},
+        names={p.id: p.name for p in org.people}, scores=scores)
+    entry = keep_document(task, project.project_documents, "assessment", ASSESSMENT_TITLE, render_assessment_pdf(summary))
+    return FileAssessmentOutput(assessment_scores=scores, assessment_data_path=relative,
+                                project_documents=[*project.project_documents, entry])

@@ -256,8 +256,10 @@ class RecordAssessmentInput(ProcessVariables):
 
 class FileAssessmentInput(Project):
     assessment_items: list[AssessmentItem]
+    project_documents: list[ProjectDocument] = []
 
 
 class FileAssessmentOutput(ProcessVariables):
     assessment_scores: list[AssessmentScore]
+    project_documents: list[ProjectDocument]  # with the assessment summary
     assessment_data_path: str  # relative to the archive root
