@@ -19,6 +19,7 @@ from workers.processes.project_cooperation_acceptance.variables import (
     Rectification,
     Verdict,
 )
+from tests.unit.test_handover_parties import NOW, delegations
 from workers.runtime.testing import BpmnError, Completed, HandlerEnvironment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,3 +136,29 @@ def test_the_assessment_summary_prints_the_means_and_each_assessor():
     assert "项目考核汇总 / Project Assessment Summary" in text
     assert "3.5" in text and "3.50" in text  # goal mean, overall mean
     assert "胡斌 (hu.bin)" in text and "张伟 (zhang.wei)" in text and "2026年12月1日" in text
+
+
+# --- delegation (代理): acceptance and assessment reach the delegate, never a self-assessor ------------
+def project_variables() -> dict:
+    return {"organisationFile": str(ROOT / "org" / "demo-organisation.yaml"), "projectName": "试点 / Pilot",
+            "requestingDepartment": "sales", "involvedDepartments": ["sales", "engineering", "production"],
+            "projectOwner": "huang.lei", "agreement": {"acceptance_criteria": CRITERIA}, "projectDocuments": []}
+
+
+def test_acceptance_goes_to_the_delegate_of_an_absent_requesting_head():
+    engine = delegations("li.qiang", "sun.li").answer("GET", "/process-instance/pi-1/variables", {})
+    outcome = HandlerEnvironment(engine=engine, now=NOW).run("cooperation-acceptance.prepare", project_variables(),
+                                                             process_instance_id="pi-1")
+    assert isinstance(outcome, Completed), outcome
+    assert outcome.variables["acceptanceAssignee"] == "sun.li"
+    assert outcome.variables["acceptanceDelegationNote"] == "代理 / delegate for 李强 (li.qiang)"
+    assert outcome.variables["acceptanceTaskName"] == "项目验收（第 1 轮） / Acceptance (round 1)：试点 / Pilot"
+
+
+def test_a_delegate_from_an_assessed_department_is_passed_over_for_the_head():
+    outcome = HandlerEnvironment(engine=delegations("hu.bin", "zhou.gang"), now=NOW).run(
+        "cooperation-acceptance.prepare-assessment", project_variables())
+    assert isinstance(outcome, Completed), outcome
+    pmo = next(i for i in outcome.variables["assessmentItems"] if i["assessorDepartment"] == "projectoffice")
+    assert pmo["assignee"] == "hu.bin" and pmo["delegationNote"] == ""
+    assert [r["departmentId"] for r in pmo["rows"]] == ["sales", "engineering", "production"]
