@@ -51,7 +51,6 @@ from workers.processes.project_cooperation_acceptance.variables import (
     PrepareInput,
     PrepareOutput,
     Project,
-    ProjectDocument,
     RecordAssessmentInput,
     RecordRectificationInput,
     Rectification,
