@@ -70,6 +70,14 @@ class Chromium:
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Chromium]:
+    # `expect` has its own timeout (5 s by default), apart from the contexts': on a busy machine
+    # Tasklist takes longer than that to draw its filters after logging in.
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # Chromium.get() fails the test saying what to install
+        pass
+    else:
+        expect.set_options(timeout=TIMEOUT_MS)
     launcher = Chromium()
     try:
         yield launcher
