@@ -125,6 +125,11 @@ class Organisation(_Strict):
     process_starters: dict[str, list[str]] = Field(
         default_factory=dict, description="Process key → groups that may start it."
     )
+    data_owners: dict[str, str] = Field(
+        default_factory=dict,
+        description="Information category (sharing-permissions) → the department owning that data; its head "
+                    "approves confidential and secret shares of it (information-sharing).",
+    )
 
     @model_validator(mode="after")
     def _derive_members(self) -> "Organisation":
@@ -197,7 +202,7 @@ def check_organisation(org: Organisation) -> list[str]:
     """Every rule violation as `<yaml path>: <rule>`; empty when the organisation is valid."""
     checks = (
         _ids, _department_posts, _members, _people_references, _superior_chains,
-        _responsibilities, _roles, _process_starters, _printed_names,
+        _responsibilities, _roles, _process_starters, _data_owners, _printed_names,
     )
     return [problem for check in checks for problem in check(org)]
 
@@ -344,6 +349,12 @@ def _roles(org: Organisation) -> Iterator[str]:
         for k, entry in enumerate(getattr(org.roles, role)):
             if entry not in org.departments_by_id and entry not in org.people_by_id:
                 yield f"roles.{role}[{k}]: {entry!r} is neither a department nor a person"
+
+
+def _data_owners(org: Organisation) -> Iterator[str]:
+    for category, department in org.data_owners.items():
+        if department not in org.departments_by_id:
+            yield f"data_owners.{category}: {department!r} is not a department"
 
 
 def _process_starters(org: Organisation) -> Iterator[str]:
