@@ -519,15 +519,18 @@ def unwritten_variable(models: Models, registry: Registry) -> Iterator[Problem]:
     (`camunda:formRef`), `camunda:initiator`, a listener's `setVariable('name', ...)`, an input
     parameter of the task or of a subprocess around it, a multi-instance element variable around
     it, an output parameter, a business rule task's `camunda:resultVariable`, a BPMN error's
-    message or code variable, or the output model of another external task of the process.
+    message or code variable, the output model of another external task of the process, a
+    `camunda:out` target of a call activity of the process (written when the called process
+    returns), or, in a called process, a `camunda:in` target of any call activity calling it.
 
     "Earlier" is approximated as "any other external task of the same process": there is no path
     analysis, so a variable written only on a later step still passes.
     """
     form_ids = {form.get("id"): form for form in models.forms.values()}
+    passed_in = _passed_into_called_processes(models)
     for file, process in _bpmn_elements(models, {"process"}):
         parents = {child: parent for parent in process.iter() for child in parent}
-        written = _written_in_process(process, form_ids)
+        written = _written_in_process(process, form_ids) | passed_in.get(process.get("id"), set())
         tasks = [t for t in _external_tasks_in(file, process) if t.topic in registry]
         outputs = {t.element_id: _output_variables(registry[t.topic]) for t in tasks}
         for task in tasks:
@@ -581,10 +584,45 @@ def _written_in_process(process: ET.Element, forms: dict[Any, dict[str, Any]]) -
                     if (name := _camunda(element, attribute))}
         if element.tag == f"{{{CAMUNDA_NS}}}outputParameter" and (name := element.get("name")):
             written.add(name)
+        if element.tag == f"{{{CAMUNDA_NS}}}out" and (name := element.get("target")):
+            written.add(name)  # a call activity's output: written once the called process returns
         if local in LISTENER_TAGS and element.tag.startswith(f"{{{CAMUNDA_NS}}}"):
             code = (element.get("expression") or "") + "".join(element.itertext())
             written |= set(SET_VARIABLE.findall(code))
     return written
+
+
+def _call_activities(models: Models) -> Iterator[tuple[Path, ET.Element]]:
+    yield from _bpmn_elements(models, {"callActivity"})
+
+
+def _call_mappings(call: ET.Element, direction: str) -> list[ET.Element]:
+    return call.findall(f"{_bpmn('extensionElements')}/{{{CAMUNDA_NS}}}{direction}")
+
+
+def _passed_into_called_processes(models: Models) -> dict[str, set[str]]:
+    """Called process id -> the variables its callers pass in (`camunda:in` targets)."""
+    passed: dict[str, set[str]] = {}
+    for _, call in _call_activities(models):
+        called = call.get("calledElement")
+        if called and not _is_expression(called):
+            passed.setdefault(called, set()).update(
+                m.get("target") for m in _call_mappings(call, "in") if m.get("target"))
+    return passed
+
+
+def call_activity_mapping(models: Models, registry: Registry) -> Iterator[Problem]:
+    """A call activity maps variables one by one (docs/approvals.md): `variables="all"` would hand
+    the called process every variable of the caller, and copy every variable of the called process
+    back over the caller's own (a called approval's `approvalOutcome` over an earlier one)."""
+    for file, call in _call_activities(models):
+        for direction, whence in (("in", "into the called process"), ("out", "back into the caller")):
+            if any(m.get("variables") == "all" for m in _call_mappings(call, direction)):
+                yield Problem(
+                    file, call.get("id"), "call-activity-mapping",
+                    f'camunda:{direction} variables="all" copies every variable {whence}: map each variable '
+                    f"with camunda:{direction} source and target instead",
+                )
 
 
 def _scoped_variables(task: ET.Element, parents: dict[ET.Element, ET.Element]) -> set[str]:
@@ -653,4 +691,5 @@ RULES: tuple[Rule, ...] = (
     uncaught_bpmn_error,
     unwritten_variable,
     variable_type,
+    call_activity_mapping,
 )
