@@ -531,6 +531,7 @@ def unwritten_variable(models: Models, registry: Registry) -> Iterator[Problem]:
     for file, process in _bpmn_elements(models, {"process"}):
         parents = {child: parent for parent in process.iter() for child in parent}
         written = _written_in_process(process, form_ids) | passed_in.get(process.get("id"), set())
+        written |= set(declared_inputs(process))
         tasks = [t for t in _external_tasks_in(file, process) if t.topic in registry]
         outputs = {t.element_id: _output_variables(registry[t.topic]) for t in tasks}
         for task in tasks:
@@ -609,6 +610,34 @@ def _passed_into_called_processes(models: Models) -> dict[str, set[str]]:
             passed.setdefault(called, set()).update(
                 m.get("target") for m in _call_mappings(call, "in") if m.get("target"))
     return passed
+
+
+CALLED_INPUTS_PROPERTY = "calledWithInputs"
+
+
+def declared_inputs(process: ET.Element) -> list[str]:
+    """The variables a called process is given by its callers, as its process-level property
+    `calledWithInputs` lists them (comma-separated; Modeler: the process's Extensions → Properties)."""
+    for prop in process.findall(f"{_bpmn('extensionElements')}/{{{CAMUNDA_NS}}}properties/{{{CAMUNDA_NS}}}property"):
+        if prop.get("name") == CALLED_INPUTS_PROPERTY:
+            return [name.strip() for name in (prop.get("value") or "").split(",") if name.strip()]
+    return []
+
+
+def call_activity_inputs(models: Models, registry: Registry) -> Iterator[Problem]:
+    """A call activity passes every input its called process declares (`calledWithInputs`), each by
+    a `camunda:in` with that target: the called process's workers read them."""
+    declared = {p.get("id"): declared_inputs(p) for _, p in _bpmn_elements(models, {"process"})}
+    for file, call in _call_activities(models):
+        called = call.get("calledElement") or ""
+        targets = {m.get("target") for m in _call_mappings(call, "in")}
+        missing = [name for name in declared.get(called, []) if name not in targets]
+        if missing:
+            yield Problem(
+                file, call.get("id"), "call-activity-inputs",
+                f"calls process {called}, which needs {', '.join(missing)}: add a camunda:in with each as target "
+                f"(Modeler: the call activity's In mappings), e.g. source or sourceExpression giving its value",
+            )
 
 
 def call_activity_mapping(models: Models, registry: Registry) -> Iterator[Problem]:
@@ -692,4 +721,5 @@ RULES: tuple[Rule, ...] = (
     unwritten_variable,
     variable_type,
     call_activity_mapping,
+    call_activity_inputs,
 )

@@ -130,6 +130,11 @@ class Organisation(_Strict):
         description="Information category (sharing-permissions) → the department owning that data; its head "
                     "approves confidential and secret shares of it (information-sharing).",
     )
+    called_processes: list[str] = Field(
+        default_factory=list,
+        description="Keys of processes only other processes start (call activities: the approval block, a "
+                    "project's phases): everyone may read them, as a task of theirs names them; nobody may start them.",
+    )
 
     @model_validator(mode="after")
     def _derive_members(self) -> "Organisation":
@@ -368,3 +373,9 @@ def _process_starters(org: Organisation) -> Iterator[str]:
             if group not in groups:
                 yield (f"process_starters.{key}[{k}]: group {group!r} is neither a department nor a "
                        f"role group ({', '.join(ROLE_GROUPS)})")
+    for i, key in enumerate(org.called_processes):
+        if not PROCESS_KEY.fullmatch(key):
+            yield f"called_processes[{i}]: {key!r} is not a valid process key"
+        if key in org.process_starters:
+            yield (f"called_processes[{i}]: {key!r} is also in process_starters; a called process is started by "
+                   "its callers only, so staff must not be able to start it directly")

@@ -364,7 +364,9 @@ def _desired_grants(
     assignee links, and to initiators and heads, which the engine grants on its own. Everyone may
     READ the definitions of the file's processes, which anyone may be given a task of: Tasklist
     shows a task's process name and its 流程图 only to who may read the definition, and READ on a
-    definition shows the model, not its instances or their variables (READ_INSTANCE does)."""
+    definition shows the model, not its instances or their variables (READ_INSTANCE does). The
+    called processes (`called_processes`: the approval block, a project's phases) are read the same
+    way and started by nobody: their callers start them, under the caller's own grants."""
     grants: dict[GrantKey, frozenset[str]] = {}
     for spec in specs:
         readers = [spec.reader] if spec.reader else [("group", d.id) for d in org.departments]
@@ -372,7 +374,7 @@ def _desired_grants(
             grants[(kind, reader, FILTER, filter_ids[spec.key])] = frozenset({"READ"})
     for department in org.departments:
         grants[("group", department.id, APPLICATION, "tasklist")] = frozenset({"ACCESS"})
-        for process_key in org.process_starters:
+        for process_key in [*org.process_starters, *org.called_processes]:
             grants[("group", department.id, PROCESS_DEFINITION, process_key)] = frozenset({"READ"})
     for process_key, starters in org.process_starters.items():
         for group_id in starters:
