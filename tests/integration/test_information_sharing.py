@@ -24,10 +24,8 @@ pytestmark = pytest.mark.engine
 PUBLISHER, SALES_HEAD, LEADER = "wu.hao", "li.qiang", "wang.jianguo"  # 销售部 Sales; the general manager
 PRODUCTION, FINANCE = ["zhou.gang", "he.jun", "ma.lin"], ["guo.hong", "lin.xiao"]
 TASKLIST = "http://camunda.corp.example/camunda/app/tasklist/default/"
-BPMN = ["information-sharing.bpmn", "approval.bpmn"]
 FORMS = ["information-sharing-publish.form", "information-sharing-correct.form",
-         "information-sharing-acknowledge.form", "information-sharing-answer.form",
-         "approval-decide.form", "approval-withdraw.form"]
+         "information-sharing-acknowledge.form", "information-sharing-answer.form"]
 DECISION = "sharing-permissions.dmn"
 CONTENT = "十二月订单：A 客户 300 台，B 客户 120 台 / December orders: customer A 300 units, customer B 120"
 
@@ -59,7 +57,9 @@ def world(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPa
 def deploy(staff: Staff, organisation_file: Path, *, bpmn_edits: dict[str, str] | None = None,
            decision_edits: dict[str, str] | None = None) -> None:
     """Our models, with `edits` applied as a process owner would in Modeler."""
-    staff.deploy("information-sharing-test", organisation_file, BPMN, FORMS, edits=bpmn_edits)
+    staff.deploy("approval-for-sharing-test", organisation_file, ["approval.bpmn"],
+                 ["approval-decide.form", "approval-withdraw.form"])
+    staff.deploy("information-sharing-test", organisation_file, ["information-sharing.bpmn"], FORMS, edits=bpmn_edits)
     text = (ROOT / "dmn" / DECISION).read_text(encoding="utf-8")
     for old, new in (decision_edits or {}).items():
         assert old in text, f"{DECISION} has no {old!r} to edit"
