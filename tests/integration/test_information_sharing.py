@@ -177,11 +177,16 @@ def test_a_target_the_decision_does_not_allow_is_sent_back_naming_it(world: Worl
 def test_a_late_acknowledgement_is_reminded_and_recorded_as_late(world: World) -> None:
     # Due the day it is published, at 00:00: already past, as a short lead time would be.
     with edited(world, bpmn_edits={'name="deadlineTime" value="18:00"': 'name="deadlineTime" value="00:00"'},
-                decision_edits={'<outputEntry id="Rule_ProjectProgressPublicAcknowledgementDays">\n          <text>5</text>':
-                                '<outputEntry id="Rule_ProjectProgressPublicAcknowledgementDays">\n          <text>0</text>'}):
+                decision_edits={'<outputEntry id="Rule_ProjectProgressPublic_AcknowledgementDays">\n          <text>5</text>':
+                                '<outputEntry id="Rule_ProjectProgressPublic_AcknowledgementDays">\n          <text>0</text>'}):
         pid = share(world, title="项目周报 / Weekly project report", category="project-progress",
                     targetDepartments=["production"], channels=["email"])
         instance = world.staff.admin.instance(pid)
+        acknowledgement_task(world, pid, "production")
+        # A cycle from a past due date next fires one interval later: run the reminder's timer now, as
+        # the job executor would once that time has come.
+        [timer] = world.staff.admin.get("/job", processInstanceId=pid, timers="true")
+        world.staff.admin.session.post(f"{world.staff.admin.url}/job/{timer['id']}/execute", timeout=30).raise_for_status()
         wait_until(lambda: mails_to(world, "he.jun", "催办") or None, 60, "the reminder to production's members")
         missing = wait_until(lambda: history(world, pid).get("acknowledgements"), 30, "the receipts recorded at the reminder")
         assert missing == [{"department": "production", "by": None, "at": None, "due": missing[0]["due"],
@@ -223,7 +228,7 @@ def test_feedback_leads_to_a_corrected_version_every_receiver_is_told_about(worl
 def test_changing_a_row_of_the_decision_changes_who_may_receive(world: World) -> None:
     other = dict(title="食堂菜单 / Canteen menu", category="other", targetDepartments=["marketing"], channels=["email"])
     has_ended(world.staff.admin.instance(share(world, **other)), at="EndEvent_Published")
-    row = '<outputEntry id="Rule_OtherPublicAllowedReceivers">\n          <text>"all"</text>'
+    row = '<outputEntry id="Rule_OtherPublic_AllowedReceivers">\n          <text>"all"</text>'
     with edited(world, decision_edits={row: row.replace('"all"', '"gmoffice,own"')}):
         pid = share(world, **other)
         waits_at(world.staff.admin.instance(pid), "Task_CorrectRequest")
