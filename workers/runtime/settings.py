@@ -86,6 +86,10 @@ class Settings(BaseSettings):
         None, description="Write e-mails as .eml files here instead of sending them (trials; `crossdept up` "
         "uses DATA_DIR/outbox unless CROSSDEPT_SMTP_HOST is set).")
     webhook_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    interface_url: str | None = Field(
+        None, description="The receiving system of the information-sharing `interface` channel: signed JSON POSTs.")
+    interface_secret: SecretStr | None = Field(
+        None, description="HMAC-SHA256 key both sides share; when unset, DATA_DIR/secrets/interface-secret.")
     archive_dir: Path | None = Field(None, description="Defaults to data_dir/archive.")
     state_dir: Path | None = Field(None, description="Side-effect records; defaults to data_dir/state.")
     once_lease_s: float = Field(
