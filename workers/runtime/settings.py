@@ -109,6 +109,11 @@ class Settings(BaseSettings):
         "worker's folder), the file the processes' organisationFile properties name.")
     company_time_zone: str = Field("Asia/Shanghai", description="Due dates in to-do messages are given in it.")
 
+    # --- regular sharing obligations (workers.processes.sharing_obligation.scheduler)
+    schedule_obligations: bool = Field(
+        True, description="Start the organisation file's sharing_obligations on schedule; false switches it off.")
+    obligation_scan_s: float = Field(60.0, gt=0, description="Seconds between two looks at the schedules.")
+
     @field_validator("cors_allowed_origins", "webhook_urls", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
