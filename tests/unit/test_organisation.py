@@ -204,6 +204,8 @@ def rename_department(old: str, new: str) -> Callable[[dict[str, Any]], None]:
                 r["crosses"] = renamed(r["crosses"])
         data["roles"] = {role: renamed(entries) for role, entries in data["roles"].items()}
         data["process_starters"] = {key: renamed(groups) for key, groups in data["process_starters"].items()}
+        for o in data.get("sharing_obligations", []):
+            o["owner"], o["targets"] = renamed([o["owner"]])[0], renamed(o["targets"])
 
     return rename
 

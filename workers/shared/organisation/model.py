@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import Annotated
 
 from workers.shared.datafile import DataFileError, read_yaml, validate
+from workers.shared.organisation.obligations import OBLIGATION_ID, SharingObligation
 
 
 # Camunda checks resource ids against whitelist patterns: users against the one our engine
@@ -135,6 +136,9 @@ class Organisation(_Strict):
         description="Keys of processes only other processes start (call activities: the approval block, a "
                     "project's phases): everyone may read them, as a task of theirs names them; nobody may start them.",
     )
+    sharing_obligations: list[SharingObligation] = Field(
+        default_factory=list, description="Regular shares a department owes others (process sharing-obligation)."
+    )
 
     @model_validator(mode="after")
     def _derive_members(self) -> "Organisation":
@@ -207,7 +211,7 @@ def check_organisation(org: Organisation) -> list[str]:
     """Every rule violation as `<yaml path>: <rule>`; empty when the organisation is valid."""
     checks = (
         _ids, _department_posts, _members, _people_references, _superior_chains,
-        _responsibilities, _roles, _process_starters, _data_owners, _printed_names,
+        _responsibilities, _roles, _process_starters, _data_owners, _sharing_obligations, _printed_names,
     )
     return [problem for check in checks for problem in check(org)]
 
@@ -379,3 +383,21 @@ def _process_starters(org: Organisation) -> Iterator[str]:
         if key in org.process_starters:
             yield (f"called_processes[{i}]: {key!r} is also in process_starters; a called process is started by "
                    "its callers only, so staff must not be able to start it directly")
+
+
+def _sharing_obligations(org: Organisation) -> Iterator[str]:
+    yield from _duplicates("sharing_obligations", [o.id for o in org.sharing_obligations], "id")
+    for i, obligation in enumerate(org.sharing_obligations):
+        path = f"sharing_obligations[{i}]"
+        if not OBLIGATION_ID.fullmatch(obligation.id):
+            yield f"{path}.id: {obligation.id!r} must be lower-case letters, digits and '-' (it names every occurrence)"
+        if obligation.owner not in org.departments_by_id:
+            yield f"{path}.owner: department {obligation.owner!r} is not defined"
+        for k, target in enumerate(obligation.targets):
+            if target == obligation.owner:
+                yield f"{path}.targets[{k}]: {target!r} is the owning department itself"
+            elif target not in org.departments_by_id:
+                yield f"{path}.targets[{k}]: department {target!r} is not defined"
+        for target, count in Counter(obligation.targets).items():
+            if count > 1:
+                yield f"{path}.targets: {target!r} is listed {count} times"
