@@ -58,6 +58,7 @@ def prepare(request: PrepareInput, properties: ApprovalSettings, task: TaskConte
     org = load(properties.organisation_file)
     problems = rules.people_problems(org, request.approval_approvers, "approvalApprovers", may_be_empty=False)
     problems += rules.people_problems(org, request.approval_copy_to or [], "approvalCopyTo", may_be_empty=True)
+    problems += rules.context_problems(request.approval_context)
     if request.approval_applicant not in org.people_by_id:
         problems.append(f"approvalApplicant {request.approval_applicant!r} is not in the organisation file")
     if problems:

@@ -27,6 +27,7 @@ class PrepareInput(ProcessVariables):
     approval_approvers: Any  # checked by the handler, which names every bad id
     approval_copy_to: Any = None
     approval_applicant: str
+    approval_context: str | None = None
 
 
 class PrepareOutput(ProcessVariables):

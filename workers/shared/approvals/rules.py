@@ -42,6 +42,15 @@ class FormVerdict(StrEnum):
                 FormVerdict.TRANSFER: Verdict.TRANSFERRED}[self]
 
 
+MAX_CONTEXT_CHARS = 3000  # contract A: what an approver reads on the form, not a document
+
+
+def context_problems(context: str | None) -> list[str]:
+    if context and len(context) > MAX_CONTEXT_CHARS:
+        return [f"approvalContext has {len(context)} characters, at most {MAX_CONTEXT_CHARS}: link the document instead"]
+    return []
+
+
 def people_problems(org: Organisation, ids: Any, variable: str, *, may_be_empty: bool) -> list[str]:
     """What is wrong with a list of person ids a caller passed (for operators: English, the variable
     named): not a list, empty, unknown ids, repeated ids."""
