@@ -6,6 +6,7 @@ acknowledges; feedback leads to a corrected version every receiver is told about
 from __future__ import annotations
 
 import contextlib
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -14,9 +15,11 @@ import pytest
 
 from tests.support.assertions import has_ended, waits_at
 from tests.support.driver import EngineDriver, running_worker, wait_until, worker_settings_in
-from tests.support.receivers import Mailbox, Receiver, http_receiver, smtp_server
+from tests.support.receivers import InterfaceReceiver, Mailbox, Receiver, http_receiver, interface_receiver, smtp_server
 from tests.support.staff import ROOT, Staff, demo_with_starters
 from workers.catalog import load_registry
+from pydantic import SecretStr
+
 from workers.runtime.settings import Settings
 
 pytestmark = pytest.mark.engine
@@ -35,6 +38,7 @@ class World:
     staff: Staff
     mailbox: Mailbox
     im: Receiver
+    interface: InterfaceReceiver
     organisation_file: Path
 
 
@@ -46,12 +50,14 @@ def world(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPa
     staff.provision(demo_with_starters(organisation_file))
     deploy(staff, organisation_file)
     topics = [t for t in load_registry().names() if t.startswith(("sharing.", "approval."))]
-    with smtp_server() as (mailbox, port), http_receiver() as im:
+    secret = secrets.token_urlsafe(32)
+    with smtp_server() as (mailbox, port), http_receiver() as im, interface_receiver(secret) as system:
         settings = worker_settings_in(engine, folder, smtp_host="127.0.0.1", smtp_port=port,
                                       mail_from="crossdept@corp.example", tasklist_url=TASKLIST,
-                                      webhook_urls=[f"{im.base_url}/im"], archive_dir=folder / "archive")
+                                      webhook_urls=[f"{im.base_url}/im"], archive_dir=folder / "archive",
+                                      interface_url=system.url, interface_secret=SecretStr(secret))
         with running_worker(load_registry().subset(topics), settings):
-            yield World(staff, mailbox, im, organisation_file)
+            yield World(staff, mailbox, im, system, organisation_file)
 
 
 def deploy(staff: Staff, organisation_file: Path, *, bpmn_edits: dict[str, str] | None = None,
@@ -117,7 +123,7 @@ def history(world: World, pid: str) -> dict[str, Any]:
 
 # --- a public share -----------------------------------------------------------------------------------
 def test_public_share_reaches_every_member_of_each_target_and_each_department_acknowledges(world: World) -> None:
-    pid = share(world)
+    pid = share(world, channels=["email", "im", "interface"])
     instance = world.staff.admin.instance(pid)
     acknowledgement_task(world, pid, "finance")
     for person in PRODUCTION + FINANCE:
@@ -125,6 +131,10 @@ def test_public_share_reaches_every_member_of_each_target_and_each_department_ac
                             f"the share's e-mail to {person}")
         assert CONTENT in body(mail), f"a public share's e-mail carries its content:\n{body(mail)}"
     assert any(CONTENT in str(post) for post in world.im.received.get("/im", [])), "the IM robot got the share"
+    [document] = wait_until(lambda: [d for d in world.interface.accepted if d["processInstanceId"] == pid] or None,
+                            30, "the signed document at the system interface")
+    assert (document["content"], document["receivingDepartments"]) == (CONTENT, ["production", "finance"])
+    assert f"sharing:{pid}:interface" in world.interface.events and not world.interface.refused
     assert history(world, pid)["sharingAudienceGroups"] == ["production", "finance"]
     assert history(world, pid)["sharingAudienceUsers"] == [PUBLISHER]
 

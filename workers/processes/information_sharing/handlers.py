@@ -37,6 +37,7 @@ from workers.runtime.variables import decode_value, to_camunda
 from workers.shared.calendar import load_calendar
 from workers.shared.history import initiator_of, started_by
 from workers.shared.notify import Bilingual, Notification, notify
+from workers.shared.notify.interface import post_signed
 from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.organisation.lookups import department_members
 from workers.shared.organisation.model import Organisation, Person
@@ -45,6 +46,7 @@ from workers.shared.reminders import remind_open_tasks
 from workers.shared.text import clipped, rejection_message
 
 APPROVAL_CONTEXT_MAX = 3000  # contract A: what approvers read in their decision form
+INTERFACE_SECRET = "interface-secret"  # CROSSDEPT_INTERFACE_SECRET, else DATA_DIR/secrets/interface-secret
 
 
 # --- steps 1-2: classification, method and permissions ---------------------------------------------
@@ -202,12 +204,8 @@ def _interface_document(share: PublishInput, task: TaskContext, now: datetime, d
 
 
 def _post_to_interface(task: TaskContext, document: dict[str, Any]) -> None:
-    # The signed delivery is the obligations part's (workers/shared/notify/interface.py, contract C);
-    # imported here so the other topics run where it is not installed yet.
-    from workers.shared.notify.interface import post_signed
-
-    post_signed(task.settings, task.settings.interface_url, "interface_secret", document,
-                f"sharing:{task.process_instance_id}:interface")
+    """Signed with HMAC-SHA256 over timestamp and body (contract C), to CROSSDEPT_INTERFACE_URL."""
+    post_signed(task.settings, None, INTERFACE_SECRET, document, f"sharing:{task.process_instance_id}:interface")
 
 
 @topic("sharing.record-acknowledgement")
