@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from workers.processes.information_sharing.labels import CATEGORY, CHANNEL, FIELD, SENSITIVITY, Category, Channel, Sensitivity
 from workers.runtime.registry import ProcessVariables
+from workers.shared.notify import Bilingual
 from workers.shared.organisation.lookups import department_head, role_members
 from workers.shared.organisation.model import Organisation
 from workers.shared.text import MaxLength, check_text
@@ -130,7 +131,7 @@ def target_problems(request: Request, permissions: SharingPermissions, org: Orga
             problems.append(f"{label}: 没有部门 {target!r} / no department {target!r}")
         elif target not in allowed:
             problems.append(f"{label}: {department.name_zh}无权接收「{kind.zh}」信息 / "
-                            f"{department.name_en} may not receive {kind.en} information")
+                            f"{department.name_en} may not receive {kind.en}")
     return problems
 
 
@@ -151,16 +152,14 @@ def channel_problems(request: Request, permissions: SharingPermissions) -> list[
         if channel not in allowed:
             name = CHANNEL[channel]
             problems.append(f"{label}: 「{kind.zh}」信息不允许通过{name.zh}共享 / "
-                            f"{kind.en} information may not be shared by {name.en.lower()}")
+                            f"{kind.en} may not be shared by {name.en.lower()}")
     return problems
 
 
-def _kind(request: Request):
-    """`客户信息·机密 / customer information, confidential`, as messages name the kind of information."""
-    from workers.shared.notify import Bilingual
-
+def _kind(request: Request) -> Bilingual:
+    """`客户信息·机密 / confidential customer information`, as messages name the kind of information."""
     category, sensitivity = CATEGORY[Category(request.category)], SENSITIVITY[Sensitivity(request.sensitivity)]
-    return Bilingual(zh=f"{category.zh}·{sensitivity.zh}", en=f"{category.en.lower()}, {sensitivity.en.lower()}")
+    return Bilingual(zh=f"{category.zh}·{sensitivity.zh}", en=f"{sensitivity.en.lower()} {category.en.lower()}")
 
 
 def delivery_channels(chosen: list[str]) -> list[Channel]:
