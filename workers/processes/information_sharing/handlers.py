@@ -181,13 +181,14 @@ def _published_body(share: Share, org: Organisation, due: datetime, tasklist_url
         zh.append(f"本版为第 {share.share_version} 版，更正第 {share.share_version - 1} 版（流程 {share.previous_share_instance}）。")
         en.append(f"This is version {share.share_version}; it corrects version {share.share_version - 1} "
                   f"(process {share.previous_share_instance}).")
-    if not share.sensitivity.sensitive:
-        for text in (share.summary, share.content, share.content_link):
-            if text:
-                zh.append(text)
-                en.append(text)
-    zh.append(f"请在待办任务「签收确认」中阅读并确认收到（截止 {due:%Y-%m-%d %H:%M}）：{where}")
-    en.append(f"Read it and acknowledge receipt in your task “签收确认 / Acknowledge receipt” (due {due:%Y-%m-%d %H:%M}): {where}")
+    if not share.sensitivity.sensitive:  # once, in the publisher's words, between the two languages
+        texts = [text for text in (share.summary, share.content, share.content_link) if text]
+        zh += texts
+        if texts:
+            en.append("(The content is above, as the publisher wrote it.)")
+    deadline = f"{due:%Y-%m-%d %H:%M} ({due.tzinfo})"
+    zh.append(f"请在待办任务「签收确认」中阅读并确认收到（截止 {deadline}）：{where}")
+    en.append(f"Read it and acknowledge receipt in your task “签收确认 / Acknowledge receipt” (due {deadline}): {where}")
     return Bilingual(zh="\n".join(zh), en="\n".join(en))
 
 
