@@ -1,6 +1,7 @@
 package org.crossdept.engine.audience;
 
 import java.util.List;
+import java.util.Set;
 import org.camunda.bpm.engine.impl.context.Context;
 import org.camunda.bpm.engine.impl.history.event.HistoricVariableUpdateEventEntity;
 import org.camunda.bpm.engine.impl.history.event.HistoryEvent;
