@@ -44,8 +44,8 @@ class Sharing:
     def __init__(self, engine: Settings, admin: EngineDriver, organisation_file: Path) -> None:
         self.staff = Staff(engine, admin)
         self.staff.provision(demo_with_starters(organisation_file, **{KEY: ["finance"]}))
-        admin.deploy_xml(KEY, {f"{KEY}.bpmn": (MODELS / f"{KEY}.bpmn").read_text(encoding="utf-8"),
-                               f"{KEY}-retention.dmn": (MODELS / f"{KEY}-retention.dmn").read_text(encoding="utf-8")})
+        admin.deploy_xml(KEY, {name: (MODELS / name).read_text(encoding="utf-8")
+                               for name in (f"{KEY}.bpmn", f"{KEY}-retention.dmn", f"{KEY}-read.form")})
         self.worker = requests.Session()
         self.worker.auth = engine.worker_credentials()
         self.url = engine.engine_url
