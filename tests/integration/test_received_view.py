@@ -30,9 +30,14 @@ def shares(engine: Settings, admin: EngineDriver) -> dict[str, Any]:
     admin.deploy_xml("received-share-test", {"received-share.bpmn": MODEL.read_text(encoding="utf-8")})
 
     def share(title: str, version: int, targets: list[str], sensitivity: str) -> str:
-        return admin.start("test-received-share", {
+        instance = admin.start("test-received-share", {
             "title": (title, "String"), "category": ("customer", "String"), "sensitivity": (sensitivity, "String"),
             "shareVersion": (version, "Integer"), "targetDepartments": (json.dumps(targets), "Json")})
+        for department in targets:  # what contract C's engine plugin grants a share's audience: READ on it
+            response = admin.session.post(f"{admin.url}/authorization/create", timeout=30, json={
+                "type": 1, "permissions": ["READ"], "groupId": department, "resourceType": 8, "resourceId": instance})
+            assert response.ok, response.text
+        return instance
 
     orders = share("第 49 周客户订单 / Week 49 customer orders", 2, ["production", "sales"], "internal")
     budget = share("预算执行月报 / Budget execution", 1, ["finance"], "confidential")
@@ -50,6 +55,7 @@ def listed(staff: Staff, user: str, filter_id: str) -> list[dict[str, Any]]:
                                         headers={"Accept": "application/hal+json"}, timeout=30)
     assert response.ok, response.text
     body = response.json()
+    assert "_embedded" in body, body
     values = {v["_links"]["self"]["href"]: v for v in body.get("_embedded", {}).get("variable", [])}
     tasks = body.get("_embedded", {}).get("task", [])
     for task in tasks:
@@ -66,7 +72,8 @@ def test_a_member_sees_what_their_department_received_with_version_and_labels(sh
     assert [v["name"] for v in view["properties"]["variables"]] == ["title", "shareVersion", "category", "sensitivity"]
     tasks = wait_until(lambda: listed(staff, PRODUCTION, view["id"]), 20, "production's received list")
     assert [t["processInstanceId"] for t in tasks] == [shares["orders"]]
-    assert tasks[0]["shown"] == {"title": "第 49 周客户订单 / Week 49 customer orders", "shareVersion": 2,
+    assert tasks[0]["shown"] == {  # Tasklist reads them with the instance READ the audience has
+"title": "第 49 周客户订单 / Week 49 customer orders", "shareVersion": 2,
                                  "category": "customer", "sensitivity": "internal"}
 
 
