@@ -183,6 +183,24 @@ def test_a_target_the_decision_does_not_allow_is_sent_back_naming_it(world: Worl
     assert task["assignee"] == PUBLISHER
 
 
+def test_an_approvers_rejection_goes_back_to_the_publisher_with_the_reason(world: World) -> None:
+    pid = share(world, title="内部通讯录 / Internal directory", sensitivity="internal")  # the head approves
+    decide(world, SALES_HEAD, verdict="reject", comment="请删去个人手机号 / remove the mobile numbers")
+    waits_at(world.staff.admin.instance(pid), "Task_CorrectRequest")
+    assert "请删去个人手机号" in history(world, pid)["rejectionMessage"]
+    assert history(world, pid)["sharingApprovalOutcome"] == "rejected"
+
+
+def test_the_publisher_may_withdraw_while_the_approval_is_pending(world: World) -> None:
+    pid = share(world, title="部门活动 / Department outing", sensitivity="internal")
+    task = wait_until(lambda: next(iter(world.staff.admin.get(
+        "/task", processDefinitionKey="approval", assignee=PUBLISHER, taskDefinitionKey="Task_Withdraw")), None),
+        60, "the publisher's withdraw task")
+    world.staff.complete(PUBLISHER, task["id"], {"approvalWithdrawReason": "活动取消 / the outing is cancelled"})
+    has_ended(world.staff.admin.instance(pid), at="EndEvent_ApprovalWithdrawn")
+    assert not mails_to(world, "he.jun", "Department outing"), "a withdrawn share is not delivered"
+
+
 # --- a late acknowledgement ---------------------------------------------------------------------------
 def test_a_late_acknowledgement_is_reminded_and_recorded_as_late(world: World) -> None:
     # Due the day it is published, at 00:00: already past, as a short lead time would be.

@@ -62,13 +62,38 @@ class Receiver:
         self.answers[path] = list(replies)
 
 
+class _JsonHandler(BaseHTTPRequestHandler):
+    def answer_json(self, status: int, reply: dict[str, Any]) -> None:
+        data = json.dumps(reply).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _serving(server: ThreadingHTTPServer, handler: type[BaseHTTPRequestHandler]) -> Iterator[None]:
+    server.RequestHandlerClass = handler
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @contextlib.contextmanager
 def http_receiver() -> Iterator[Receiver]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     state = Receiver(base_url=f"http://127.0.0.1:{server.server_address[1]}")
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_JsonHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             path = urlsplit(self.path).path
@@ -76,24 +101,10 @@ def http_receiver() -> Iterator[Receiver]:
                 state.received.setdefault(path, []).append(body)
                 queued = state.answers.get(path, [])
                 status, reply = queued.pop(0) if queued else (200, {})
-            data = json.dumps(reply).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.answer_json(status, reply)
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server.RequestHandlerClass = Handler
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with _serving(server, Handler):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # --- a system-interface receiver that checks signatures --------------------------------------------
@@ -124,40 +135,23 @@ def interface_receiver(secret: str, *, tolerance_s: float = 300) -> Iterator[Int
                               tolerance_s=tolerance_s)
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_JsonHandler):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers["Content-Length"]))
             with lock:
                 if state.fail_next:  # a failing system has not taken the event: it may come again
-                    self._answer(state.fail_next.pop(0), {"error": "temporarily unavailable"})
+                    self.answer_json(state.fail_next.pop(0), {"error": "temporarily unavailable"})
                     return
                 try:
                     verify_signature(state.secret, dict(self.headers.items()), raw, time.time(),
                                      state.tolerance_s, seen=state.seen)
                 except SignatureRejected as exc:
                     state.refused.append(str(exc))
-                    self._answer(401, {"error": str(exc)})
+                    self.answer_json(401, {"error": str(exc)})
                     return
                 state.accepted.append(json.loads(raw))
                 state.events.append(self.headers[EVENT_HEADER])
-            self._answer(200, {"ok": True})
+            self.answer_json(200, {"ok": True})
 
-        def _answer(self, status: int, reply: dict[str, Any]) -> None:
-            data = json.dumps(reply).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server.RequestHandlerClass = Handler
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with _serving(server, Handler):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

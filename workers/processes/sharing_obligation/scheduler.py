@@ -26,20 +26,17 @@ import json
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any, Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from workers.processes.sharing_obligation import PROCESS_KEY
 from workers.runtime.idempotency import OnceStore
 from workers.runtime.settings import Settings
-from workers.shared.organisation.model import Organisation, load_organisation
 from workers.shared.organisation.obligations import SharingObligation
-from workers.shared.properties import parse_time_zone
+from workers.shared.scanning import ScanningCompanion, scan_until
 
 log = logging.getLogger("crossdept.obligations")
 SCOPE = "sharing-obligation-schedule"
-LONGEST_PAUSE_S = 300.0
 
 
 @dataclass
@@ -49,34 +46,13 @@ class ScheduleReport:
     failed: list[str] = field(default_factory=list)
 
 
-class ObligationScheduler:
-    def __init__(self, settings: Settings, engine: Any, once_store: OnceStore,
-                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
-        self.settings = settings
-        self.engine = engine
-        self.once_store = once_store
-        self.now = now
-        self.zone = parse_time_zone(settings.company_time_zone)
-        self.state_path = settings.state_root / "obligation-schedule.json"
-        self._organisation: tuple[float, Organisation] | None = None
+class ObligationScheduler(ScanningCompanion):
+    STATE_FILE = "obligation-schedule.json"
 
     def run(self, stopping: threading.Event) -> None:
         """Scan until `stopping` is set; a failed scan is logged and retried later, never raised."""
-        failures = 0
-        while not stopping.is_set():
-            try:
-                report = self.scan()
-            except Exception as exc:  # the organisation file or the state: the next scan tries again
-                failures += 1
-                pause = min(LONGEST_PAUSE_S, self.settings.obligation_scan_s * 2 ** failures)
-                log.warning("obligation scheduler: scan failed (%s: %s); next attempt in %.0f s",
-                            type(exc).__name__, exc, pause)
-            else:
-                failures, pause = 0, self.settings.obligation_scan_s
-                if report.failed:
-                    log.warning("obligation scheduler: %d occurrence(s) not started, retried on the next scan: %s",
-                                len(report.failed), "; ".join(report.failed))
-            stopping.wait(pause)
+        scan_until(stopping, lambda: self.scan().failed, self.settings.obligation_scan_s, "obligation scheduler",
+                   "occurrence(s) not started", log)
 
     def scan(self) -> ScheduleReport:
         now, report = self.now(), ScheduleReport()
@@ -132,14 +108,6 @@ class ObligationScheduler:
         temporary = self.state_path.with_suffix(".tmp")
         temporary.write_text(json.dumps({"scannedUntil": until.isoformat()}), encoding="utf-8")
         temporary.replace(self.state_path)
-
-    def organisation(self) -> Organisation:
-        """The organisation file, read again when it changes: a schedule is edited there, not in code."""
-        path = self.settings.organisation_file.expanduser().resolve()
-        changed = path.stat().st_mtime
-        if self._organisation is None or self._organisation[0] != changed:
-            self._organisation = (changed, load_organisation(path))
-        return self._organisation[1]
 
 
 def scheduler_for(settings: Settings, engine: Any, once_store: OnceStore) -> ObligationScheduler:

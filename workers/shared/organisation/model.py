@@ -343,14 +343,19 @@ def _responsibilities(org: Organisation) -> Iterator[str]:
                        "a work item has exactly one owning department")
             else:
                 owners[key] = f"{path} ({department.id})"
-            for k, crossed in enumerate(item.crosses):
-                if crossed == department.id:
-                    yield f"{path}.crosses[{k}]: {crossed!r} is the owning department itself"
-                elif crossed not in org.departments_by_id:
-                    yield f"{path}.crosses[{k}]: department {crossed!r} is not defined"
-            for crossed, count in Counter(item.crosses).items():
-                if count > 1:
-                    yield f"{path}.crosses: {crossed!r} is listed {count} times"
+            yield from _other_departments(org, f"{path}.crosses", item.crosses, department.id)
+
+
+def _other_departments(org: Organisation, path: str, listed: list[str], owner: str) -> Iterator[str]:
+    """A list of departments besides the owning one: each defined, none the owner, none twice."""
+    for k, department_id in enumerate(listed):
+        if department_id == owner:
+            yield f"{path}[{k}]: {department_id!r} is the owning department itself"
+        elif department_id not in org.departments_by_id:
+            yield f"{path}[{k}]: department {department_id!r} is not defined"
+    for department_id, count in Counter(listed).items():
+        if count > 1:
+            yield f"{path}: {department_id!r} is listed {count} times"
 
 
 def _roles(org: Organisation) -> Iterator[str]:
@@ -393,11 +398,4 @@ def _sharing_obligations(org: Organisation) -> Iterator[str]:
             yield f"{path}.id: {obligation.id!r} must be lower-case letters, digits and '-' (it names every occurrence)"
         if obligation.owner not in org.departments_by_id:
             yield f"{path}.owner: department {obligation.owner!r} is not defined"
-        for k, target in enumerate(obligation.targets):
-            if target == obligation.owner:
-                yield f"{path}.targets[{k}]: {target!r} is the owning department itself"
-            elif target not in org.departments_by_id:
-                yield f"{path}.targets[{k}]: department {target!r} is not defined"
-        for target, count in Counter(obligation.targets).items():
-            if count > 1:
-                yield f"{path}.targets: {target!r} is listed {count} times"
+        yield from _other_departments(org, f"{path}.targets", obligation.targets, obligation.owner)
