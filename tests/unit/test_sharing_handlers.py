@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.staff import DEMO
 from workers.runtime.settings import Settings
+from workers.shared.received import ReceivedShare, received_by, record_delivery
 from workers.runtime.testing import BpmnError, Completed, Failed, FakeEngine, HandlerEnvironment
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -119,9 +120,21 @@ def test_no_e_mail_when_the_publisher_chose_only_the_record(tmp_path: Path) -> N
 
 def test_a_receipt_after_its_due_date_is_recorded_late_with_the_engines_identity() -> None:
     due = datetime(2026, 12, 4, 18, tzinfo=SHANGHAI)
-    outcome = HandlerEnvironment(now=NOW).run("sharing.record-acknowledgement", {
+    env = HandlerEnvironment(now=NOW)
+    record_delivery(env.settings.archive_root, ReceivedShare(
+        department="finance", process_instance_id="share-1", title="订单 / Orders", category="customer",
+        sensitivity="internal", share_version=1, publisher_department="sales", delivered_at=NOW))
+    outcome = env.run("sharing.record-acknowledgement", {
         "receivingDepartment": "finance", "acknowledgedBy": "lin.xiao", "acknowledgedAt": due + timedelta(hours=1),
-        "acknowledgementDue": due.isoformat(), "feedbackKind": "question"})
+        "acknowledgementDue": due.isoformat(), "feedbackKind": "question"}, process_instance_id="share-1")
     assert isinstance(outcome, Completed), outcome
     receipt = outcome.variables["acknowledgement"]
     assert (receipt["department"], receipt["by"], receipt["late"], receipt["feedback"]) == ("finance", "lin.xiao", True, "question")
+    [entry] = received_by(env.settings.archive_root, "finance")
+    assert entry.acknowledgement is not None and entry.acknowledgement.acknowledged_by == "lin.xiao"
+
+
+def test_publishing_records_the_delivery_in_each_departments_register(tmp_path: Path) -> None:
+    published(tmp_path, "internal")
+    [entry] = received_by(tmp_path / "archive", "finance")
+    assert (entry.share.title, entry.share.share_version, entry.acknowledged) == (REQUEST["title"], 1, False)

@@ -42,6 +42,8 @@ from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.organisation.lookups import department_members
 from workers.shared.organisation.model import Organisation, Person
 from workers.shared.properties import ClockTime, LocalPath, TimeZone
+from workers.shared.received import Acknowledgement as Received, ReceivedShare, record_acknowledgement as register_receipt
+from workers.shared.received import record_delivery
 from workers.shared.reminders import remind_open_tasks
 from workers.shared.text import clipped, rejection_message
 
@@ -149,6 +151,12 @@ def publish(share: PublishInput, properties: PublishSettings, task: TaskContext)
     calendar = load_calendar(properties.calendar_file.resolve())
     due = calendar.deadline(now, share.sharing_permissions.acknowledgement_days, properties.time_zone,
                             properties.deadline_time)
+    for department in share.receiving_departments:  # the department's register (本部门收到的信息)
+        task.once(f"received:{department}", lambda: record_delivery(task.settings.archive_root, ReceivedShare(
+            department=department, process_instance_id=task.process_instance_id, title=share.title,
+            category=share.category.value, sensitivity=share.sensitivity.value, share_version=share.share_version,
+            publisher_department=share.publisher_department, previous_share_instance=share.previous_share_instance,
+            delivered_at=now)) and None)
     mail, im = Channel.EMAIL in share.delivery_channels, Channel.IM in share.delivery_channels
     if mail or im:
         for department in share.receiving_departments:
@@ -210,9 +218,12 @@ def _post_to_interface(task: TaskContext, document: dict[str, Any]) -> None:
 
 
 @topic("sharing.record-acknowledgement")
-def record_acknowledgement(receipt: RecordAcknowledgementInput) -> RecordAcknowledgementOutput:
+def record_acknowledgement(receipt: RecordAcknowledgementInput, task: TaskContext) -> RecordAcknowledgementOutput:
     """One department's receipt, with the identity the engine authenticated for the completion (the
-    task listener's `acknowledgedBy`, which no form can write)."""
+    task listener's `acknowledgedBy`, which no form can write), also in the department's register."""
+    register_receipt(task.settings.archive_root, Received(
+        department=receipt.receiving_department, process_instance_id=task.process_instance_id,
+        acknowledged_by=receipt.acknowledged_by, acknowledged_at=receipt.acknowledged_at))
     feedback = receipt.feedback_kind if receipt.feedback_kind in ("error", "question") else None
     return RecordAcknowledgementOutput(acknowledgement=Acknowledgement(
         department=receipt.receiving_department, by=receipt.acknowledged_by, at=receipt.acknowledged_at,
