@@ -21,6 +21,7 @@ from workers.catalog import load_registry
 from pydantic import SecretStr
 
 from workers.runtime.settings import Settings
+from workers.shared.received import received_by
 
 pytestmark = pytest.mark.engine
 
@@ -146,6 +147,9 @@ def test_public_share_reaches_every_member_of_each_target_and_each_department_ac
         "production": ("he.jun", False), "finance": ("lin.xiao", False)}
     [told] = wait_until(lambda: mails_to(world, PUBLISHER, "签收情况") or None, 30, "the receipts sent to the publisher")
     assert "何军" in body(told) and "林晓" in body(told)
+    [entry] = [e for e in received_by(world.organisation_file.parent / "archive", "production")
+               if e.share.process_instance_id == pid]
+    assert entry.acknowledgement is not None and entry.acknowledgement.acknowledged_by == "he.jun"
 
 
 # --- a confidential share -----------------------------------------------------------------------------
@@ -169,6 +173,12 @@ def test_confidential_share_needs_the_data_owner_then_leadership_and_its_mail_ha
     task = acknowledgement_task(world, pid, "production")
     shown = world.staff.form_variables("he.jun", task["id"])
     assert shown["content"] == CONTENT, "the receiving department reads the content on its task"
+    outsider = world.staff.session("chen.jing")  # 市场部 Marketing: not in the audience
+    for path in (f"/process-instance/{pid}/variables", f"/history/variable-instance?processInstanceId={pid}",
+                 f"/task/{task['id']}/form-variables"):
+        response = outsider.get(world.staff.engine.engine_url + path, timeout=30)
+        assert response.status_code in (403, 404) or response.json() in ([], {}), \
+            f"an outsider read {path}: {response.status_code} {response.text[:200]}"
 
 
 def test_a_target_the_decision_does_not_allow_is_sent_back_naming_it(world: World) -> None:

@@ -181,12 +181,13 @@ def _published_body(share: Share, org: Organisation, due: datetime, tasklist_url
     """Sensitive information (机密、绝密) travels as its title and a link only: the content stays in the
     record, readable by the audience in Tasklist."""
     where = tasklist_url or "待办任务列表 / Tasklist"
-    publisher_department = org.department(share.publisher_department)
-    zh = [f"{publisher_department.name_zh}发布《{share.title}》（{CATEGORY[share.category].zh}，{SENSITIVITY[share.sensitivity].zh}）。"]
-    en = [f"{publisher_department.name_en} published “{share.title}” ({CATEGORY[share.category].en}, "
-          f"{SENSITIVITY[share.sensitivity].en.lower()})."]
+    publisher = org.department(share.publisher_department)
+    category, sensitivity = CATEGORY[share.category], SENSITIVITY[share.sensitivity]
+    zh = [f"{publisher.name_zh}发布《{share.title}》（{category.zh}，{sensitivity.zh}）。"]
+    en = [f"{publisher.name_en} published “{share.title}” ({category.en}, {sensitivity.en.lower()})."]
     if share.previous_share_instance:
-        zh.append(f"本版为第 {share.share_version} 版，更正第 {share.share_version - 1} 版（流程 {share.previous_share_instance}）。")
+        version, previous = share.share_version, share.share_version - 1
+        zh.append(f"本版为第 {version} 版，更正第 {previous} 版（流程 {share.previous_share_instance}）。")
         en.append(f"This is version {share.share_version}; it corrects version {share.share_version - 1} "
                   f"(process {share.previous_share_instance}).")
     if not share.sensitivity.sensitive:  # once, in the publisher's words, between the two languages
@@ -307,7 +308,8 @@ def answer_feedback(answered: AnswerFeedbackInput, task: TaskContext) -> AnswerF
 def _answer_body(answered: AnswerFeedbackInput, correction: str | None) -> Bilingual:
     """The exchange itself may quote sensitive content: for 机密、绝密 it stays in the record."""
     version = answered.share_version + 1
-    zh, en = [f"发布部门已答复您部门对《{answered.title}》的反馈。"], [f"The publisher answered your department's feedback on “{answered.title}”."]
+    zh = [f"发布部门已答复您部门对《{answered.title}》的反馈。"]
+    en = [f"The publisher answered your department's feedback on “{answered.title}”."]
     if not answered.sensitivity.sensitive:
         zh += [f"反馈：{answered.feedback_text or ''}", f"答复：{answered.feedback_answer or ''}"]
         en += [f"Feedback: {answered.feedback_text or ''}", f"Answer: {answered.feedback_answer or ''}"]
@@ -317,12 +319,16 @@ def _answer_body(answered: AnswerFeedbackInput, correction: str | None) -> Bilin
     return Bilingual(zh="\n".join(zh), en="\n".join(en))
 
 
+def _corrected(corrected: Any, original: str | None) -> str | None:
+    """The publisher's corrected text, or the original where they left the field empty."""
+    return corrected if isinstance(corrected, str) and corrected.strip() else original
+
+
 def _start_correction(answered: AnswerFeedbackInput, task: TaskContext) -> str:
-    text = lambda corrected, original: corrected if isinstance(corrected, str) and corrected.strip() else original
     variables = {
         "title": answered.title, "category": answered.category.value, "sensitivity": answered.sensitivity.value,
-        "summary": text(answered.corrected_summary, answered.summary),
-        "content": text(answered.corrected_content, answered.content), "contentLink": answered.content_link,
+        "summary": _corrected(answered.corrected_summary, answered.summary),
+        "content": _corrected(answered.corrected_content, answered.content), "contentLink": answered.content_link,
         "targetDepartments": answered.receiving_departments,
         "channels": [c.value for c in answered.delivery_channels if c is not Channel.RECORD],
         "shareVersion": answered.share_version + 1, "previousShareInstance": task.process_instance_id,
