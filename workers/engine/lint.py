@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from workers.runtime.contract import declared_type, fields_by_variable, required_variables, type_name
 from workers.runtime.registry import Registry, TopicSpec
-from workers.shared.organisation.pickers import DEPARTMENTS, OPTIONS_PROPERTY, PEOPLE
+from workers.shared.organisation.pickers import DEPARTMENTS, OPTIONS_PROPERTY, PEOPLE, PICKER_TYPES
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -437,19 +437,19 @@ def unsupported_form_schema(models: Models, registry: Registry) -> Iterator[Prob
 
 
 def picker_options(models: Models, registry: Registry) -> Iterator[Problem]:
-    """A field whose options deploy fills from the organisation is a select (one choice) or a
-    taglist (several) of a kind we know: a typo in the custom property would otherwise surface
-    only when deploying."""
+    """A field whose options deploy fills from the organisation is a select of a kind we know:
+    a typo in the custom property would otherwise surface only when deploying."""
     for file, form in models.forms.items():
         for component in _form_components(form.get("components")):
             kind = (component.get("properties") or {}).get(OPTIONS_PROPERTY)
             if kind is None:
                 continue
-            if kind not in (PEOPLE, DEPARTMENTS) or component.get("type") not in ("select", "taglist"):
+            if kind not in (PEOPLE, DEPARTMENTS) or component.get("type") not in PICKER_TYPES:
                 yield Problem(
                     file, component.get("id"), "picker-options",
                     f"'{component.get('key')}' has {OPTIONS_PROPERTY} {kind!r} on a {component.get('type')}: "
-                    f"a picker is a select or taglist whose {OPTIONS_PROPERTY} is '{PEOPLE}' or '{DEPARTMENTS}'",
+                    f"a picker is a select (or a taglist, to pick several) whose {OPTIONS_PROPERTY} is "
+                    f"'{PEOPLE}' or '{DEPARTMENTS}'",
                 )
 
 

@@ -20,6 +20,8 @@ from workers.shared.organisation.model import Organisation
 
 OPTIONS_PROPERTY = "crossdept:options"
 PEOPLE, DEPARTMENTS = "people", "departments"
+# A select picks one; a taglist several (the project application's departments). Both list `values`.
+PICKER_TYPES = ("select", "taglist")
 
 Options = dict[str, list[dict[str, str]]]
 
@@ -45,7 +47,8 @@ def fill_options(form: dict[str, Any], options: Options) -> dict[str, Any]:
             raise PickerError(f"form {form.get('id')!r}, field {component.get('key')!r}: "
                               f"{OPTIONS_PROPERTY} must be one of {', '.join(sorted(options))}, not {kind!r}")
         component["values"] = options[kind]
-        component["searchable"] = True
+        if component.get("type") == "select":  # a taglist always searches
+            component["searchable"] = True
         for dynamic in ("valuesKey", "valuesExpression"):  # form-js would prefer them to `values`
             component.pop(dynamic, None)
     return filled
