@@ -20,6 +20,9 @@ import org.camunda.bpm.engine.impl.persistence.entity.IdentityLinkEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.TaskEntity;
 import org.camunda.bpm.engine.task.IdentityLinkType;
 import org.camunda.bpm.engine.task.Task;
+import org.crossdept.engine.audience.Audience;
+import org.crossdept.engine.audience.AudienceDeclaration;
+import org.crossdept.engine.audience.AudienceGrants;
 
 /**
  * Task authorizations as the organisation needs them, for every client (Tasklist, Cockpit, REST).
@@ -38,6 +41,13 @@ import org.camunda.bpm.engine.task.Task;
  * id>heads} provisioning keeps for each department ("员工待办 / My staff's open work"). READ only:
  * neither may complete, claim or change those tasks. When the task moves to someone of another
  * department, the heads' grant moves with it; when the task ends, the engine deletes all its grants.
+ *
+ * <p>Audiences: in a process that declares one ({@link AudienceDeclaration}), each new task is
+ * readable by the instance's audience ({@link AudienceGrants}), and heads get no READ of their
+ * own: only the audience, and those who work on the task, may see what it shows.
+ *
+ * <p>History: historic instance permissions are on (for audiences), but an assignee or candidate
+ * gets no READ on their historic task; they read the task itself while it is theirs.
  */
 public class ReassignmentAuthorizationProvider extends DefaultAuthorizationProvider {
 
@@ -49,11 +59,26 @@ public class ReassignmentAuthorizationProvider extends DefaultAuthorizationProvi
   @Override
   public AuthorizationEntity[] newTask(Task task) {
     List<AuthorizationEntity> grants = new ArrayList<>(asList(super.newTask(task)));
+    Set<String> users = new LinkedHashSet<>();
+    Set<String> groups = new LinkedHashSet<>();
     String initiator = initiator(task);
     if (initiator != null) {
-      grants.add(readOnly(task, initiator, null));
+      users.add(initiator);
     }
+    Audience audience = audienceOf(task);
+    if (audience != null) {
+      users.addAll(audience.users());
+      groups.addAll(audience.groups());
+    }
+    users.forEach(user -> grants.add(readOnly(task, user, null)));
+    groups.forEach(group -> grants.add(readOnly(task, null, group)));
     return grants.toArray(new AuthorizationEntity[0]);
+  }
+
+  /** Camunda's provider grants historic tasks to assignees and candidates when this is on; we do not. */
+  @Override
+  protected boolean isHistoricInstancePermissionsEnabled() {
+    return false;
   }
 
   @Override
@@ -61,7 +86,7 @@ public class ReassignmentAuthorizationProvider extends DefaultAuthorizationProvi
     List<AuthorizationEntity> grants = new ArrayList<>();
     String initiator = initiator(task);
     if (oldAssignee != null && !oldAssignee.equals(newAssignee) && !linkedOtherwise(task, oldAssignee)) {
-      if (oldAssignee.equals(initiator)) {
+      if (oldAssignee.equals(initiator) || inAudience(task, oldAssignee)) {
         grants.add(downgradeToRead(task, oldAssignee));  // deleting and re-creating one row in a command clashes
       } else {
         getAuthorizationManager().deleteAuthorizationsByResourceIdAndUserId(Resources.TASK, task.getId(), oldAssignee);
@@ -70,7 +95,7 @@ public class ReassignmentAuthorizationProvider extends DefaultAuthorizationProvi
           .deleteAuthorizationsByResourceIdAndUserId(Resources.HISTORIC_TASK, task.getId(), oldAssignee);
     }
     Set<String> oldHeads = headsGroups(oldAssignee);
-    Set<String> newHeads = headsGroups(newAssignee);
+    Set<String> newHeads = hasAudience(task) ? Set.of() : headsGroups(newAssignee);
     for (String group : oldHeads) {
       if (!newHeads.contains(group)) {
         getAuthorizationManager().deleteAuthorizationsByResourceIdAndGroupId(Resources.TASK, task.getId(), group);
@@ -138,6 +163,21 @@ public class ReassignmentAuthorizationProvider extends DefaultAuthorizationProvi
     HistoricProcessInstanceEntity history = Context.getCommandContext().getDbEntityManager()
         .selectById(HistoricProcessInstanceEntity.class, task.getProcessInstanceId());
     return history == null ? null : history.getStartUserId();
+  }
+
+  /** The audience of the task's instance; null when its process declares none. */
+  private static Audience audienceOf(Task task) {
+    return task instanceof TaskEntity entity && entity.getProcessInstance() != null
+        ? AudienceGrants.of(entity.getProcessInstance()) : null;
+  }
+
+  private static boolean inAudience(Task task, String userId) {
+    Audience audience = audienceOf(task);
+    return audience != null && audience.users().contains(userId);
+  }
+
+  private static boolean hasAudience(Task task) {
+    return AudienceDeclaration.of(task.getProcessDefinitionId()).isDeclared();
   }
 
   private static List<AuthorizationEntity> asList(AuthorizationEntity[] grants) {

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.history.handler.HistoryEventHandler;
 import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,13 +24,25 @@ import org.springframework.stereotype.Component;
  *       escalation, and setting or removing variables through the task, may write only that
  *       task's form fields (plus the task's {@code allowedVariables} property), and read-only
  *       fields only unchanged.</li>
+ *   <li>{@link AudienceVariablesRule}: the variables a process declares as its audience are
+ *       written only by the workers' user ({@code crossdept.worker-user}) or an administrator.</li>
  * </ul>
  */
 @Component
 public class ModelEnforcementPlugin extends AbstractProcessEnginePlugin {
 
+  private final String workerUser;
+
+  public ModelEnforcementPlugin(@Value("${crossdept.worker-user:}") String workerUser) {
+    this.workerUser = workerUser.trim();
+  }
+
   @Override
   public void preInit(ProcessEngineConfigurationImpl configuration) {
+    List<HistoryEventHandler> handlers = configuration.getCustomHistoryEventHandlers() == null ? new ArrayList<>()
+        : new ArrayList<>(configuration.getCustomHistoryEventHandlers());
+    handlers.add(new AudienceVariablesRule(workerUser));
+    configuration.setCustomHistoryEventHandlers(handlers);
     ModelEnforcementInterceptor interceptor = new ModelEnforcementInterceptor(new FormFieldsCache());
     configuration.setCustomPostCommandInterceptorsTxRequired(
         withInterceptor(configuration.getCustomPostCommandInterceptorsTxRequired(), interceptor));
