@@ -7,6 +7,7 @@ import email
 import email.policy
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,13 +62,38 @@ class Receiver:
         self.answers[path] = list(replies)
 
 
+class _JsonHandler(BaseHTTPRequestHandler):
+    def answer_json(self, status: int, reply: dict[str, Any]) -> None:
+        data = json.dumps(reply).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _serving(server: ThreadingHTTPServer, handler: type[BaseHTTPRequestHandler]) -> Iterator[None]:
+    server.RequestHandlerClass = handler
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @contextlib.contextmanager
 def http_receiver() -> Iterator[Receiver]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     state = Receiver(base_url=f"http://127.0.0.1:{server.server_address[1]}")
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_JsonHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             path = urlsplit(self.path).path
@@ -75,21 +101,57 @@ def http_receiver() -> Iterator[Receiver]:
                 state.received.setdefault(path, []).append(body)
                 queued = state.answers.get(path, [])
                 status, reply = queued.pop(0) if queued else (200, {})
-            data = json.dumps(reply).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.answer_json(status, reply)
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server.RequestHandlerClass = Handler
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with _serving(server, Handler):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
+
+
+# --- a system-interface receiver that checks signatures --------------------------------------------
+
+
+@dataclass
+class InterfaceReceiver:
+    """What the receiving system got: accepted documents in order, and the reasons it refused others."""
+
+    url: str
+    secret: str
+    tolerance_s: float = 300
+    accepted: list[dict[str, Any]] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    fail_next: list[int] = field(default_factory=list)  # statuses to answer (after verifying) before accepting
+
+
+@contextlib.contextmanager
+def interface_receiver(secret: str, *, tolerance_s: float = 300) -> Iterator[InterfaceReceiver]:
+    """A real HTTP endpoint verifying with `verify_signature`: 401 with the reason on a bad signature, a
+    stale timestamp or a replayed event; 200 otherwise (or the queued `fail_next` statuses first)."""
+    from workers.shared.notify.interface import EVENT_HEADER, SignatureRejected, verify_signature
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    state = InterfaceReceiver(url=f"http://127.0.0.1:{server.server_address[1]}/inbound", secret=secret,
+                              tolerance_s=tolerance_s)
+    lock = threading.Lock()
+
+    class Handler(_JsonHandler):
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers["Content-Length"]))
+            with lock:
+                if state.fail_next:  # a failing system has not taken the event: it may come again
+                    self.answer_json(state.fail_next.pop(0), {"error": "temporarily unavailable"})
+                    return
+                try:
+                    verify_signature(state.secret, dict(self.headers.items()), raw, time.time(),
+                                     state.tolerance_s, seen=state.seen)
+                except SignatureRejected as exc:
+                    state.refused.append(str(exc))
+                    self.answer_json(401, {"error": str(exc)})
+                    return
+                state.accepted.append(json.loads(raw))
+                state.events.append(self.headers[EVENT_HEADER])
+            self.answer_json(200, {"ok": True})
+
+    with _serving(server, Handler):
+        yield state

@@ -204,6 +204,9 @@ def rename_department(old: str, new: str) -> Callable[[dict[str, Any]], None]:
                 r["crosses"] = renamed(r["crosses"])
         data["roles"] = {role: renamed(entries) for role, entries in data["roles"].items()}
         data["process_starters"] = {key: renamed(groups) for key, groups in data["process_starters"].items()}
+        for o in data.get("sharing_obligations", []):
+            o["owner"], o["targets"] = renamed([o["owner"]])[0], renamed(o["targets"])
+        data["data_owners"] = {category: renamed([d])[0] for category, d in data.get("data_owners", {}).items()}
 
     return rename
 
@@ -373,3 +376,8 @@ def test_names_are_not_checked_where_the_documents_font_is_missing(
     changed = copy.deepcopy(demo_data)
     changed["company"]["name_zh"] = "示例科技 😀"
     assert parse_organisation(changed).company.name_zh == "示例科技 😀"
+
+
+def test_a_data_owner_must_be_a_department(demo_data: dict[str, Any]) -> None:
+    problems = problems_after(demo_data, lambda data: data["data_owners"].update(customer="salez"))
+    assert problems == ["data_owners.customer: 'salez' is not a department"]

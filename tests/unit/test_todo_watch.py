@@ -404,7 +404,7 @@ def test_switched_off_the_watcher_is_not_started_and_asks_nothing(tmp_path: Path
     from workers.cli.worker import _watchers
 
     env = HandlerEnvironment()
-    settings = settings_in(tmp_path).model_copy(update={"notify_todos": False})
+    settings = settings_in(tmp_path).model_copy(update={"notify_todos": False, "schedule_obligations": False})
     assert _watchers(settings, env.engine, SqliteOnceStore(Path(":memory:"))) == []
     assert env.engine.requests == []
 

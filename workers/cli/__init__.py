@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import calendar, engine, lint, models, provision, worker
+from workers.cli import calendar, engine, lint, models, provision, received, worker
 
 app = typer.Typer(
     help="crossdept: cross-department processes (业务交叉管理) on Camunda 7.",
@@ -17,4 +17,5 @@ app.command("lint")(lint.lint)
 app.command("deploy")(models.deploy)
 app.command("provision")(provision.provision)
 app.command("worker")(worker.worker)
+app.command("received")(received.received)
 app.command("up")(worker.up)

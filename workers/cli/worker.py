@@ -17,7 +17,9 @@ from workers.runtime.metrics import WorkerMetrics
 from workers.runtime.registry import Registry
 from workers.runtime.runner import Worker
 from workers.runtime.settings import Settings
-from workers.shared.notify.watch import ToDoWatcher, WatcherMisconfigured, watcher_for
+from workers.processes.sharing_obligation.scheduler import scheduler_for
+from workers.runtime.runner import Companion
+from workers.shared.notify.watch import WatcherMisconfigured, watcher_for
 
 TOPICS_HELP = "Comma-separated topics to work on (default: every registered worker)."
 IMPORT_HELP = "Extra module(s) with @topic workers to load, e.g. mycompany.workers."
@@ -53,15 +55,18 @@ def run_worker(settings: Settings, registry: Registry, client: EngineClient) -> 
     runner.run()
 
 
-def _watchers(settings: Settings, client: EngineClient, once_store: OnceStore) -> list[ToDoWatcher]:
-    """The to-do watcher, unless switched off; a missing grant or organisation file stops the start
-    here, rather than leaving everyone without their messages."""
-    if not settings.notify_todos:
-        return []
+def _watchers(settings: Settings, client: EngineClient, once_store: OnceStore) -> list[Companion]:
+    """The to-do watcher and the sharing obligations' scheduler, unless switched off; a missing grant
+    or organisation file stops the start here, rather than leaving everyone without their messages."""
+    companions: list[Companion] = []
     try:
-        return [watcher_for(settings, client, once_store)]
-    except (WatcherMisconfigured, EngineError, EngineUnavailable) as exc:
+        if settings.notify_todos:
+            companions.append(watcher_for(settings, client, once_store))
+        if settings.schedule_obligations:
+            companions.append(scheduler_for(settings, client, once_store))
+    except (WatcherMisconfigured, EngineError, EngineUnavailable, OSError, ValueError) as exc:
         raise fail(str(exc)) from exc
+    return companions
 
 
 DEMO_ORGANISATION = Path(__file__).resolve().parents[2] / "org" / "demo-organisation.yaml"

@@ -437,18 +437,19 @@ def unsupported_form_schema(models: Models, registry: Registry) -> Iterator[Prob
 
 
 def picker_options(models: Models, registry: Registry) -> Iterator[Problem]:
-    """A field whose options deploy fills from the organisation is a select of a kind we know:
-    a typo in the custom property would otherwise surface only when deploying."""
+    """A field whose options deploy fills from the organisation is a select (one choice) or a
+    taglist (several) of a kind we know: a typo in the custom property would otherwise surface
+    only when deploying."""
     for file, form in models.forms.items():
         for component in _form_components(form.get("components")):
             kind = (component.get("properties") or {}).get(OPTIONS_PROPERTY)
             if kind is None:
                 continue
-            if kind not in (PEOPLE, DEPARTMENTS) or component.get("type") != "select":
+            if kind not in (PEOPLE, DEPARTMENTS) or component.get("type") not in ("select", "taglist"):
                 yield Problem(
                     file, component.get("id"), "picker-options",
                     f"'{component.get('key')}' has {OPTIONS_PROPERTY} {kind!r} on a {component.get('type')}: "
-                    f"a picker is a select whose {OPTIONS_PROPERTY} is '{PEOPLE}' or '{DEPARTMENTS}'",
+                    f"a picker is a select or taglist whose {OPTIONS_PROPERTY} is '{PEOPLE}' or '{DEPARTMENTS}'",
                 )
 
 
@@ -518,15 +519,19 @@ def unwritten_variable(models: Models, registry: Registry) -> Iterator[Problem]:
     (`camunda:formRef`), `camunda:initiator`, a listener's `setVariable('name', ...)`, an input
     parameter of the task or of a subprocess around it, a multi-instance element variable around
     it, an output parameter, a business rule task's `camunda:resultVariable`, a BPMN error's
-    message or code variable, or the output model of another external task of the process.
+    message or code variable, the output model of another external task of the process, a
+    `camunda:out` target of a call activity of the process (written when the called process
+    returns), or, in a called process, a `camunda:in` target of any call activity calling it.
 
     "Earlier" is approximated as "any other external task of the same process": there is no path
     analysis, so a variable written only on a later step still passes.
     """
     form_ids = {form.get("id"): form for form in models.forms.values()}
+    passed_in = _passed_into_called_processes(models)
     for file, process in _bpmn_elements(models, {"process"}):
         parents = {child: parent for parent in process.iter() for child in parent}
-        written = _written_in_process(process, form_ids)
+        written = _written_in_process(process, form_ids) | passed_in.get(process.get("id"), set())
+        written |= set(declared_inputs(process))
         tasks = [t for t in _external_tasks_in(file, process) if t.topic in registry]
         outputs = {t.element_id: _output_variables(registry[t.topic]) for t in tasks}
         for task in tasks:
@@ -580,10 +585,73 @@ def _written_in_process(process: ET.Element, forms: dict[Any, dict[str, Any]]) -
                     if (name := _camunda(element, attribute))}
         if element.tag == f"{{{CAMUNDA_NS}}}outputParameter" and (name := element.get("name")):
             written.add(name)
+        if element.tag == f"{{{CAMUNDA_NS}}}out" and (name := element.get("target")):
+            written.add(name)  # a call activity's output: written once the called process returns
         if local in LISTENER_TAGS and element.tag.startswith(f"{{{CAMUNDA_NS}}}"):
             code = (element.get("expression") or "") + "".join(element.itertext())
             written |= set(SET_VARIABLE.findall(code))
     return written
+
+
+def _call_activities(models: Models) -> Iterator[tuple[Path, ET.Element]]:
+    yield from _bpmn_elements(models, {"callActivity"})
+
+
+def _call_mappings(call: ET.Element, direction: str) -> list[ET.Element]:
+    return call.findall(f"{_bpmn('extensionElements')}/{{{CAMUNDA_NS}}}{direction}")
+
+
+def _passed_into_called_processes(models: Models) -> dict[str, set[str]]:
+    """Called process id -> the variables its callers pass in (`camunda:in` targets)."""
+    passed: dict[str, set[str]] = {}
+    for _, call in _call_activities(models):
+        called = call.get("calledElement")
+        if called and not _is_expression(called):
+            passed.setdefault(called, set()).update(
+                m.get("target") for m in _call_mappings(call, "in") if m.get("target"))
+    return passed
+
+
+CALLED_INPUTS_PROPERTY = "calledWithInputs"
+
+
+def declared_inputs(process: ET.Element) -> list[str]:
+    """The variables a called process is given by its callers, as its process-level property
+    `calledWithInputs` lists them (comma-separated; Modeler: the process's Extensions → Properties)."""
+    for prop in process.findall(f"{_bpmn('extensionElements')}/{{{CAMUNDA_NS}}}properties/{{{CAMUNDA_NS}}}property"):
+        if prop.get("name") == CALLED_INPUTS_PROPERTY:
+            return [name.strip() for name in (prop.get("value") or "").split(",") if name.strip()]
+    return []
+
+
+def call_activity_inputs(models: Models, registry: Registry) -> Iterator[Problem]:
+    """A call activity passes every input its called process declares (`calledWithInputs`), each by
+    a `camunda:in` with that target: the called process's workers read them."""
+    declared = {p.get("id"): declared_inputs(p) for _, p in _bpmn_elements(models, {"process"})}
+    for file, call in _call_activities(models):
+        called = call.get("calledElement") or ""
+        targets = {m.get("target") for m in _call_mappings(call, "in")}
+        missing = [name for name in declared.get(called, []) if name not in targets]
+        if missing:
+            yield Problem(
+                file, call.get("id"), "call-activity-inputs",
+                f"calls process {called}, which needs {', '.join(missing)}: add a camunda:in with each as target "
+                f"(Modeler: the call activity's In mappings), e.g. source or sourceExpression giving its value",
+            )
+
+
+def call_activity_mapping(models: Models, registry: Registry) -> Iterator[Problem]:
+    """A call activity maps variables one by one (docs/approvals.md): `variables="all"` would hand
+    the called process every variable of the caller, and copy every variable of the called process
+    back over the caller's own (a called approval's `approvalOutcome` over an earlier one)."""
+    for file, call in _call_activities(models):
+        for direction, whence in (("in", "into the called process"), ("out", "back into the caller")):
+            if any(m.get("variables") == "all" for m in _call_mappings(call, direction)):
+                yield Problem(
+                    file, call.get("id"), "call-activity-mapping",
+                    f'camunda:{direction} variables="all" copies every variable {whence}: map each variable '
+                    f"with camunda:{direction} source and target instead",
+                )
 
 
 def _scoped_variables(task: ET.Element, parents: dict[ET.Element, ET.Element]) -> set[str]:
@@ -652,4 +720,6 @@ RULES: tuple[Rule, ...] = (
     uncaught_bpmn_error,
     unwritten_variable,
     variable_type,
+    call_activity_mapping,
+    call_activity_inputs,
 )

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
         None, description="Write e-mails as .eml files here instead of sending them (trials; `crossdept up` "
         "uses DATA_DIR/outbox unless CROSSDEPT_SMTP_HOST is set).")
     webhook_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    interface_url: str | None = Field(
+        None, description="The receiving system of the information-sharing `interface` channel: signed JSON POSTs.")
+    interface_secret: SecretStr | None = Field(
+        None, description="HMAC-SHA256 key both sides share; when unset, DATA_DIR/secrets/interface-secret.")
     archive_dir: Path | None = Field(None, description="Defaults to data_dir/archive.")
     state_dir: Path | None = Field(None, description="Side-effect records; defaults to data_dir/state.")
     once_lease_s: float = Field(
@@ -104,6 +108,11 @@ class Settings(BaseSettings):
         Path("org/demo-organisation.yaml"), description="Who is who for the watcher's messages (relative: to the "
         "worker's folder), the file the processes' organisationFile properties name.")
     company_time_zone: str = Field("Asia/Shanghai", description="Due dates in to-do messages are given in it.")
+
+    # --- regular sharing obligations (workers.processes.sharing_obligation.scheduler)
+    schedule_obligations: bool = Field(
+        True, description="Start the organisation file's sharing_obligations on schedule; false switches it off.")
+    obligation_scan_s: float = Field(60.0, gt=0, description="Seconds between two looks at the schedules.")
 
     @field_validator("cors_allowed_origins", "webhook_urls", mode="before")
     @classmethod

@@ -22,14 +22,19 @@ from workers.shared.properties import parse_time_zone
 
 
 def remind_open_tasks(
-    task: TaskContext, org: Organisation, process: Bilingual, *, escalate_after: int, sent: dict[str, int]
+    task: TaskContext, org: Organisation, process: Bilingual, *, escalate_after: int, sent: dict[str, int],
+    task_definition_keys: list[str] | None = None,
 ) -> dict[str, int]:
     """Remind each holder (or the candidates) of an open task of this instance once more; returns the
     new counts per task id. Each reminder is one event (`<instance>:remind:<task>:<n>`), so a
-    redelivered reminder task sends nothing twice."""
+    redelivered reminder task sends nothing twice. `task_definition_keys` limits it to those user
+    tasks (a task that waits by design, like an applicant's withdraw task, is never overdue)."""
     counts = dict(sent)
     zone = parse_time_zone(task.settings.company_time_zone)
-    open_tasks = task.engine.request("GET", "/task", params={"processInstanceId": task.process_instance_id}) or []
+    params = {"processInstanceId": task.process_instance_id}
+    if task_definition_keys:
+        params["taskDefinitionKeyIn"] = ",".join(task_definition_keys)
+    open_tasks = task.engine.request("GET", "/task", params=params) or []
     for user_task in open_tasks:
         links = [] if user_task.get("assignee") else \
             task.engine.request("GET", f"/task/{user_task['id']}/identity-links") or []

@@ -81,19 +81,21 @@ class Once(Protocol):
     def __call__(self, key: str, action: Callable[[], Any]) -> Any: ...
 
 
-def notify(task: TaskContext, notification: Notification) -> None:
+def notify(task: TaskContext, notification: Notification, *, mail: bool = True, im: bool = True) -> None:
     """Send the e-mail and every configured webhook once for this event, then raise if any failed."""
-    deliver(task.settings, task.once, notification)
+    deliver(task.settings, task.once, notification, mail=mail, im=im)
 
 
-def deliver(settings: Settings, once: Once, notification: Notification) -> None:
-    """`notify` for callers without a task: each channel once under `once`, then raise if any failed."""
+def deliver(settings: Settings, once: Once, notification: Notification, *, mail: bool = True, im: bool = True) -> None:
+    """`notify` for callers without a task: each channel once under `once`, then raise if any failed.
+    `mail` / `im` leave out the e-mail or the IM webhooks, for a process whose policy decides the
+    channels (information sharing)."""
     notification.task_link(settings.tasklist_url)  # a missing Tasklist address fails before anything is sent
-    webhooks = [parse_webhook_entry(entry) for entry in settings.webhook_urls]
+    webhooks = [parse_webhook_entry(entry) for entry in settings.webhook_urls] if im else []
     key = notification.event_key
     sends: list[tuple[str, str, Callable[[], object]]] = [
         (f"mail:{key}", "e-mail", lambda: send_mail(settings, notification)),
-    ]
+    ] if mail else []
     for flavour, url in webhooks:
         # The URL holds the robot's token: the durable record keeps only a digest of it.
         url_digest = hashlib.sha256(url.encode()).hexdigest()[:16]

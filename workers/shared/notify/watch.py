@@ -43,13 +43,12 @@ from workers.shared.notify import Bilingual, Notification, deliver
 from workers.shared.notify.todo import (
     bilingual_label, ending_notification, engine_time, instance_result, todo_notification, todo_recipients,
 )
-from workers.shared.organisation.model import Organisation, load_organisation
-from workers.shared.properties import parse_time_zone
+from workers.shared.organisation.model import Organisation
+from workers.shared.scanning import ScanningCompanion, scan_until
 
 log = logging.getLogger("crossdept.notify")
 SCOPE = "todo-watch"  # the once store's activity part for the watcher's messages
 PAGE = 200
-LONGEST_PAUSE_S = 300.0
 
 
 class WatcherMisconfigured(RuntimeError):
@@ -113,39 +112,21 @@ class ScanReport:
     failed: list[str] = field(default_factory=list)  # the events that did not go out, with why
 
 
-class ToDoWatcher:
+class ToDoWatcher(ScanningCompanion):
+    STATE_FILE = "todo-watch.json"
+
     def __init__(self, settings: Settings, engine: Any, once_store: OnceStore,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
-        self.settings = settings
-        self.engine = engine
-        self.once_store = once_store
-        self.now = now
-        self.zone = parse_time_zone(settings.company_time_zone)
-        self.state_path = settings.state_root / "todo-watch.json"
+        super().__init__(settings, engine, once_store, now)
         self._state: WatchState | None = None
         self._names: dict[str, Bilingual] = {}
-        self._organisation: tuple[float, Organisation] | None = None
         self._delivered: set[str] = set()  # events done: later scans skip even the store's lookup
 
     # --- the loop
     def run(self, stopping: threading.Event) -> None:
         """Scan until `stopping` is set; a failed scan is logged and tried again later, never raised."""
-        failures = 0
-        while not stopping.is_set():
-            try:
-                report = self.scan()
-            except Exception as exc:  # the engine or the organisation file: the next scan tries again
-                failures += 1
-                pause = min(LONGEST_PAUSE_S, self.settings.notify_scan_s * 2 ** failures)
-                log.warning("to-do watcher: scan failed (%s: %s); next attempt in %.0f s", type(exc).__name__, exc,
-                            pause)
-            else:
-                failures = 0
-                pause = self.settings.notify_scan_s
-                if report.failed:
-                    log.warning("to-do watcher: %d message(s) not sent, retried on the next scan: %s",
-                                len(report.failed), "; ".join(report.failed))
-            stopping.wait(pause)
+        scan_until(stopping, lambda: self.scan().failed, self.settings.notify_scan_s, "to-do watcher",
+                   "message(s) not sent", log)
 
     def scan(self) -> ScanReport:
         """One pass over new tasks and ended instances; returns what was sent and what failed."""
@@ -252,13 +233,6 @@ class ToDoWatcher:
             self._names[definition_id] = bilingual_label(found.get("name"), found.get("key") or definition_id)
         return self._names[definition_id]
 
-    def organisation(self) -> Organisation:
-        """The organisation file, read again when it changes (the responsibility review rewrites it)."""
-        path = self.settings.organisation_file.expanduser().resolve()
-        changed = path.stat().st_mtime
-        if self._organisation is None or self._organisation[0] != changed:
-            self._organisation = (changed, load_organisation(path))
-        return self._organisation[1]
 
 
 def _last_change(task: dict[str, Any]) -> datetime:

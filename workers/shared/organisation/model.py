@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import Annotated
 
 from workers.shared.datafile import DataFileError, read_yaml, validate
+from workers.shared.organisation.obligations import OBLIGATION_ID, SharingObligation
 
 
 # Camunda checks resource ids against whitelist patterns: users against the one our engine
@@ -125,6 +126,19 @@ class Organisation(_Strict):
     process_starters: dict[str, list[str]] = Field(
         default_factory=dict, description="Process key → groups that may start it."
     )
+    data_owners: dict[str, str] = Field(
+        default_factory=dict,
+        description="Information category (sharing-permissions) → the department owning that data; its head "
+                    "approves confidential and secret shares of it (information-sharing).",
+    )
+    called_processes: list[str] = Field(
+        default_factory=list,
+        description="Keys of processes only other processes start (call activities: the approval block, a "
+                    "project's phases): everyone may read them, as a task of theirs names them; nobody may start them.",
+    )
+    sharing_obligations: list[SharingObligation] = Field(
+        default_factory=list, description="Regular shares a department owes others (process sharing-obligation)."
+    )
 
     @model_validator(mode="after")
     def _derive_members(self) -> "Organisation":
@@ -197,7 +211,7 @@ def check_organisation(org: Organisation) -> list[str]:
     """Every rule violation as `<yaml path>: <rule>`; empty when the organisation is valid."""
     checks = (
         _ids, _department_posts, _members, _people_references, _superior_chains,
-        _responsibilities, _roles, _process_starters, _printed_names,
+        _responsibilities, _roles, _process_starters, _data_owners, _sharing_obligations, _printed_names,
     )
     return [problem for check in checks for problem in check(org)]
 
@@ -329,14 +343,19 @@ def _responsibilities(org: Organisation) -> Iterator[str]:
                        "a work item has exactly one owning department")
             else:
                 owners[key] = f"{path} ({department.id})"
-            for k, crossed in enumerate(item.crosses):
-                if crossed == department.id:
-                    yield f"{path}.crosses[{k}]: {crossed!r} is the owning department itself"
-                elif crossed not in org.departments_by_id:
-                    yield f"{path}.crosses[{k}]: department {crossed!r} is not defined"
-            for crossed, count in Counter(item.crosses).items():
-                if count > 1:
-                    yield f"{path}.crosses: {crossed!r} is listed {count} times"
+            yield from _other_departments(org, f"{path}.crosses", item.crosses, department.id)
+
+
+def _other_departments(org: Organisation, path: str, listed: list[str], owner: str) -> Iterator[str]:
+    """A list of departments besides the owning one: each defined, none the owner, none twice."""
+    for k, department_id in enumerate(listed):
+        if department_id == owner:
+            yield f"{path}[{k}]: {department_id!r} is the owning department itself"
+        elif department_id not in org.departments_by_id:
+            yield f"{path}[{k}]: department {department_id!r} is not defined"
+    for department_id, count in Counter(listed).items():
+        if count > 1:
+            yield f"{path}: {department_id!r} is listed {count} times"
 
 
 def _roles(org: Organisation) -> Iterator[str]:
@@ -344,6 +363,12 @@ def _roles(org: Organisation) -> Iterator[str]:
         for k, entry in enumerate(getattr(org.roles, role)):
             if entry not in org.departments_by_id and entry not in org.people_by_id:
                 yield f"roles.{role}[{k}]: {entry!r} is neither a department nor a person"
+
+
+def _data_owners(org: Organisation) -> Iterator[str]:
+    for category, department in org.data_owners.items():
+        if department not in org.departments_by_id:
+            yield f"data_owners.{category}: {department!r} is not a department"
 
 
 def _process_starters(org: Organisation) -> Iterator[str]:
@@ -357,3 +382,20 @@ def _process_starters(org: Organisation) -> Iterator[str]:
             if group not in groups:
                 yield (f"process_starters.{key}[{k}]: group {group!r} is neither a department nor a "
                        f"role group ({', '.join(ROLE_GROUPS)})")
+    for i, key in enumerate(org.called_processes):
+        if not PROCESS_KEY.fullmatch(key):
+            yield f"called_processes[{i}]: {key!r} is not a valid process key"
+        if key in org.process_starters:
+            yield (f"called_processes[{i}]: {key!r} is also in process_starters; a called process is started by "
+                   "its callers only, so staff must not be able to start it directly")
+
+
+def _sharing_obligations(org: Organisation) -> Iterator[str]:
+    yield from _duplicates("sharing_obligations", [o.id for o in org.sharing_obligations], "id")
+    for i, obligation in enumerate(org.sharing_obligations):
+        path = f"sharing_obligations[{i}]"
+        if not OBLIGATION_ID.fullmatch(obligation.id):
+            yield f"{path}.id: {obligation.id!r} must be lower-case letters, digits and '-' (it names every occurrence)"
+        if obligation.owner not in org.departments_by_id:
+            yield f"{path}.owner: department {obligation.owner!r} is not defined"
+        yield from _other_departments(org, f"{path}.targets", obligation.targets, obligation.owner)

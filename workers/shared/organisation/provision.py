@@ -51,6 +51,7 @@ class FilterSpec:
     color: str
     query: dict[str, Any]
     reader: tuple[str, str] | None = None  # ("user" | "group", id) who may see it; None: all staff
+    variables: tuple[tuple[str, str], ...] = ()  # (variable, label) Tasklist shows on each task of the list
 
 
 # Expressions are evaluated per request in the engine (stored queries allow them; ad-hoc
@@ -92,7 +93,29 @@ def filter_specs(org: Organisation) -> list[FilterSpec]:
                         "#2c7a7b", {"assigneeIn": [m for m in d.members if m != d.head], **_DUE_FIRST},
                         ("group", heads_group(d.id)))
              for d in org.departments if [m for m in d.members if m != d.head]]
-    return [*FILTERS, *started, *staff]
+    return [*FILTERS, *started, *staff, *received_filters(org)]
+
+
+# Contract C: every task of an information-sharing instance for a receiving department (its
+# acknowledgement) has the department as candidate group, and the instance carries these variables;
+# `shareVersion` (1, 2, … for corrections) marks an instance as a share whatever its process key.
+SHARE_VARIABLES = (("title", "标题 / Title"), ("shareVersion", "版本 / Version"),
+                   ("category", "信息分类 / Classification"), ("sensitivity", "敏感程度 / Sensitivity"))
+
+
+def received_filters(org: Organisation) -> list[FilterSpec]:
+    """本部门收到的信息 per department, read by its members only: the shares sent to it that are still
+    to be acknowledged, newest first, with title, version, classification and sensitivity on each card.
+    Opening one is opening its acknowledgement task, which the engine lets the candidate group read;
+    what was acknowledged already is in the department's received register (workers.shared.received)."""
+    return [FilterSpec(f"received-by:{d.id}", f"本部门收到的信息·{d.name_zh} / Received by {d.name_en}",
+                       f"发给{d.name_zh}、尚待确认收到的共享信息 / Information shared with {d.name_en}, "
+                       "waiting for its acknowledgement", "#b7791f",
+                       {"candidateGroup": d.id, "includeAssignedTasks": True,
+                        "processVariables": [{"name": "shareVersion", "operator": "gteq", "value": 1}],
+                        **_NEWEST_FIRST},
+                       ("group", d.id), SHARE_VARIABLES)
+            for d in org.departments]
 
 
 class ProvisionError(RuntimeError):
@@ -307,8 +330,10 @@ def _meaningful(value: Any) -> Any:
 
 
 def _filter_body(spec: FilterSpec, priority: int) -> dict[str, Any]:
-    properties = {"crossdept": spec.key, "priority": priority, "color": spec.color,
-                  "description": spec.description, "refresh": True}
+    properties: dict[str, Any] = {"crossdept": spec.key, "priority": priority, "color": spec.color,
+                                  "description": spec.description, "refresh": True}
+    if spec.variables:
+        properties["variables"] = [{"name": name, "label": label} for name, label in spec.variables]
     return {"resourceType": "Task", "name": spec.name, "owner": None, "query": spec.query,
             "properties": properties}
 
@@ -364,7 +389,9 @@ def _desired_grants(
     assignee links, and to initiators and heads, which the engine grants on its own. Everyone may
     READ the definitions of the file's processes, which anyone may be given a task of: Tasklist
     shows a task's process name and its 流程图 only to who may read the definition, and READ on a
-    definition shows the model, not its instances or their variables (READ_INSTANCE does)."""
+    definition shows the model, not its instances or their variables (READ_INSTANCE does). The
+    called processes (`called_processes`: the approval block, a project's phases) are read the same
+    way and started by nobody: their callers start them, under the caller's own grants."""
     grants: dict[GrantKey, frozenset[str]] = {}
     for spec in specs:
         readers = [spec.reader] if spec.reader else [("group", d.id) for d in org.departments]
@@ -372,7 +399,7 @@ def _desired_grants(
             grants[(kind, reader, FILTER, filter_ids[spec.key])] = frozenset({"READ"})
     for department in org.departments:
         grants[("group", department.id, APPLICATION, "tasklist")] = frozenset({"ACCESS"})
-        for process_key in org.process_starters:
+        for process_key in [*org.process_starters, *org.called_processes]:
             grants[("group", department.id, PROCESS_DEFINITION, process_key)] = frozenset({"READ"})
     for process_key, starters in org.process_starters.items():
         for group_id in starters:

@@ -1,0 +1,143 @@
+"""Regular sharing obligations on the real engine: the scheduler (as `crossdept worker` runs it) starts
+an occurrence seconds after its schedule says, the owning head gets 准备并发布 with the deadline as due
+date; one left undone past its deadline is recorded, commented and escalated by e-mail; one done in
+time is checked (a missing field goes back to the form) and recorded with its completer."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import yaml
+
+from tests.support.assertions import has_ended, variable_equals, waits_at
+from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until
+from tests.support.receivers import Mailbox, smtp_server
+from tests.support.staff import DEMO, Staff
+from workers.catalog import load_registry
+from workers.processes.sharing_obligation.records import read_records
+from workers.processes.sharing_obligation.scheduler import ObligationScheduler
+from workers.runtime.client import EngineClient
+from workers.runtime.idempotency import once_store_for
+from workers.runtime.settings import Settings
+from workers.shared.organisation.model import parse_organisation
+
+pytestmark = pytest.mark.engine
+
+TOPICS = ["sharing-obligation.assign", "sharing-obligation.check-prepared", "sharing-obligation.overdue",
+          "sharing-obligation.record-fulfilment"]
+TASKLIST = "http://camunda.corp.example/camunda/app/tasklist/default/"
+LEAD_S = 10
+LATE_S = 10  # a few 1-second scans on a loaded machine (re-reading the file checks its names' font too)
+
+
+def quick(obligation_id: str, owner: str, targets: list[str], first_deadline: datetime, lead_s: int) -> dict[str, Any]:
+    """An obligation due in seconds, written as an office would (an interval from a first deadline)."""
+    return {"id": obligation_id, "title_zh": "订单快报", "title_en": "Order flash report", "owner": owner,
+            "targets": targets, "category": "customer", "sensitivity": "internal",
+            "schedule": {"every": "P1D", "from": first_deadline.isoformat(timespec="seconds")},
+            "lead_time": f"PT{lead_s}S"}
+
+
+def write_organisation(path: Path, obligations: list[dict[str, Any]]) -> dict[str, Any]:
+    data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    data["sharing_obligations"] = obligations
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return data
+
+
+@pytest.fixture(scope="module")
+def scenario(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    folder = tmp_path_factory.mktemp("obligations")
+    organisation_file = folder / "organisation.yaml"
+    staff = Staff(engine, admin)
+    staff.provision(parse_organisation(write_organisation(organisation_file, [])))
+    staff.deploy("sharing-obligation-test", organisation_file, ["sharing-obligation.bpmn"],
+                 ["sharing-obligation-prepare.form"], edits={'value="PT24H"': 'value="PT1H"'})
+    with smtp_server() as (box, port):
+        settings = engine.model_copy(update={
+            "worker_id": "obligation-worker", "state_dir": folder / "state", "archive_dir": folder / "archive",
+            "organisation_file": organisation_file, "obligation_scan_s": 1.0, "smtp_host": "127.0.0.1",
+            "smtp_port": port, "tasklist_url": TASKLIST, "webhook_urls": []})
+        user, password = settings.worker_credentials()
+        client = EngineClient(settings.engine_url, user, password)
+        scheduler = ObligationScheduler(settings, client, once_store_for(settings))
+        stopping = threading.Event()
+        beside = threading.Thread(target=scheduler.run, args=(stopping,), daemon=True)
+        with running_worker(load_registry().subset(TOPICS), settings):
+            beside.start()
+            try:
+                wait_until((folder / "state" / "obligation-schedule.json").is_file, 10, "the scheduler's first scan")
+                # The office adds two obligations to the running system's file: the scheduler picks them up.
+                # Missed: appears 6 s from now, due at 16 s. Done: appears 6 s from now, due in ten minutes.
+                now = datetime.now(timezone.utc).replace(microsecond=0)
+                missed_deadline, done_deadline = now + timedelta(seconds=16), now + timedelta(minutes=10)
+                write_organisation(organisation_file, [
+                    quick("orders-flash", "sales", ["production"], missed_deadline, LEAD_S),
+                    quick("budget-flash", "finance", ["sales", "production"], done_deadline, 594)])
+                yield {"staff": staff, "admin": admin, "box": box, "settings": settings,
+                       "missed": ("orders-flash", missed_deadline), "done": ("budget-flash", done_deadline)}
+            finally:
+                stopping.set()
+                beside.join(timeout=10)
+                client.close()
+
+
+def occurrence(scenario: dict, which: str, within: float = 20) -> ProcessInstance:
+    obligation_id, deadline = scenario[which]
+    key = f"{obligation_id}@{deadline.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    found = wait_until(lambda: scenario["admin"].get("/process-instance", businessKey=key), within,
+                       f"an instance with business key {key}", interval_s=0.3)
+    assert len(found) == 1, f"{key} was started {len(found)} times"
+    return ProcessInstance(scenario["admin"], found[0]["id"])
+
+
+def test_the_occurrence_is_started_on_schedule_with_the_task_for_the_owning_head(scenario: dict) -> None:
+    instance = occurrence(scenario, "missed")
+    started = scenario["admin"].get("/history/process-instance", processInstanceId=instance.id)[0]
+    appeared = datetime.fromisoformat(started["startTime"])
+    deadline = scenario["missed"][1]
+    scheduled = deadline - timedelta(seconds=LEAD_S)
+    assert scheduled <= appeared <= scheduled + timedelta(seconds=LATE_S), (
+        f"started at {appeared}, its schedule says {scheduled}: never before, at most {LATE_S} s after")
+    waits_at(instance, "Task_PreparePublish")
+    [task] = scenario["staff"].tasks(instance.id)
+    assert task["assignee"] == "li.qiang" and task["name"] == "准备并发布 / Prepare and publish：订单快报 / Order flash report"
+    assert datetime.fromisoformat(task["due"]) == deadline
+
+
+def test_a_deadline_passed_is_recorded_commented_and_escalated_to_the_heads_superior(scenario: dict) -> None:
+    instance = occurrence(scenario, "missed")
+    variable_equals(instance, "deadlineMissed", True, within=40)
+    [record] = read_records(scenario["settings"].archive_root, "orders-flash")
+    assert record["held_by"] == ["li.qiang"] and record["business_key"].startswith("orders-flash@")
+    [task] = scenario["staff"].tasks(instance.id)
+    comments = scenario["admin"].get(f"/task/{task['id']}/comment")
+    assert any(c["message"].startswith("已逾期：截止时间") for c in comments), comments
+    box: Mailbox = scenario["box"]
+    escalation = wait_until(lambda: [m for m in box.messages if "逾期升级" in str(m["Subject"])], 20,
+                            "the escalation e-mail")
+    assert {a.addr_spec for a in escalation[0]["To"].addresses} == {"li.qiang@example.com", "liu.min@example.com"}
+    waits_at(instance, "Task_PreparePublish")  # the task stays open: recorded late is still to be done
+
+
+def test_a_share_done_in_time_is_checked_and_recorded_with_its_completer(scenario: dict) -> None:
+    staff: Staff = scenario["staff"]
+    instance = occurrence(scenario, "done")
+    waits_at(instance, "Task_PreparePublish")
+    [task] = staff.tasks(instance.id)
+    assert task["assignee"] == "guo.hong"  # the head of finance
+    staff.complete("guo.hong", task["id"], {"summary": "11 月预算执行", "content": "", "contentLink": "",
+                                            "channels": ["record", "email"]})
+    message = wait_until(lambda: instance.variables().get("rejectionMessage"), 20, "the check's message")
+    assert "请填写内容或内容链接" in message
+    [task] = wait_until(lambda: staff.tasks(instance.id), 20, "the task again")
+    staff.complete("guo.hong", task["id"], {"summary": "11 月预算执行", "content": "预算执行率 87%",
+                                            "contentLink": "", "channels": ["record", "email"]})
+    has_ended(instance, at="EndEvent_Prepared")
+    [record] = read_records(scenario["settings"].archive_root, "budget-flash")
+    assert (record["prepared_by"], record["on_time"], record["content"]) == ("guo.hong", True, "预算执行率 87%")
+    assert instance.variables()["onTime"] is True

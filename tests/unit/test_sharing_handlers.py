@@ -1,0 +1,140 @@
+"""information-sharing's workers through the handler harness (no engine): the request checked
+against the decision's result, the publisher taken from the engine, a forged correction refused,
+sensitive content kept out of e-mails, receipts marked late."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from tests.support.staff import DEMO
+from workers.runtime.settings import Settings
+from workers.shared.received import ReceivedShare, received_by, record_delivery
+from workers.runtime.testing import BpmnError, Completed, Failed, FakeEngine, HandlerEnvironment
+
+SHANGHAI = timezone(timedelta(hours=8))
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=SHANGHAI)  # a Wednesday
+ORG = {"organisationFile": str(DEMO)}
+CONFIDENTIAL_CUSTOMER = {"allowedReceivers": "sales,production,finance,gmoffice,own", "approval": "data-owner-and-leadership",
+                         "allowedChannels": "record,email,interface", "acknowledgementRequired": True,
+                         "acknowledgementDays": 2, "reminderIntervalHours": 8, "escalateAfterReminders": 2,
+                         "retentionDays": 1825}
+REQUEST = {"title": "重点客户价格 / Key customer prices", "category": "customer", "sensitivity": "confidential",
+           "summary": "价格底线", "content": "A 客户 95 元", "targetDepartments": ["production", "finance"],
+           "channels": ["email"], "sharingPermissions": CONFIDENTIAL_CUSTOMER, "initiator": "wu.hao"}
+
+
+def started_by(user: str, pid: str = "share-1") -> FakeEngine:
+    return FakeEngine().answer("GET", f"/history/process-instance/{pid}", {"startUserId": user})
+
+
+def check(variables: dict, engine: FakeEngine) -> object:
+    return HandlerEnvironment(engine=engine, now=NOW).run(
+        "sharing.check-request", variables, properties=ORG, process_instance_id="share-1")
+
+
+def test_an_allowed_request_names_its_audience_and_approvers_from_the_engine_and_the_decision() -> None:
+    outcome = check(REQUEST, started_by("wu.hao"))
+    assert isinstance(outcome, Completed), outcome
+    v = outcome.variables
+    assert (v["publisher"], v["publisherDepartment"], v["shareVersion"]) == ("wu.hao", "sales", 1)
+    assert (v["sharingAudienceGroups"], v["sharingAudienceUsers"]) == (["production", "finance"], ["wu.hao"])
+    assert (v["approvalNeeded"], v["approvalKind"], v["approvalApprovers"]) == (
+        "data-owner-and-leadership", "sequential", ["li.qiang", "wang.jianguo"])
+    assert v["approvalApplicant"] == "wu.hao" and "A 客户 95 元" in v["approvalContext"]
+    assert v["deliveryChannels"] == ["record", "email"]
+
+
+def test_the_publisher_is_the_start_user_not_the_initiator_variable() -> None:
+    outcome = check({**REQUEST, "initiator": "li.qiang"}, started_by("wu.hao"))
+    assert isinstance(outcome, Completed) and outcome.variables["publisher"] == "wu.hao"
+
+
+def test_targets_and_channels_not_allowed_go_back_to_the_publisher_named() -> None:
+    outcome = check({**REQUEST, "targetDepartments": ["marketing"], "channels": ["im"]}, started_by("wu.hao"))
+    assert isinstance(outcome, BpmnError) and outcome.code == "SHARING_REQUEST_INVALID"
+    assert "市场部无权接收「客户信息·机密」信息" in outcome.message and "即时通讯" in outcome.message
+    assert outcome.variables == {"publisher": "wu.hao", "publisherDepartment": "sales"}
+
+
+def test_an_unchosen_category_is_named_and_needs_no_decision() -> None:
+    outcome = check({**REQUEST, "category": None, "sharingPermissions": None}, started_by("wu.hao"))
+    assert isinstance(outcome, BpmnError) and outcome.message.startswith("信息分类 / Category: 请选择信息分类")
+
+
+def test_a_gap_in_the_decision_is_an_incident_for_the_process_owner() -> None:
+    outcome = check({**REQUEST, "sharingPermissions": None}, started_by("wu.hao"))
+    assert isinstance(outcome, Failed) and "sharing-permissions has no rule" in outcome.message
+
+
+def test_a_version_number_from_a_person_is_refused_at_once() -> None:
+    outcome = check({**REQUEST, "shareVersion": 2, "previousShareInstance": "share-0"}, started_by("wu.hao"))
+    assert isinstance(outcome, Failed) and outcome.incident and "only the workers set" in outcome.message
+
+
+def test_a_correction_the_workers_started_keeps_the_publisher_of_the_version_it_corrects() -> None:
+    engine = started_by("crossdept-worker").answer("GET", "/history/variable-instance", [
+        {"name": "publisher", "type": "String", "value": "wu.hao"}])
+    outcome = check({**REQUEST, "shareVersion": 2, "previousShareInstance": "share-0"}, engine)
+    assert isinstance(outcome, Completed), outcome
+    assert (outcome.variables["publisher"], outcome.variables["shareVersion"]) == ("wu.hao", 2)
+
+
+def published(tmp_path: Path, sensitivity: str, channels: tuple[str, ...] = ("record", "email")) -> list[email.message.EmailMessage]:
+    settings = Settings(worker_id="harness", data_dir=tmp_path, mail_outbox_dir=tmp_path / "outbox",
+                        tasklist_url="http://tasklist.example/camunda/app/tasklist/default/")
+    outcome = HandlerEnvironment(settings=settings, now=NOW).run("sharing.publish", {
+        **{k: REQUEST[k] for k in ("title", "category", "summary", "content")}, "sensitivity": sensitivity,
+        "shareVersion": 1, "organisationFile": str(DEMO), "publisher": "wu.hao", "publisherDepartment": "sales",
+        "receivingDepartments": ["finance"], "deliveryChannels": list(channels),
+        "sharingPermissions": CONFIDENTIAL_CUSTOMER,
+    }, properties={**ORG, "timeZone": "Asia/Shanghai", "deadlineTime": "18:00",
+                   "calendarFile": "org/company-calendar.yaml"})
+    assert isinstance(outcome, Completed), outcome
+    assert outcome.variables["acknowledgementDue"] == "2026-12-04T18:00:00+08:00"  # two working days on
+    outbox = tmp_path / "outbox"
+    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            for p in sorted(outbox.iterdir() if outbox.exists() else [])]
+
+
+@pytest.mark.parametrize("sensitivity", ["confidential", "secret"])
+def test_sensitive_information_travels_by_e_mail_as_its_title_and_a_link_only(tmp_path: Path, sensitivity: str) -> None:
+    [mail] = published(tmp_path, sensitivity)
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "A 客户 95 元" not in text and "价格底线" not in text, text
+    assert "Key customer prices" in text and "http://tasklist.example/" in text
+
+
+def test_internal_information_travels_with_its_content(tmp_path: Path) -> None:
+    [mail] = published(tmp_path, "internal")
+    assert "A 客户 95 元" in mail.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_no_e_mail_when_the_publisher_chose_only_the_record(tmp_path: Path) -> None:
+    assert published(tmp_path, "internal", channels=("record",)) == []
+
+
+def test_a_receipt_after_its_due_date_is_recorded_late_with_the_engines_identity() -> None:
+    due = datetime(2026, 12, 4, 18, tzinfo=SHANGHAI)
+    env = HandlerEnvironment(now=NOW)
+    record_delivery(env.settings.archive_root, ReceivedShare(
+        department="finance", process_instance_id="share-1", title="订单 / Orders", category="customer",
+        sensitivity="internal", share_version=1, publisher_department="sales", delivered_at=NOW))
+    outcome = env.run("sharing.record-acknowledgement", {
+        "receivingDepartment": "finance", "acknowledgedBy": "lin.xiao", "acknowledgedAt": due + timedelta(hours=1),
+        "acknowledgementDue": due.isoformat(), "feedbackKind": "question"}, process_instance_id="share-1")
+    assert isinstance(outcome, Completed), outcome
+    receipt = outcome.variables["acknowledgement"]
+    assert (receipt["department"], receipt["by"], receipt["late"], receipt["feedback"]) == ("finance", "lin.xiao", True, "question")
+    [entry] = received_by(env.settings.archive_root, "finance")
+    assert entry.acknowledgement is not None and entry.acknowledgement.acknowledged_by == "lin.xiao"
+
+
+def test_publishing_records_the_delivery_in_each_departments_register(tmp_path: Path) -> None:
+    published(tmp_path, "internal")
+    [entry] = received_by(tmp_path / "archive", "finance")
+    assert (entry.share.title, entry.share.share_version, entry.acknowledged) == (REQUEST["title"], 1, False)

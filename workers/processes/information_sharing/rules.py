@@ -1,0 +1,188 @@
+"""The rules of policy §3.3 that the workers apply, as pure functions over the request, the
+decision `sharing-permissions` and the organisation file.
+
+The decision says, per category and sensitivity, who may receive (department ids, `all`, `own`),
+which approval, which channels; these functions only read it: a process owner changes who may
+receive in Modeler, not here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict
+
+from workers.processes.information_sharing.labels import CATEGORY, CHANNEL, FIELD, SENSITIVITY, Category, Channel, Sensitivity
+from workers.runtime.registry import ProcessVariables
+from workers.shared.notify import Bilingual
+from workers.shared.organisation.lookups import department_head, role_members
+from workers.shared.organisation.model import Organisation
+from workers.shared.text import MaxLength, check_text
+
+CONTENT_MAX = 3000  # contract C: the content travels in a String variable, far below its 4,000 limit
+ALL_DEPARTMENTS, OWN_DEPARTMENT = "all", "own"  # the decision's words besides department ids
+
+
+class Approval(StrEnum):
+    NONE = "none"
+    DEPARTMENT_HEAD = "department-head"
+    DATA_OWNER_AND_LEADERSHIP = "data-owner-and-leadership"
+
+
+class SharingPermissions(ProcessVariables):
+    """The single result of decision sharing-permissions."""
+
+    allowed_receivers: str
+    approval: Approval
+    allowed_channels: str
+    acknowledgement_required: bool
+    acknowledgement_days: int
+    reminder_interval_hours: int
+    escalate_after_reminders: int
+    retention_days: int
+
+
+class Request(BaseModel):
+    """The start form as submitted (any type: a client other than Tasklist may send anything)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: Any = None
+    category: Any = None
+    sensitivity: Any = None
+    summary: Any = None
+    content: Any = None
+    content_link: Any = None
+    target_departments: Any = None
+    channels: Any = None
+
+
+def _comma_list(text: str) -> list[str]:
+    return [entry.strip() for entry in text.split(",") if entry.strip()]
+
+
+def allowed_departments(permissions: SharingPermissions, org: Organisation, publisher_department: str) -> list[str]:
+    """The department ids the decision lets receive, in the organisation's order. An id the
+    organisation does not know is the decision's fault: an incident names it (not the publisher's)."""
+    entries = _comma_list(permissions.allowed_receivers)
+    unknown = [e for e in entries if e not in (ALL_DEPARTMENTS, OWN_DEPARTMENT) and e not in org.departments_by_id]
+    if unknown:
+        raise RuntimeError(f"decision sharing-permissions names receivers {', '.join(unknown)} that are not "
+                           f"departments of the organisation file (nor {ALL_DEPARTMENTS!r} or {OWN_DEPARTMENT!r}): "
+                           "correct dmn/sharing-permissions.dmn or the organisation file and redeploy")
+    wanted = set(entries) | ({publisher_department} if OWN_DEPARTMENT in entries else set())
+    return [d.id for d in org.departments if ALL_DEPARTMENTS in entries or d.id in wanted]
+
+
+def allowed_channels(permissions: SharingPermissions) -> list[Channel]:
+    try:
+        return [Channel(c) for c in _comma_list(permissions.allowed_channels)]
+    except ValueError as exc:
+        raise RuntimeError(f"decision sharing-permissions: allowed channels {permissions.allowed_channels!r} may "
+                           f"only name {', '.join(Channel)}: {exc}") from None
+
+
+def classification_problems(request: Request) -> list[str]:
+    """Category and sensitivity, which the decision needs before anything else can be checked."""
+    problems = []
+    if request.category not in {c.value for c in Category}:
+        problems.append(f"{FIELD['category']}: 请选择信息分类 / choose a category")
+    if request.sensitivity not in {s.value for s in Sensitivity}:
+        problems.append(f"{FIELD['sensitivity']}: 请选择敏感程度 / choose a sensitivity")
+    return problems
+
+
+def text_problems(request: Request) -> list[str]:
+    problems = check_text(request.title, "title", FIELD["title"], MaxLength.LINE, required=True)
+    problems += check_text(request.summary, "summary", FIELD["summary"], MaxLength.TEXT, multiline=True)
+    problems += check_text(request.content, "content", FIELD["content"], CONTENT_MAX, multiline=True)
+    problems += check_text(request.content_link, "contentLink", FIELD["contentLink"], MaxLength.LINE)
+    has_content = isinstance(request.content, str) and request.content.strip()
+    link = request.content_link.strip() if isinstance(request.content_link, str) else ""
+    if not has_content and not link:
+        problems.append(f"{FIELD['content']}: 请填写内容或文档链接 / give the content or a link to the document")
+    if link and urlsplit(link).scheme not in ("http", "https"):
+        problems.append(f"{FIELD['contentLink']}: {link!r} 不是 http(s) 链接 / is not an http(s) link")
+    return problems
+
+
+def _ids(value: Any) -> list[str] | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    return list(dict.fromkeys(value))
+
+
+def target_problems(request: Request, permissions: SharingPermissions, org: Organisation,
+                    publisher_department: str) -> list[str]:
+    """Every target the decision does not allow, named by the organisation's department name."""
+    targets = _ids(request.target_departments)
+    label = FIELD["targetDepartments"]
+    if not targets:
+        return [f"{label}: 请至少选择一个部门 / choose at least one department"]
+    allowed = set(allowed_departments(permissions, org, publisher_department))
+    kind = _kind(request)
+    problems = []
+    for target in targets:
+        department = org.departments_by_id.get(target)
+        if department is None:
+            problems.append(f"{label}: 没有部门 {target!r} / no department {target!r}")
+        elif target not in allowed:
+            problems.append(f"{label}: {department.name_zh}无权接收「{kind.zh}」信息 / "
+                            f"{department.name_en} may not receive {kind.en}")
+    return problems
+
+
+def channel_problems(request: Request, permissions: SharingPermissions) -> list[str]:
+    chosen = _ids(request.channels)
+    label = FIELD["channels"]
+    if not chosen:
+        return [f"{label}: 请至少选择一种共享方式 / choose at least one channel"]
+    allowed = set(allowed_channels(permissions))
+    kind = _kind(request)
+    problems = []
+    for value in chosen:
+        try:
+            channel = Channel(value)
+        except ValueError:
+            problems.append(f"{label}: 没有共享方式 {value!r} / no channel {value!r}")
+            continue
+        if channel not in allowed:
+            name = CHANNEL[channel]
+            problems.append(f"{label}: 「{kind.zh}」信息不允许通过{name.zh}共享 / "
+                            f"{kind.en} may not be shared by {name.en.lower()}")
+    return problems
+
+
+def _kind(request: Request) -> Bilingual:
+    """`客户信息·机密 / confidential customer information`, as messages name the kind of information."""
+    category, sensitivity = CATEGORY[Category(request.category)], SENSITIVITY[Sensitivity(request.sensitivity)]
+    return Bilingual(zh=f"{category.zh}·{sensitivity.zh}", en=f"{sensitivity.en.lower()} {category.en.lower()}")
+
+
+def delivery_channels(chosen: list[str]) -> list[Channel]:
+    """What is delivered: the record always (the instance is the record, read in Tasklist), and each
+    other chosen channel once checked against the decision."""
+    return [Channel.RECORD] + [c for c in Channel if c is not Channel.RECORD and c.value in chosen]
+
+
+def approvers(approval: Approval, org: Organisation, category: Category, publisher_department: str) -> list[str]:
+    """Who approves, in order (the approval block resolves delegation): the publisher's department
+    head; or the data owner (the head of the department owning the category, `data_owners` in the
+    organisation file) and then the first company leader of the file."""
+    if approval is Approval.NONE:
+        return []
+    if approval is Approval.DEPARTMENT_HEAD:
+        return [department_head(org, publisher_department).id]
+    owner = org.data_owners.get(category.value)
+    if owner is None:
+        raise RuntimeError(f"the organisation file names no data owner for category {category.value!r}: add "
+                           f"data_owners.{category.value}: <department id> to it")
+    chain = [department_head(org, owner).id, role_members(org, "leadership")[0].id]
+    return list(dict.fromkeys(chain))  # a leader heading the owning department approves once
+
+
+def is_late(acknowledged_at: datetime, due: datetime) -> bool:
+    return acknowledged_at > due
