@@ -7,21 +7,18 @@ receiving departments and the publisher read its content."""
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 import requests
-from pydantic import SecretStr
 
-from tests.support.driver import EngineDriver, running_worker, wait_until, worker_settings_in
-from tests.support.receivers import http_receiver, interface_receiver, smtp_server
+# The sharing scenario's own world (demo organisation, models, real workers and receivers), reused
+# rather than set up a second way; `world` is its module fixture.
+from tests.integration.test_information_sharing import World, world  # noqa: F401
+from tests.support.driver import wait_until
 from tests.support.sharing_access import READS, leak
-from tests.support.staff import Staff, demo_with_starters
-from workers.catalog import load_registry
-from workers.runtime.settings import Settings
+from tests.support.staff import Staff
 
 pytestmark = pytest.mark.engine
 
@@ -29,30 +26,11 @@ PUBLISHER = "wu.hao"  # 销售部 Sales
 RECEIVERS = ("he.jun", "lin.xiao")  # production, finance: the target departments
 # Outside: the publisher's own superior (Sales is no target), Engineering, Internal Audit.
 OUTSIDERS = ("sun.li", "xu.ming", "tang.ning")
-TASKLIST = "http://camunda.corp.example/camunda/app/tasklist/default/"
-FORMS = ["information-sharing-publish.form", "information-sharing-correct.form",
-         "information-sharing-acknowledge.form", "information-sharing-answer.form"]
 
 
 @pytest.fixture(scope="module")
-def staff(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Staff]:
-    folder = tmp_path_factory.mktemp("sharing-access")
-    organisation_file = folder / "organisation.yaml"
-    staff = Staff(engine, admin)
-    staff.provision(demo_with_starters(organisation_file))
-    staff.deploy("approval-for-access-test", organisation_file, ["approval.bpmn"],
-                 ["approval-decide.form", "approval-withdraw.form"])
-    staff.deploy("information-sharing-access-test", organisation_file, ["information-sharing.bpmn"], FORMS,
-                 decisions=("sharing-permissions.dmn",))
-    topics = [t for t in load_registry().names() if t.startswith(("sharing.", "approval."))]
-    secret = secrets.token_urlsafe(32)
-    with smtp_server() as (_, port), http_receiver() as im, interface_receiver(secret) as system:
-        settings = worker_settings_in(engine, folder, smtp_host="127.0.0.1", smtp_port=port,
-                                      mail_from="crossdept@corp.example", tasklist_url=TASKLIST,
-                                      webhook_urls=[f"{im.base_url}/im"], archive_dir=folder / "archive",
-                                      interface_url=system.url, interface_secret=SecretStr(secret))
-        with running_worker(load_registry().subset(topics), settings):
-            yield staff
+def staff(world: World) -> Staff:
+    return world.staff
 
 
 @pytest.fixture(scope="module")
