@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import pytest
 
+from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.test_tasklist import FILTERS, log_in, open_filter
 from tests.support.driver import EngineDriver
 from tests.support.sharing_access import GROUP_READER, NAMED_READER, Share, Sharing
@@ -22,6 +23,17 @@ pytestmark = pytest.mark.engine
 
 TASK_NAME = "阅读共享信息 / Read the shared information"
 OUTSIDER = "xu.ming"
+
+
+@pytest.fixture(autouse=True)
+def patient_expect() -> Any:
+    """Playwright's expect waits 5 s unless told; the pages here get the browser's 20 s
+    (conftest's TIMEOUT_MS): on a machine shared by several engines Tasklist's first page takes longer."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    yield
+    expect.set_options(timeout=5_000)
 
 
 @pytest.fixture(scope="module")
