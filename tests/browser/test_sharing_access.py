@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import pytest
 
+from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.test_tasklist import FILTERS, log_in, open_filter
 from tests.support.driver import EngineDriver
 from tests.support.sharing_access import GROUP_READER, NAMED_READER, Share, Sharing
@@ -22,6 +23,17 @@ pytestmark = pytest.mark.engine
 
 TASK_NAME = "阅读共享信息 / Read the shared information"
 OUTSIDER = "xu.ming"
+
+
+@pytest.fixture(autouse=True)
+def patient_expect() -> Any:
+    """Playwright's expect waits 5 s unless told; the pages here get the browser's 20 s
+    (conftest's TIMEOUT_MS): on a machine shared by several engines Tasklist's first page takes longer."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    yield
+    expect.set_options(timeout=5_000)
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +58,12 @@ def department_filter(sharing: Sharing) -> str:
     return found["id"]
 
 
+def logged_in(new_page: Callable[..., Any], sharing: Sharing, tasklist: str, who: str) -> Any:
+    page = new_page(who)
+    log_in(page, tasklist, who, sharing.staff.password)
+    return page
+
+
 def shows_the_content(page: Any, share: Share) -> None:
     from playwright.sync_api import expect
 
@@ -59,8 +77,7 @@ def test_sales_read_the_share_in_their_department_s_tasks(
 ) -> None:
     from playwright.sync_api import expect
 
-    page = new_page("sales")
-    log_in(page, tasklist, GROUP_READER, sharing.staff.password)
+    page = logged_in(new_page, sharing, tasklist, GROUP_READER)
     open_filter(page, FILTERS["department-tasks"], department_filter(sharing))
     task = sharing.task(share, "Task_ReadShare")
     link = page.locator(f'.tasks-list a[href*="task={task["id"]}"]')
@@ -73,8 +90,7 @@ def test_sales_read_the_share_in_their_department_s_tasks(
 def test_the_reader_named_in_the_audience_opens_its_link(
     new_page: Callable[..., Any], screenshots: Screenshots, sharing: Sharing, share: Share, tasklist: str,
 ) -> None:
-    page = new_page("named-reader")
-    log_in(page, tasklist, NAMED_READER, sharing.staff.password)
+    page = logged_in(new_page, sharing, tasklist, NAMED_READER)
     page.goto(f"{tasklist}default/#/?task={sharing.task(share, 'Task_ReadShare')['id']}")
     shows_the_content(page, share)
     screenshots(page, "named-reader-reads-the-share")
@@ -85,8 +101,7 @@ def test_an_outsider_opening_the_link_finds_nothing(
 ) -> None:
     from playwright.sync_api import expect
 
-    page = new_page("outsider")
-    log_in(page, tasklist, OUTSIDER, sharing.staff.password)
+    page = logged_in(new_page, sharing, tasklist, OUTSIDER)
     task = sharing.task(share, "Task_ReadShare")
     with page.expect_response(lambda r: f"/task/{task['id']}" in r.url) as answer:
         page.goto(f"{tasklist}default/#/?task={task['id']}")

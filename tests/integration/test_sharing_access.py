@@ -18,8 +18,8 @@ import pytest
 import requests
 
 from tests.support.driver import EngineDriver, wait_until
-from tests.support.sharing_access import (GROUP_READER, KEY, NAMED_READER, OUTSIDERS, PUBLISHER, Share,
-                                          Sharing)
+from tests.support.sharing_access import (GROUP_READER, KEY, NAMED_READER, OUTSIDERS, PUBLISHER, READS, Share,
+                                          Sharing, leak)
 from workers.runtime.settings import Settings
 from workers.runtime.variables import to_camunda
 
@@ -30,49 +30,6 @@ READERS = (GROUP_READER, NAMED_READER, PUBLISHER)
 ANSWERS = Path(__file__).resolve().parents[2] / "test-artifacts" / "sharing-access"
 
 PROCESS_INSTANCE = 8  # Camunda's resource type id
-
-# Every way to read an instance, its tasks, variables and history that Tasklist, Cockpit or a REST
-# client has; {instance}, {read} (Sales' task) and {check} (the publisher's task) are filled in.
-# "(all)" asks without naming the instance: what an outsider would try to find it.
-READS = {
-    "GET /task": "/task?processInstanceId={instance}",
-    "GET /task (all)": "/task?maxResults=1000",
-    "GET /task/{id}": "/task/{read}",
-    "GET /task/{id} (publisher's task)": "/task/{check}",
-    "GET /task/{id}/variables": "/task/{read}/variables",
-    "GET /task/{id}/variables (publisher's task)": "/task/{check}/variables",
-    "GET /task/{id}/form-variables": "/task/{read}/form-variables",
-    "GET /task/{id}/identity-links": "/task/{read}/identity-links",
-    "GET /task/{id}/comment": "/task/{read}/comment",
-    "GET /process-instance": "/process-instance?processInstanceIds={instance}",
-    "GET /process-instance (all)": "/process-instance?maxResults=1000",
-    "GET /process-instance/{id}": "/process-instance/{instance}",
-    "GET /process-instance/{id}/variables": "/process-instance/{instance}/variables",
-    "GET /process-instance/{id}/activity-instances": "/process-instance/{instance}/activity-instances",
-    "GET /process-instance/{id}/comment": "/process-instance/{instance}/comment",
-    "GET /variable-instance": "/variable-instance?processInstanceIdIn={instance}",
-    "GET /variable-instance (all)": "/variable-instance?maxResults=1000",
-    "GET /execution": "/execution?processInstanceId={instance}",
-    "GET /incident": "/incident?processInstanceId={instance}",
-    "GET /external-task": "/external-task?processInstanceId={instance}",
-    "GET /history/process-instance": "/history/process-instance?processInstanceId={instance}",
-    "GET /history/process-instance (all)": "/history/process-instance?maxResults=1000",
-    "GET /history/task": "/history/task?processInstanceId={instance}",
-    "GET /history/variable-instance": "/history/variable-instance?processInstanceId={instance}",
-    "GET /history/variable-instance (all)": "/history/variable-instance?maxResults=1000",
-    "GET /history/detail": "/history/detail?processInstanceId={instance}",
-    "GET /history/detail (all)": "/history/detail?maxResults=1000",
-    "GET /history/activity-instance": "/history/activity-instance?processInstanceId={instance}",
-    "GET /history/identity-link-log": "/history/identity-link-log?taskId={read}",
-    "GET /history/identity-link-log (all)": "/history/identity-link-log?maxResults=1000",
-    "GET /history/user-operation": "/history/user-operation?processInstanceId={instance}",
-    "GET /history/user-operation (all)": "/history/user-operation?maxResults=1000",
-    "GET /history/decision-instance": "/history/decision-instance?processInstanceId={instance}"
-                                      "&includeInputs=true&includeOutputs=true",
-    "GET /history/incident": "/history/incident?processInstanceId={instance}",
-    "GET /history/external-task-log": "/history/external-task-log?processInstanceId={instance}",
-    "GET /history/job-log": "/history/job-log?processInstanceId={instance}",
-}
 
 # What the audience reads the content through (the marker is in the title, the content, a comment
 # and an incident's message); each must show it to every reader.
@@ -127,17 +84,6 @@ def paths(sharing: Sharing, share: Share, templates: dict[str, str]) -> dict[str
     return {what: template.format(instance=share.instance, **tasks) for what, template in templates.items()}
 
 
-def leak(response: requests.Response, share: Share) -> str | None:
-    """What an outsider's answer gives away: the content anywhere, or the instance in a success."""
-    if share.marker in response.text:
-        return f"{response.status_code} with the content: {response.text[:200]}"
-    if response.ok and share.instance in response.text:
-        return f"{response.status_code} naming the instance: {response.text[:200]}"
-    if response.status_code not in (200, 401, 403, 404):
-        return f"unexpected {response.status_code}: {response.text[:200]}"
-    return None
-
-
 def summary(response: requests.Response) -> str:
     if not response.ok:
         return str(response.status_code)
@@ -166,7 +112,7 @@ def refused(response: requests.Response, status: int, *words: str) -> None:
 def test_an_outsider_gets_nothing_of_the_share_from_any_endpoint(sharing: Sharing, share: Share, outsider: str) -> None:
     answers = {what: sharing.request(outsider, "GET", path) for what, path in paths(sharing, share, READS).items()}
     record(outsider, answers)
-    leaks = {what: found for what, response in answers.items() if (found := leak(response, share))}
+    leaks = {what: found for what, response in answers.items() if (found := leak(response, share.marker, share.instance))}
     assert not leaks, f"{outsider} outside the audience got: " + json.dumps(leaks, ensure_ascii=False, indent=1)
 
 
@@ -335,7 +281,7 @@ def test_tasklist_s_own_api_and_cockpit_s_plugins_give_an_outsider_nothing(shari
         "cockpit plugin incidents": browser.post(f"{base}/api/cockpit/plugin/base/default/incident", json={},
                                                  timeout=10),
     }
-    leaks = {what: found for what, response in answers.items() if (found := leak(response, share))}
+    leaks = {what: found for what, response in answers.items() if (found := leak(response, share.marker, share.instance))}
     assert not leaks, json.dumps(leaks, ensure_ascii=False, indent=1)
     insider, _ = webapp(sharing, GROUP_READER, "tasklist")
     mine = insider.get(f"{base}/api/engine/engine/default/history/variable-instance",

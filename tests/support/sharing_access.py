@@ -32,6 +32,60 @@ NAMED_READER = "zhou.gang"        # production's head, named in the audience's u
 OUTSIDERS = ("ma.lin", "xu.ming", "guo.hong")
 AUDIENCE = {"sharingAudienceGroups": ["sales"], "sharingAudienceUsers": [NAMED_READER]}
 
+# Every way to read an instance, its tasks, variables and history that Tasklist, Cockpit or a REST
+# client has; {instance}, {read} (Sales' task) and {check} (the publisher's task) are filled in.
+# "(all)" asks without naming the instance: what an outsider would try to find it.
+READS = {
+    "GET /task": "/task?processInstanceId={instance}",
+    "GET /task (all)": "/task?maxResults=1000",
+    "GET /task/{id}": "/task/{read}",
+    "GET /task/{id} (publisher's task)": "/task/{check}",
+    "GET /task/{id}/variables": "/task/{read}/variables",
+    "GET /task/{id}/variables (publisher's task)": "/task/{check}/variables",
+    "GET /task/{id}/form-variables": "/task/{read}/form-variables",
+    "GET /task/{id}/identity-links": "/task/{read}/identity-links",
+    "GET /task/{id}/comment": "/task/{read}/comment",
+    "GET /process-instance": "/process-instance?processInstanceIds={instance}",
+    "GET /process-instance (all)": "/process-instance?maxResults=1000",
+    "GET /process-instance/{id}": "/process-instance/{instance}",
+    "GET /process-instance/{id}/variables": "/process-instance/{instance}/variables",
+    "GET /process-instance/{id}/activity-instances": "/process-instance/{instance}/activity-instances",
+    "GET /process-instance/{id}/comment": "/process-instance/{instance}/comment",
+    "GET /variable-instance": "/variable-instance?processInstanceIdIn={instance}",
+    "GET /variable-instance (all)": "/variable-instance?maxResults=1000",
+    "GET /execution": "/execution?processInstanceId={instance}",
+    "GET /incident": "/incident?processInstanceId={instance}",
+    "GET /external-task": "/external-task?processInstanceId={instance}",
+    "GET /history/process-instance": "/history/process-instance?processInstanceId={instance}",
+    "GET /history/process-instance (all)": "/history/process-instance?maxResults=1000",
+    "GET /history/task": "/history/task?processInstanceId={instance}",
+    "GET /history/variable-instance": "/history/variable-instance?processInstanceId={instance}",
+    "GET /history/variable-instance (all)": "/history/variable-instance?maxResults=1000",
+    "GET /history/detail": "/history/detail?processInstanceId={instance}",
+    "GET /history/detail (all)": "/history/detail?maxResults=1000",
+    "GET /history/activity-instance": "/history/activity-instance?processInstanceId={instance}",
+    "GET /history/identity-link-log": "/history/identity-link-log?taskId={read}",
+    "GET /history/identity-link-log (all)": "/history/identity-link-log?maxResults=1000",
+    "GET /history/user-operation": "/history/user-operation?processInstanceId={instance}",
+    "GET /history/user-operation (all)": "/history/user-operation?maxResults=1000",
+    "GET /history/decision-instance": "/history/decision-instance?processInstanceId={instance}"
+                                      "&includeInputs=true&includeOutputs=true",
+    "GET /history/incident": "/history/incident?processInstanceId={instance}",
+    "GET /history/external-task-log": "/history/external-task-log?processInstanceId={instance}",
+    "GET /history/job-log": "/history/job-log?processInstanceId={instance}",
+}
+
+
+def leak(response: requests.Response, marker: str, instance: str) -> str | None:
+    """What an outsider's answer gives away: the content anywhere, or the instance in a success."""
+    if marker in response.text:
+        return f"{response.status_code} with the content: {response.text[:200]}"
+    if response.ok and instance in response.text:
+        return f"{response.status_code} naming the instance: {response.text[:200]}"
+    if response.status_code not in (200, 401, 403, 404):
+        return f"unexpected {response.status_code}: {response.text[:200]}"
+    return None
+
 
 @dataclass(frozen=True)
 class Share:

@@ -21,10 +21,17 @@ final class AudienceChangeHandler implements HistoryEventHandler {
       return;
     }
     AudienceDeclaration declaration = AudienceDeclaration.of(variable.getProcessDefinitionId());
-    if (declaration.names(variable.getVariableName())) {
-      Context.getCommandContext().getSession(AudienceChanges.class)
-          .written(variable.getProcessInstanceId(), declaration, variable.getVariableName(), AudienceIds.written(variable));
+    if (!declaration.names(variable.getVariableName())) {
+      return;
     }
+    Set<String> ids;
+    try {
+      ids = AudienceIds.written(variable);
+    } catch (IllegalArgumentException e) {
+      return; // the enforcement rule refuses it (ENGINE-CROSSDEPT-10) and the command rolls back
+    }
+    Context.getCommandContext().getSession(AudienceChanges.class)
+        .written(variable.getProcessInstanceId(), declaration, variable.getVariableName(), ids);
   }
 
   @Override
