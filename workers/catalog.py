@@ -9,7 +9,7 @@ from types import ModuleType
 from typing import Iterable
 
 import workers.processes
-from workers.runtime.permissions import RUNTIME_PERMISSIONS, Resource, union
+from workers.runtime.permissions import RUNTIME_PERMISSIONS, Target, union
 from workers.runtime.registry import Registry, default_registry
 
 
@@ -28,6 +28,6 @@ def process_packages() -> list[ModuleType]:
             if info.ispkg]
 
 
-def worker_permissions() -> dict[Resource, tuple[str, ...]]:
+def worker_permissions() -> dict[Target, tuple[str, ...]]:
     """What the workers' user is granted: the runtime's needs and each process's `WORKER_PERMISSIONS`."""
     return union(RUNTIME_PERMISSIONS, *(getattr(p, "WORKER_PERMISSIONS", {}) for p in process_packages()))

@@ -358,8 +358,10 @@ def test_the_workers_user_is_granted_what_the_runtime_and_each_process_declare()
     from workers.runtime.permissions import Resource
 
     assert worker_permissions() == {
-        # the sharing obligations' scheduler starts their occurrences (CREATE_INSTANCE, instance CREATE)
-        Resource.PROCESS_DEFINITION: ("CREATE_INSTANCE", "READ", "READ_HISTORY", "READ_INSTANCE", "UPDATE_INSTANCE"),
+        Resource.PROCESS_DEFINITION: ("READ", "READ_HISTORY", "READ_INSTANCE", "UPDATE_INSTANCE"),
+        # the sharing obligations' scheduler and a correction start their own process, no other
+        (Resource.PROCESS_DEFINITION, "information-sharing"): ("CREATE_INSTANCE",),
+        (Resource.PROCESS_DEFINITION, "sharing-obligation"): ("CREATE_INSTANCE",),
         # the work hand-over lists and moves the giver's open tasks; never UPDATE or TASK_WORK (completing)
         Resource.TASK: ("READ", "TASK_ASSIGN"),
         Resource.PROCESS_INSTANCE: ("CREATE", "READ", "UPDATE"),

@@ -9,6 +9,7 @@ from typing import Any
 import requests
 
 from workers.catalog import worker_permissions
+from workers.runtime.permissions import resource_of
 from workers.engine import EngineSetupError
 from workers.runtime.client import EngineClient, EngineError, EngineUnavailable, explain
 from workers.runtime.settings import MissingSecret, Settings
@@ -96,21 +97,23 @@ def _ensure(admin: _Admin, settings: Settings) -> WorkerAccess:
             password_updated = True
 
     created = changed = 0
-    for resource_type, permissions in worker_permissions().items():
-        outcome = _grant_exactly(admin, user, resource_type, permissions)
+    for target, permissions in worker_permissions().items():
+        resource_type, resource_id = resource_of(target)
+        outcome = _grant_exactly(admin, user, resource_type, resource_id, permissions)
         created += outcome == "created"
         changed += outcome == "changed"
     return WorkerAccess(user_created, password_updated, created, changed)
 
 
-def _grant_exactly(admin: _Admin, user: str, resource_type: int, permissions: tuple[str, ...]) -> str | None:
-    """The user's grant on every resource of this type holds exactly `permissions`: a grant wider
+def _grant_exactly(admin: _Admin, user: str, resource_type: int, resource_id: str,
+                   permissions: tuple[str, ...]) -> str | None:
+    """The user's grant on the resource (every resource of the type for "*") holds exactly `permissions`: a grant wider
     than declared (e.g. TASK UPDATE from an older release, which lets the user complete any user
     task) is narrowed, not only widened. Returns "created", "changed" or None (already exact)."""
-    query = {"userIdIn": user, "resourceType": int(resource_type), "resourceId": "*", "type": GRANT}
+    query = {"userIdIn": user, "resourceType": int(resource_type), "resourceId": resource_id, "type": GRANT}
     existing = admin.call("GET", "/authorization", params=query) or []
     body = {"type": GRANT, "permissions": list(permissions), "userId": user,
-            "groupId": None, "resourceType": int(resource_type), "resourceId": "*"}
+            "groupId": None, "resourceType": int(resource_type), "resourceId": resource_id}
     if not existing:
         admin.call("POST", "/authorization/create", json=body)
         return "created"

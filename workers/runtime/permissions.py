@@ -25,7 +25,19 @@ class Resource(IntEnum):
     PROCESS_INSTANCE = 8
 
 
-Permissions = Mapping[Resource, tuple[str, ...]]
+# A grant on every resource of a type (`Resource.TASK`), or on one resource by its id
+# (`(Resource.PROCESS_DEFINITION, "information-sharing")`: starting that process, not every process).
+Target = Resource | tuple[Resource, str]
+Permissions = Mapping[Target, tuple[str, ...]]
+ANY_RESOURCE = "*"
+
+
+def resource_of(target: Target) -> tuple[Resource, str]:
+    """The resource type and id a declared target stands for ("*" when it names a type)."""
+    if isinstance(target, tuple):
+        resource, resource_id = target
+        return Resource(resource), resource_id
+    return Resource(target), ANY_RESOURCE
 
 # What the to-do watcher (workers.shared.notify.watch) reads: every open user task and its candidates
 # (TASK READ; a query without it is not refused, it silently finds nothing), the definitions' names
@@ -43,13 +55,16 @@ POLLING_PERMISSIONS: Permissions = {
 }
 
 
-def union(*declared: Permissions) -> dict[Resource, tuple[str, ...]]:
-    """All permissions of the declarations, per resource type, sorted."""
-    merged: dict[Resource, set[str]] = {}
+def union(*declared: Permissions) -> dict[Target, tuple[str, ...]]:
+    """All permissions of the declarations, per target, sorted; a type's grants first, then each
+    named resource's."""
+    merged: dict[Target, set[str]] = {}
     for permissions in declared:
-        for resource, names in permissions.items():
-            merged.setdefault(Resource(resource), set()).update(names)
-    return {resource: tuple(sorted(names)) for resource, names in sorted(merged.items())}
+        for target, names in permissions.items():
+            resource, resource_id = resource_of(target)
+            key: Target = resource if resource_id == ANY_RESOURCE else (resource, resource_id)
+            merged.setdefault(key, set()).update(names)
+    return {target: tuple(sorted(names)) for target, names in sorted(merged.items(), key=lambda i: resource_of(i[0]))}
 
 
 # What every worker process needs: it polls, and it runs the to-do watcher.

@@ -15,6 +15,8 @@ SHARING_REQUEST_INVALID = "SHARING_REQUEST_INVALID"
 WORKER_PERMISSIONS = {
     # A correction is a new instance of this process that the workers start (shareVersion + 1), and
     # the feedback answer reads the earlier version's acknowledgements from the history.
-    Resource.PROCESS_DEFINITION: ("CREATE_INSTANCE", "READ", "READ_HISTORY"),
+    # Starting is granted on this process only: the workers start no other process.
+    (Resource.PROCESS_DEFINITION, PROCESS_KEY): ("CREATE_INSTANCE",),
+    Resource.PROCESS_DEFINITION: ("READ", "READ_HISTORY"),
     Resource.PROCESS_INSTANCE: ("CREATE",),
 }

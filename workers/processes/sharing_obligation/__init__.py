@@ -14,9 +14,10 @@ PROCESS_KEY = "sharing-obligation"
 PREPARED_INVALID = "SHARING_PREPARED_INVALID"
 
 WORKER_PERMISSIONS = {
-    # the scheduler starts the occurrences (CREATE_INSTANCE + instance CREATE) and looks for one
-    # already started under the same business key (READ_HISTORY), also after a restart
-    Resource.PROCESS_DEFINITION: ("CREATE_INSTANCE", "READ_HISTORY"),
+    # the scheduler starts the occurrences (CREATE_INSTANCE on this process only + instance CREATE)
+    # and looks for one already started under the same business key (READ_HISTORY), also after a restart
+    (Resource.PROCESS_DEFINITION, PROCESS_KEY): ("CREATE_INSTANCE",),
+    Resource.PROCESS_DEFINITION: ("READ_HISTORY",),
     Resource.PROCESS_INSTANCE: ("CREATE",),
     # a missed deadline is written as a comment on the open task, where its holder sees it
     Resource.TASK: ("READ",),
