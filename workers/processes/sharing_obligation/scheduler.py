@@ -87,8 +87,10 @@ class ObligationScheduler(ScanningCompanion):
             "processDefinitionKey": PROCESS_KEY, "processInstanceBusinessKey": business_key, "maxResults": 1}) or []
         if found:
             return found[0]["id"]
+        # Not retried here: a start that timed out may still commit, and a second POST would be a
+        # second instance. The failure releases the claim; the next scan's look-up above finds it.
         started = self.engine.request("POST", f"/process-definition/key/{PROCESS_KEY}/start",
-                                      json={"businessKey": business_key})
+                                      json={"businessKey": business_key}, retry_for_s=0)
         log.info("obligation scheduler: started %s (%s)", business_key, started["id"])
         return started["id"]
 
