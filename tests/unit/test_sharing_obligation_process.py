@@ -18,7 +18,7 @@ from workers.processes.sharing_obligation.records import read_records
 from workers.processes.sharing_obligation.scheduler import ObligationScheduler
 from workers.runtime.idempotency import SqliteOnceStore
 from workers.runtime.settings import Settings
-from workers.runtime.testing import BpmnError, Completed, Failed, FakeEngine, HandlerEnvironment
+from workers.runtime.testing import Completed, Failed, FakeEngine, HandlerEnvironment
 
 DEMO = Path(__file__).resolve().parents[2] / "org" / "demo-organisation.yaml"
 START = "/process-definition/key/sharing-obligation/start"
@@ -202,27 +202,6 @@ def test_assign_refuses_an_instance_someone_else_started(tmp_path: Path) -> None
 PREPARED = {"summary": "第 49 周订单", "content": "订单 A-1001：200 台", "contentLink": "", "channels": ["record"]}
 
 
-def test_a_complete_share_passes_the_check(tmp_path: Path) -> None:
-    outcome = env_at("2026-12-06T11:00:00+08:00", tmp_path).run("sharing-obligation.check-prepared", PREPARED)
-    assert isinstance(outcome, Completed)
-    assert outcome.variables["channels"] == ["record"] and outcome.variables["rejectionMessage"] is None
-
-
-@pytest.mark.parametrize("change, named", [
-    ({"summary": ""}, "摘要 / Summary (summary): 必填 / is required"),
-    ({"content": "", "contentLink": ""}, "请填写内容或内容链接"),
-    ({"content": "x" * 3001}, "不能超过 3000 个字符"),
-    ({"contentLink": "ftp://files/orders.xlsx"}, "须以 http:// 或 https:// 开头"),
-    ({"channels": []}, "共享方式 / Channels (channels)"),
-    ({"channels": ["fax"]}, "共享方式 / Channels (channels)"),
-])
-def test_a_share_missing_something_goes_back_naming_the_field(tmp_path: Path, change: dict, named: str) -> None:
-    outcome = env_at("2026-12-06T11:00:00+08:00", tmp_path).run("sharing-obligation.check-prepared",
-                                                                {**PREPARED, **change})
-    assert isinstance(outcome, BpmnError) and outcome.code == "SHARING_PREPARED_INVALID", outcome
-    assert named in outcome.message
-
-
 OCCURRENCE = {"obligationId": "sales-orders-weekly", "deadline": "2026-12-07T10:00:00+08:00",
               "organisationFile": str(DEMO)}
 
@@ -267,12 +246,16 @@ def test_the_fulfilment_record_names_the_completer_from_the_history_and_whether_
     env.engine.answer("GET", "/history/task", [{"assignee": "sun.li", "deleteReason": "completed",
                                                 "endTime": "2026-12-07T00:30:00.000+0000"}])
     done = {**OCCURRENCE, "obligationTitle": "客户订单周报 / Weekly customer orders", "ownerDepartment": "sales",
-            "targetDepartments": ["production"], "category": "customer", "sensitivity": "internal", **PREPARED}
+            "targetDepartments": ["production"], "category": "customer", "sensitivity": "internal", **PREPARED,
+            "publishedShareInstance": "pi-share", "publishedShareVersion": 1,
+            "sharePublishedAt": "2026-12-07T08:31:00+08:00"}
     outcome = env.run("sharing-obligation.record-fulfilment", done, process_instance_id="pi-1")
     assert isinstance(outcome, Completed), outcome
     assert (outcome.variables["preparedBy"], outcome.variables["onTime"]) == ("sun.li", True)
     [record] = read_records(tmp_path / "archive", "sales-orders-weekly")
     assert record["prepared_by"] == "sun.li" and record["content"] == "订单 A-1001：200 台"
+    assert (record["share_instance"], record["share_version"], record["published_at"]) == (
+        "pi-share", 1, "2026-12-07T08:31:00+08:00")
     assert json.loads((tmp_path / "archive" / outcome.variables["fulfilmentRecord"]).read_text())["on_time"] is True
 
 

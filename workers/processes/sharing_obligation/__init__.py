@@ -3,15 +3,14 @@ bpmn/sharing-obligation.bpmn; docs/information-sharing-obligations.md.
 
 `scheduler` starts one instance per deadline of each `sharing_obligations` entry of the organisation
 file (business key `<obligation id>@<deadline in UTC>`); `handlers` assigns the 准备并发布 / Prepare
-and publish task to the owning department's head (or their delegate), checks what they prepared,
-records a missed deadline (and escalates it) and records the fulfilment; `records` keeps both as
+and publish task to the owning department's head (or their delegate), whose completion publishes it
+through information-sharing (the call activity after the task); records a missed deadline (and escalates it) and records the fulfilment; `records` keeps both as
 write-once data files under the archive.
 """
 
 from workers.runtime.permissions import Resource
 
 PROCESS_KEY = "sharing-obligation"
-PREPARED_INVALID = "SHARING_PREPARED_INVALID"
 
 WORKER_PERMISSIONS = {
     # the scheduler starts the occurrences (CREATE_INSTANCE on this process only + instance CREATE)

@@ -2,26 +2,23 @@
 
 assign: which obligation and deadline (the business key the scheduler gave), who prepares it (the
 owning department's head, or their delegate), the labels the form shows;
-check-prepared: the form's fields, each problem named by its label, back to the task;
 overdue: the first firing after the deadline records the miss (data file, task comment, variable)
 and escalates at once to the holder's head (their superior, for a head); later firings remind again;
-record-fulfilment: who completed the task (from the engine) and whether on time, as a data file.
+record-fulfilment: who completed the task (from the engine) and whether on time, as a data file, with the
+information-sharing instance that published it (the call activity after the task; it checks the share).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import Field
 
-from workers import BusinessRejection, TaskContext, topic
-from workers.processes.sharing_obligation import PREPARED_INVALID
+from workers import TaskContext, topic
 from workers.processes.sharing_obligation.records import write_record
 from workers.processes.sharing_obligation.variables import (
-    AssignOutput, CheckPreparedInput, CheckPreparedOutput, OverdueInput, OverdueOutput, RecordFulfilmentInput,
-    RecordFulfilmentOutput,
+    AssignOutput, OverdueInput, OverdueOutput, RecordFulfilmentInput, RecordFulfilmentOutput,
 )
 from workers.runtime import clock
 from workers.runtime.errors import EvidenceMismatch
@@ -35,11 +32,8 @@ from workers.shared.organisation.model import Organisation
 from workers.shared.organisation.obligations import SharingObligation, parse_occurrence_key
 from workers.shared.properties import parse_time_zone
 from workers.shared.reminders import remind_open_tasks
-from workers.shared.text import MaxLength, check_fields, check_text, rejection_message
 
 PROCESS_NAME = Bilingual(zh="定期信息共享", en="regular information sharing")
-CHANNELS = ("record", "email", "im", "interface")  # contract C's `channels`
-CONTENT_MAX = 3000  # contract C: content is text of at most 3,000 characters
 CATEGORY_LABELS = {"policy": "政策制度 / Policy", "business-data": "业务数据 / Business data",
                    "project-progress": "项目进展 / Project progress", "customer": "客户信息 / Customer information",
                    "finance": "财务信息 / Financial information", "other": "其他 / Other"}
@@ -98,34 +92,6 @@ def _obligation(org: Organisation, obligation_id: str) -> SharingObligation:
                        "restore it, or cancel this instance in Cockpit")
 
 
-_PREPARED_FIELDS = (("summary", "摘要 / Summary", MaxLength.LINE, False),
-                    ("contentLink", "内容链接 / Link to the content", MaxLength.LINE, False))
-
-
-@topic("sharing-obligation.check-prepared", errors=[PREPARED_INVALID])
-def check_prepared(prepared: CheckPreparedInput) -> CheckPreparedOutput:
-    values = prepared.model_dump(by_alias=True)
-    problems = check_fields(values, _PREPARED_FIELDS)
-    problems += check_text(prepared.content, "content", "共享内容 / Content", CONTENT_MAX, multiline=True)
-    if not problems and not (prepared.summary or "").strip():
-        problems.append("摘要 / Summary (summary): 必填 / is required")
-    link = (prepared.content_link or "").strip() if isinstance(prepared.content_link, str) else ""
-    content = (prepared.content or "").strip() if isinstance(prepared.content, str) else ""
-    if not problems and not (content or link):
-        problems.append("共享内容 / Content (content): 请填写内容或内容链接 / give the content or a link to it")
-    if link and urlsplit(link).scheme not in ("http", "https"):
-        problems.append("内容链接 / Link to the content (contentLink): 须以 http:// 或 https:// 开头 / "
-                        "must start with http:// or https://")
-    channels = prepared.channels if isinstance(prepared.channels, list) else []
-    if not channels or any(c not in CHANNELS for c in channels):
-        problems.append("共享方式 / Channels (channels): 请至少选择一项：" + "、".join(CHANNELS) +
-                        " / choose at least one of the listed channels")
-    if problems:
-        raise BusinessRejection(PREPARED_INVALID, rejection_message(problems))
-    return CheckPreparedOutput(summary=prepared.summary.strip(), content=content, content_link=link,
-                               channels=channels, rejection_message=None)
-
-
 @topic("sharing-obligation.overdue")
 def overdue(state: OverdueInput, task: TaskContext) -> OverdueOutput:
     org = load(Path(state.organisation_file))
@@ -176,6 +142,9 @@ def record_fulfilment(done: RecordFulfilmentInput, task: TaskContext) -> RecordF
             "owner": done.owner_department, "targets": done.target_departments, "category": done.category,
             "sensitivity": done.sensitivity, "prepared_by": latest["assignee"], "prepared_at": prepared_at.isoformat(),
             "on_time": on_time, "summary": done.summary, "content": done.content, "content_link": done.content_link,
-            "channels": done.channels, "process_instance": task.process_instance_id}))
+            "channels": done.channels, "process_instance": task.process_instance_id,
+            # the share as information-sharing published it; no published_at: withdrawn by its publisher
+            "share_instance": done.published_share_instance, "share_version": done.published_share_version,
+            "published_at": done.share_published_at}))
     return RecordFulfilmentOutput(prepared_by=latest["assignee"], prepared_at=prepared_at, on_time=on_time,
                                   fulfilment_record=path)

@@ -1,14 +1,14 @@
 """The variables of process `sharing-obligation`: what the assignment writes from the organisation
-file (nothing a person types), the 准备并发布 form's fields, and what the records return."""
+file (nothing a person types), the 准备并发布 form's fields, what information-sharing gives back, and
+what the records return."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field, PlainSerializer
 
-from workers.runtime.contract import AsTyped
 from workers.runtime.registry import ProcessVariables
 
 # `camunda:dueDate="${deadline}"` and `R/${deadline}/${reminderInterval}` need ISO text with its offset.
@@ -40,23 +40,6 @@ class AssignOutput(Occurrence):
     escalate_after_reminders: int
 
 
-class CheckPreparedInput(ProcessVariables):
-    """The 准备并发布 form's fields, as typed: the check names every problem by its label."""
-
-    summary: Annotated[Any, AsTyped(str)] = None
-    content: Annotated[Any, AsTyped(str)] = None
-    content_link: Annotated[Any, AsTyped(str)] = None
-    channels: Annotated[Any, AsTyped(list[str])] = None
-
-
-class CheckPreparedOutput(ProcessVariables):
-    summary: str
-    content: str
-    content_link: str
-    channels: list[str]
-    rejection_message: str | None = None
-
-
 class OverdueInput(Occurrence):
     escalate_after_reminders: int
     reminders_sent: dict[str, int] = Field(default_factory=dict)
@@ -75,9 +58,12 @@ class RecordFulfilmentInput(Occurrence):
     category: str
     sensitivity: str
     summary: str
-    content: str
-    content_link: str
+    content: str | None = None  # the form gives the content or a link to it
+    content_link: str | None = None
     channels: list[str]
+    published_share_instance: str  # the call activity's camunda:out, from the called instance
+    published_share_version: int | None = None
+    share_published_at: str | None = None  # unset when the publisher withdrew the share
 
 
 class RecordFulfilmentOutput(ProcessVariables):
