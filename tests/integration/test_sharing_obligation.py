@@ -1,7 +1,9 @@
 """Regular sharing obligations on the real engine: the scheduler (as `crossdept worker` runs it) starts
 an occurrence seconds after its schedule says, the owning head gets 准备并发布 with the deadline as due
 date; one left undone past its deadline is recorded, commented and escalated by e-mail; one done in
-time is checked (a missing field goes back to the form) and recorded with its completer."""
+time is published through information-sharing with its preparer as the publisher (a missing field goes
+back to them in information-sharing's correction task), reaches each target department's
+acknowledgement task and is recorded with its completer and the share."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
+from tests.integration.test_information_sharing import deploy as deploy_sharing
 from tests.support.assertions import has_ended, variable_equals, waits_at
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until
 from tests.support.receivers import Mailbox, smtp_server
@@ -23,21 +26,22 @@ from workers.processes.sharing_obligation.scheduler import ObligationScheduler
 from workers.runtime.client import EngineClient
 from workers.runtime.idempotency import once_store_for
 from workers.runtime.settings import Settings
+from workers.shared.received import received_by
 from workers.shared.organisation.model import parse_organisation
 
 pytestmark = pytest.mark.engine
 
-TOPICS = ["sharing-obligation.assign", "sharing-obligation.check-prepared", "sharing-obligation.overdue",
-          "sharing-obligation.record-fulfilment"]
+TOPICS = ["sharing-obligation.assign", "sharing-obligation.overdue", "sharing-obligation.record-fulfilment"]
 TASKLIST = "http://camunda.corp.example/camunda/app/tasklist/default/"
 LEAD_S = 10
 LATE_S = 10  # a few 1-second scans on a loaded machine (re-reading the file checks its names' font too)
 
 
-def quick(obligation_id: str, owner: str, targets: list[str], first_deadline: datetime, lead_s: int) -> dict[str, Any]:
+def quick(obligation_id: str, owner: str, targets: list[str], first_deadline: datetime, lead_s: int,
+          category: str = "customer", sensitivity: str = "internal") -> dict[str, Any]:
     """An obligation due in seconds, written as an office would (an interval from a first deadline)."""
     return {"id": obligation_id, "title_zh": "订单快报", "title_en": "Order flash report", "owner": owner,
-            "targets": targets, "category": "customer", "sensitivity": "internal",
+            "targets": targets, "category": category, "sensitivity": sensitivity,
             "schedule": {"every": "P1D", "from": first_deadline.isoformat(timespec="seconds")},
             "lead_time": f"PT{lead_s}S"}
 
@@ -57,6 +61,8 @@ def scenario(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.Tem
     staff.provision(parse_organisation(write_organisation(organisation_file, [])))
     staff.deploy("sharing-obligation-test", organisation_file, ["sharing-obligation.bpmn"],
                  ["sharing-obligation-prepare.form"], edits={'value="PT24H"': 'value="PT1H"'})
+    deploy_sharing(staff, organisation_file)  # what the call activity publishes through, with its approval block
+    topics = TOPICS + [t for t in load_registry().names() if t.startswith(("sharing.", "approval."))]
     with smtp_server() as (box, port):
         settings = engine.model_copy(update={
             "worker_id": "obligation-worker", "state_dir": folder / "state", "archive_dir": folder / "archive",
@@ -67,7 +73,7 @@ def scenario(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.Tem
         scheduler = ObligationScheduler(settings, client, once_store_for(settings))
         stopping = threading.Event()
         beside = threading.Thread(target=scheduler.run, args=(stopping,), daemon=True)
-        with running_worker(load_registry().subset(TOPICS), settings):
+        with running_worker(load_registry().subset(topics), settings):
             beside.start()
             try:
                 wait_until((folder / "state" / "obligation-schedule.json").is_file, 10, "the scheduler's first scan")
@@ -77,7 +83,8 @@ def scenario(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.Tem
                 missed_deadline, done_deadline = now + timedelta(seconds=16), now + timedelta(minutes=10)
                 write_organisation(organisation_file, [
                     quick("orders-flash", "sales", ["production"], missed_deadline, LEAD_S),
-                    quick("budget-flash", "finance", ["sales", "production"], done_deadline, 594)])
+                    quick("budget-flash", "finance", ["sales", "production"], done_deadline, 594,
+                          category="business-data", sensitivity="public")])  # public: no approval on the way
                 yield {"staff": staff, "admin": admin, "box": box, "settings": settings,
                        "missed": ("orders-flash", missed_deadline), "done": ("budget-flash", done_deadline)}
             finally:
@@ -124,7 +131,21 @@ def test_a_deadline_passed_is_recorded_commented_and_escalated_to_the_heads_supe
     waits_at(instance, "Task_PreparePublish")  # the task stays open: recorded late is still to be done
 
 
-def test_a_share_done_in_time_is_checked_and_recorded_with_its_completer(scenario: dict) -> None:
+def the_share(scenario: dict, instance: ProcessInstance) -> ProcessInstance:
+    """The information-sharing instance the call activity started."""
+    found = wait_until(lambda: scenario["admin"].get("/process-instance", superProcessInstance=instance.id), 20,
+                       f"the share called by {instance.id}", interval_s=0.3)
+    return ProcessInstance(scenario["admin"], found[0]["id"])
+
+
+def acknowledge(staff: Staff, share: ProcessInstance, department: str, person: str) -> None:
+    [task] = staff.wait_for_tasks(share.id, 1, f"{department}'s acknowledgement task",
+                                  taskDefinitionKey="Task_Acknowledge", candidateGroup=department)
+    staff.call(person, "POST", f"/task/{task['id']}/claim", json={"userId": person})
+    staff.complete(person, task["id"], {"feedbackKind": "none"})
+
+
+def test_a_share_done_in_time_is_published_by_its_preparer_acknowledged_and_recorded(scenario: dict) -> None:
     staff: Staff = scenario["staff"]
     instance = occurrence(scenario, "done")
     waits_at(instance, "Task_PreparePublish")
@@ -132,12 +153,35 @@ def test_a_share_done_in_time_is_checked_and_recorded_with_its_completer(scenari
     assert task["assignee"] == "guo.hong"  # the head of finance
     staff.complete("guo.hong", task["id"], {"summary": "11 月预算执行", "content": "", "contentLink": "",
                                             "channels": ["record", "email"]})
-    message = wait_until(lambda: instance.variables().get("rejectionMessage"), 20, "the check's message")
-    assert "请填写内容或内容链接" in message
-    [task] = wait_until(lambda: staff.tasks(instance.id), 20, "the task again")
-    staff.complete("guo.hong", task["id"], {"summary": "11 月预算执行", "content": "预算执行率 87%",
-                                            "contentLink": "", "channels": ["record", "email"]})
+    waits_at(instance, "CallActivity_Publish")
+    share = the_share(scenario, instance)
+    waits_at(share, "Task_CorrectRequest")  # information-sharing's check: neither content nor a link
+    started = scenario["admin"].get("/history/process-instance", processInstanceId=share.id)[0]
+    shared = share.variables()
+    assert (started["startUserId"], shared["initiator"], shared["publisher"]) == ("guo.hong",) * 3, (
+        "the preparer, whose completion started the share, is its publisher, not the workers' user")
+    assert (shared["title"], shared["category"], shared["sensitivity"], shared["targetDepartments"]) == (
+        "订单快报 / Order flash report", "business-data", "public", ["sales", "production"])
+    own = scenario["admin"].get("/history/process-instance", processInstanceId=instance.id)[0]
+    assert started["businessKey"] == own["businessKey"]
+    assert "请填写内容或文档链接" in shared["rejectionMessage"], shared["rejectionMessage"]
+    [correct] = staff.tasks(share.id, taskDefinitionKey="Task_CorrectRequest")
+    assert correct["assignee"] == "guo.hong"
+    staff.complete("guo.hong", correct["id"], {"content": "预算执行率 87%", "withdraw": False})
+
+    mails = wait_until(lambda: [m for m in scenario["box"].messages
+                                if "he.jun@example.com" in str(m["To"]) and "订单快报" in str(m["Subject"])], 30,
+                       "the share's e-mail to production")
+    assert "预算执行率 87%" in mails[0].get_body(preferencelist=("plain",)).get_content()
+    acknowledge(staff, share, "production", "he.jun")
+    acknowledge(staff, share, "sales", "wu.hao")
+    has_ended(share, at="EndEvent_Shared")
     has_ended(instance, at="EndEvent_Prepared")
     [record] = read_records(scenario["settings"].archive_root, "budget-flash")
+    # the record keeps what was published, corrected in information-sharing, not the first draft
     assert (record["prepared_by"], record["on_time"], record["content"]) == ("guo.hong", True, "预算执行率 87%")
+    assert (record["share_instance"], record["share_version"]) == (share.id, 1) and record["published_at"]
     assert instance.variables()["onTime"] is True
+    [entry] = [e for e in received_by(scenario["settings"].archive_root, "production")
+               if e.share.process_instance_id == share.id]
+    assert entry.acknowledgement is not None and entry.acknowledgement.acknowledged_by == "he.jun"
