@@ -259,5 +259,24 @@ def test_the_fulfilment_record_names_the_completer_from_the_history_and_whether_
     assert json.loads((tmp_path / "archive" / outcome.variables["fulfilmentRecord"]).read_text())["on_time"] is True
 
 
+@pytest.mark.parametrize("published_at, on_time", [
+    ("2026-12-07T10:20:00+08:00", False),  # the task done at 08:30, the corrected share published after 10:00
+    (None, False),  # withdrawn in information-sharing: nothing was shared
+])
+def test_on_time_is_when_the_share_was_published_not_when_the_task_was_done(
+        tmp_path: Path, published_at: str | None, on_time: bool) -> None:
+    env = env_at("2026-12-07T11:00:00+08:00", tmp_path)
+    env.engine.answer("GET", "/history/task", [{"assignee": "sun.li", "deleteReason": "completed",
+                                                "endTime": "2026-12-07T00:30:00.000+0000"}])
+    done = {**OCCURRENCE, "obligationTitle": "客户订单周报 / Weekly customer orders", "ownerDepartment": "sales",
+            "targetDepartments": ["production"], "category": "customer", "sensitivity": "internal", **PREPARED,
+            "publishedShareInstance": "pi-share", "publishedShareVersion": 1, "sharePublishedAt": published_at}
+    outcome = env.run("sharing-obligation.record-fulfilment", done, process_instance_id="pi-1")
+    assert isinstance(outcome, Completed), outcome
+    assert outcome.variables["onTime"] is on_time
+    [record] = read_records(tmp_path / "archive", "sales-orders-weekly")
+    assert (record["on_time"], record["published_at"]) == (on_time, published_at)
+
+
 def test_utc_clock_sanity_of_the_fixture() -> None:
     assert Clock("2026-12-06T10:00:00+08:00")().astimezone(timezone.utc).hour == 2

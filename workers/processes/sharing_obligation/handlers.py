@@ -135,7 +135,10 @@ def record_fulfilment(done: RecordFulfilmentInput, task: TaskContext) -> RecordF
         raise EvidenceMismatch(f"{task.process_instance_id}: no completed 准备并发布 task in the history")
     latest = completed[0]
     prepared_at = datetime.fromisoformat(latest["endTime"])
-    on_time = prepared_at <= done.deadline
+    # on time means shared by the deadline: a share sent back by information-sharing's check and
+    # published later is late although its task was done in time; a withdrawn one was never shared
+    published = done.share_published_at
+    on_time = published is not None and published <= done.deadline
     path = task.once("fulfilment-record", lambda: write_record(
         task.settings.archive_root, done.obligation_id, done.deadline, "fulfilled", {
             "obligation": done.obligation_id, "title": done.obligation_title, "deadline": done.deadline.isoformat(),
@@ -145,6 +148,6 @@ def record_fulfilment(done: RecordFulfilmentInput, task: TaskContext) -> RecordF
             "channels": done.channels, "process_instance": task.process_instance_id,
             # the share as information-sharing published it; no published_at: withdrawn by its publisher
             "share_instance": done.published_share_instance, "share_version": done.published_share_version,
-            "published_at": done.share_published_at}))
+            "published_at": published.isoformat() if published else None}))
     return RecordFulfilmentOutput(prepared_by=latest["assignee"], prepared_at=prepared_at, on_time=on_time,
                                   fulfilment_record=path)

@@ -63,7 +63,7 @@ class RecordFulfilmentInput(Occurrence):
     channels: list[str]
     published_share_instance: str  # the call activity's camunda:out, from the called instance
     published_share_version: int | None = None
-    share_published_at: str | None = None  # unset when the publisher withdrew the share
+    share_published_at: datetime | None = None  # unset when the publisher withdrew the share
 
 
 class RecordFulfilmentOutput(ProcessVariables):
