@@ -59,5 +59,14 @@ def test_an_approver_sees_what_they_approve_and_a_transfer_needs_a_comment(
             re.escape("审批意见（驳回、转交时必填） / Comment (required to reject or transfer): 必填 / is required")),
             timeout=WAIT_MS)
         screenshots(page, "back-with-the-message")
+
+        # Typed text reaches the decision's local fields (Tasklist sends each field with the type its
+        # variable has; a field declared without a value must still take a typed comment).
+        returned = page.locator(".fjs-container")
+        returned.get_by_label(re.compile("审批意见")).fill("请黄磊审核技术条款 / Huang Lei to review the technical terms")
+        with page.expect_response(lambda r: f"/task/{again['id']}/submit-form" in r.url) as resubmitted:
+            page.get_by_role("button", name="完成", exact=True).click()
+        assert resubmitted.value.ok, resubmitted.value.text()
+        assert approval.task_of("huang.lei")["assignee"] == "huang.lei"
     finally:
         block.staff.delete(approval.parent)
