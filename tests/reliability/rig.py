@@ -24,9 +24,9 @@ from workers.shared.archive import TEMP_SUFFIX
 from workers.runtime.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-OTHER_BPMN = ["delegation.bpmn", "responsibility-review.bpmn", "project-cooperation.bpmn", "approval.bpmn",
-              "project-cooperation-implementation.bpmn", "project-cooperation-acceptance.bpmn"]
-# work-handover goes with FAST_RETRIES
+# work-handover goes with FAST_RETRIES; the cooperation's called phases get their organisation file
+# from the caller, and no hostile input here reaches them
+OTHER_BPMN = ["delegation.bpmn", "responsibility-review.bpmn", "project-cooperation.bpmn", "approval.bpmn"]
 FORMS = sorted(path.name for path in (ROOT / "forms").glob("*.form"))
 DECISIONS = tuple(sorted(path.name for path in (ROOT / "dmn").glob("*.dmn")))
 # Production waits minutes between retries; a fault that lasts seconds should not wait that long.

@@ -268,16 +268,15 @@ def test_conclude_orders_the_recorded_decisions_and_counts_the_overtaken_tasks_a
     env = HandlerEnvironment(now=AT)
     approved = decision("zhang.wei", Verdict.APPROVED, 5).as_json()
     history_variables(env, "approvalRecord", [
-        {"activityInstanceId": "S1", "value": json.dumps([approved])}, {"activityInstanceId": "S2", "value": None}])
+        {"executionId": "E1", "value": json.dumps([approved])}, {"executionId": "E2", "value": None}])
     history_variables(env, "approvalOnBehalfOf", [
-        {"activityInstanceId": "S1", "value": "zhang.wei"}, {"activityInstanceId": "S2", "value": "li.qiang"},
-        {"activityInstanceId": "S3", "value": "guo.hong"}])
+        {"executionId": "E1", "value": "zhang.wei"}, {"executionId": "E2", "value": "li.qiang"},
+        {"executionId": "E3", "value": "guo.hong"}])
     env.engine.answer("GET", "/history/activity-instance", [
-        {"parentActivityInstanceId": "S1", "assignee": "zhang.wei", "endTime": "2026-12-01T09:05:00.000+0000"},
+        {"executionId": "E1", "assignee": "zhang.wei", "endTime": "2026-12-01T09:05:00.000+0000"},
         # decided in the same instant as zhang.wei: its recording step was cancelled by the outcome
-        {"parentActivityInstanceId": "S2", "assignee": "sun.li", "endTime": "2026-12-01T09:05:00.000+0000"},
-        {"parentActivityInstanceId": "S3", "assignee": "guo.hong", "endTime": "2026-12-01T09:05:01.000+0000",
-         "canceled": True}])
+        {"executionId": "E2", "assignee": "sun.li", "endTime": "2026-12-01T09:05:00.000+0000"},
+        {"executionId": "E3", "assignee": "guo.hong", "endTime": "2026-12-01T09:05:01.000+0000", "canceled": True}])
     outcome = env.run("approval.conclude", {"approvalStep": "s", "approvalKind": "any"}, process_instance_id="p1")
     assert isinstance(outcome, Completed), outcome
     assert outcome.variables["approvalOutcome"] == "approved" and outcome.variables["approvalReason"] == ""

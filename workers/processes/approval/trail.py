@@ -59,9 +59,11 @@ def recorded_decisions(task: TaskContext, step: str) -> list[ApprovalDecision]:
     open when the approval ends now) as `cancelled`."""
     records = [v for v in _variables(task, RECORD_VARIABLE) if v.get("value")]
     decisions = [d for v in records for d in decisions_from(v["value"])]
-    recorded_in = {v.get("activityInstanceId") for v in records}
-    whose = {v.get("activityInstanceId"): v.get("value") for v in _variables(task, ON_BEHALF_OF_VARIABLE)}
-    decisions += [_cancelled(step, a, whose.get(a.get("parentActivityInstanceId")))
+    # An approver's local variables live on the execution of their subprocess instance, which is
+    # also the execution of its decision task (their activityInstanceId is the multi-instance body's).
+    recorded_in = {v.get("executionId") for v in records}
+    whose = {v.get("executionId"): v.get("value") for v in _variables(task, ON_BEHALF_OF_VARIABLE)}
+    decisions += [_cancelled(step, a, whose.get(a.get("executionId")))
                   for a in _activities(task, DECIDE_TASK) if _overtaken(a, recorded_in)]
     return decisions
 
@@ -71,7 +73,7 @@ def _overtaken(activity: dict[str, Any], recorded_in: set[str | None]) -> bool:
     as the decisive one, whose recording step the end then cancelled (nothing recorded in its scope)."""
     if activity.get("canceled") or not activity.get("endTime"):
         return True
-    return activity.get("parentActivityInstanceId") not in recorded_in
+    return activity.get("executionId") not in recorded_in
 
 
 def _cancelled(step: str, activity: dict[str, Any], on_behalf_of: str | None) -> ApprovalDecision:
