@@ -179,9 +179,13 @@ def test_ensure_worker_user_is_idempotent(settings: Settings, admin: requests.Se
     again = ensure_worker_user(settings)
     assert again == WorkerAccess(user_created=False, password_updated=False, authorizations_created=0)
     assert len(grants()) == len(before)
-    by_type = {g["resourceType"]: set(g["permissions"]) for g in grants() if g["resourceId"] == "*"}
-    assert by_type == {6: {"READ", "READ_INSTANCE", "UPDATE_INSTANCE", "READ_HISTORY"}, 8: {"READ", "UPDATE"},
-                       7: {"READ", "TASK_ASSIGN"}}
+    by_resource = {(g["resourceType"], g["resourceId"]): set(g["permissions"]) for g in grants()
+                   if g["resourceType"] in (6, 7, 8)}  # definitions, tasks, instances (not its own user)
+    assert by_resource == {
+        (6, "*"): {"READ", "READ_INSTANCE", "UPDATE_INSTANCE", "READ_HISTORY"},
+        # the workers start corrected shares and obligation occurrences, and no other process
+        (6, "information-sharing"): {"CREATE_INSTANCE"}, (6, "sharing-obligation"): {"CREATE_INSTANCE"},
+        (8, "*"): {"CREATE", "READ", "UPDATE"}, (7, "*"): {"READ", "TASK_ASSIGN"}}
 
 
 def test_ensure_worker_user_narrows_a_grant_wider_than_declared(
