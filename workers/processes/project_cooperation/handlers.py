@@ -199,7 +199,8 @@ def archive_feasibility_report(report: ArchiveFeasibilityInput, task: TaskContex
                           report.feasibility_min_score, report.feasibility_average_score, org,
                           task.business_key or task.process_instance_id, report.feasibility_round,
                           _last_completer(task, "Task_OrganiseFeasibility"), str(report.assessment_brief or ""))
-    document = keep_document(task, DocumentKind.FEASIBILITY_REPORT.value, TITLES[DocumentKind.FEASIBILITY_REPORT], report.feasibility_round, pdf)
+    document = keep_document(task, DocumentKind.FEASIBILITY_REPORT.value, TITLES[DocumentKind.FEASIBILITY_REPORT],
+                             report.feasibility_round, pdf)
     return ArchiveFeasibilityOutput(project_documents=[*report.project_documents, document])
 
 
