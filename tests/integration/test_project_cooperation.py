@@ -351,7 +351,7 @@ def test_the_acceptance_report_passes_every_departments_criterion_in_one_round(p
 
 def test_the_application_pdf_prints_the_corrected_and_revised_application(project: Project) -> None:
     first, second = pdf_text(project.cooperation.file("doc_application_1")), pdf_text(project.cooperation.file("doc_application_2"))
-    for expected in ("项目合作申请表", "智能仓储试点", "黄磊", "方案评审", "2027-02-26", "市场部", "技术部", "生产部"):
+    for expected in ("项目合作申请表", "智能仓储试点", "黄磊", "方案评审", "2027年2月26日", "市场部", "技术部", "生产部"):
         assert expected in first, f"{expected!r} missing from the application PDF"
     assert "产能评估" in second and "产能评估" not in first
 
