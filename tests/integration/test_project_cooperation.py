@@ -8,6 +8,7 @@ from __future__ import annotations
 import email
 import email.policy
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -15,6 +16,7 @@ import pytest
 import requests
 
 from tests.support.assertions import has_ended, has_passed, waits_at
+from tests.support import implementation
 from tests.support.cooperation import (
     APPLICATION,
     HEADS,
@@ -57,7 +59,9 @@ def settings(engine: Settings, tmp_path_factory: pytest.TempPathFactory) -> Sett
 
 @pytest.fixture(scope="module")
 def worker(settings: Settings, staff: Staff) -> Iterator[None]:
-    with running_worker(load_registry().subset(TOPICS + APPROVAL_TOPICS), settings):
+    registry = load_registry()
+    called = [t for t in registry.names() if t.startswith(("cooperation-implementation.", "cooperation-acceptance."))]
+    with running_worker(registry.subset(TOPICS + APPROVAL_TOPICS + called), settings):
         yield
 
 
@@ -135,8 +139,58 @@ def project(staff: Staff, worker: None) -> Project:
     leadership = run.approval("agreement-leadership", nth=2)
     found.leadership_inputs.append(leadership.inputs())
     leadership.approve()
+    _implement(run)
+    _accept(run)
     staff.admin.instance(run.id).settle(60)
     return found
+
+
+def _called(run: Cooperation, key: str) -> str:
+    """The id of the phase `key` the project called (it may have ended)."""
+    found = wait_until(lambda: run.admin.get("/history/process-instance", superProcessInstanceId=run.id,
+                                             processDefinitionKey=key), 60, f"the call of {key}")
+    return found[0]["id"]
+
+
+def _open(run: Cooperation, instance: str, activity: str, what: str, count: int = 1) -> list[dict[str, Any]]:
+    return run.staff.wait_for_tasks(instance, count, what, taskDefinitionKey=activity)
+
+
+def _implement(run: Cooperation) -> None:
+    """Phase 4: the first coordination meeting's invitation timer fired by hand (its date is weeks away),
+    the owner's minutes with an action-free record, then every milestone reached and the project done."""
+    staff, admin = run.staff, run.admin
+    called = _called(run, "project-cooperation-implementation")
+    [job] = wait_until(lambda: admin.get("/job", processInstanceId=called, activityId="Event_MeetingInvitationDue"),
+                       60, "the first meeting's invitation timer")
+    fired = admin.session.post(f"{admin.url}/job/{job['id']}/execute", timeout=30)
+    assert fired.ok, fired.text
+    [minutes] = _open(run, called, "Task_WriteMinutes", "the minutes of meeting 1")
+    staff.complete(minutes["assignee"], minutes["id"], {
+        "meetingAttendees": "陈静、张伟、周刚、黄磊", "meetingDiscussion": "仓储方案进度正常 / the design is on track",
+        "meetingDecisions": "二月底前完成方案评审 / design review by the end of February", "actionItems": []})
+    wait_until(lambda: admin.get("/history/variable-instance", processInstanceId=called, variableName="doc_minutes_1"),
+               60, "the minutes filed")
+    [progress] = _open(run, called, "Task_RecordProgress", "the owner's progress record")
+    reached = (implementation.today() - timedelta(days=1)).isoformat()
+    rows = [{**row, "actualDate": reached} for row in staff.form_variables(progress["assignee"], progress["id"])["milestones"]]
+    staff.complete(progress["assignee"], progress["id"], {"milestones": rows, "implementationComplete": True})
+
+
+def _accept(run: Cooperation) -> None:
+    """Phases 5–6: every criterion passes in the first round, then the PMO and the three departments
+    assess each other."""
+    staff = run.staff
+    called = _called(run, "project-cooperation-acceptance")
+    [check] = _open(run, called, "Task_CheckCriteria", "the acceptance task")
+    rows = staff.form_variables(check["assignee"], check["id"])["acceptanceRows"]
+    staff.complete(check["assignee"], check["id"], {"acceptanceRows": [
+        {**row, "verdict": "pass", "notes": f"{row['criterionId']} 已达到 / met"} for row in rows]})
+    for task in _open(run, called, "Task_AssessDepartments", "the four assessment tasks", 4):
+        shown = staff.form_variables(task["assignee"], task["id"])["assessmentRows"]
+        staff.complete(task["assignee"], task["id"], {"assessmentRows": [
+            {**row, "goal": 4, "quality": 4, "schedule": 3, "cost": 5, "teamwork": 4,
+             "comment": f"配合积极 / cooperative ({row['departmentId']})"} for row in shown]})
 
 
 def _rejection(run: Cooperation) -> str:
@@ -178,7 +232,7 @@ def test_the_revised_application_is_assessed_again_and_both_reports_are_kept(pro
     documents = run.variable("projectDocuments")
     kinds = [(d["kind"], d["version"]) for d in documents]
     assert kinds == [("application", 1), ("feasibility-report", 1), ("application", 2), ("feasibility-report", 2),
-                     ("agreement", 1)], kinds
+                     ("agreement", 1), ("minutes", 1), ("acceptance-report", 1), ("assessment", 1)], kinds
 
 
 def test_the_feasibility_report_names_each_department_its_assessor_scores_and_verdict(project: Project) -> None:
@@ -261,14 +315,45 @@ def test_implementation_and_acceptance_get_the_project_and_the_process_ends_comp
     run = project.cooperation
     has_ended(run.admin.instance(run.id), at="EndEvent_ProjectCompleted")
     assert run.variable("acceptanceResult") == "passed"
-    assert run.variable("implementationReport")["completed_on"] == "2027-06-30"
+    report = run.variable("implementationReport")
+    assert report["completed_on"] == implementation.today().isoformat()
+    assert (report["meetings"], report["open_action_items"]) == (1, 0)
+    assert [m["id"] for m in report["milestones"]] == ["M1", "M2"]
+    assert run.variable("acceptanceRounds") == 1
+    scored = run.variable("assessmentScores")
+    assert sorted({s["department"] for s in scored}) == sorted(HEADS), scored
     [called] = run.admin.get("/history/process-instance", superProcessInstanceId=run.id,
                              processDefinitionKey="project-cooperation-implementation")
     assert called["businessKey"] == f"PC-{run.id}"
     passed = {v["name"] for v in run.admin.get("/history/variable-instance", processInstanceId=called["id"])}
     assert {"initiator", "projectName", "projectOwner", "requestingDepartment", "involvedDepartments", "application",
             "agreement", "projectDocuments", "organisationFile"} <= passed
-    assert not [n for n in passed if n.startswith("doc_") or n.startswith("feasibility_")], "only the contract's variables"
+    assert not [n for n in passed if n.startswith("feasibility_")], "only the contract's variables"
+    # the earlier phases' documents copied onto it (its tasks' documents panel offers them), and its minutes
+    assert sorted(n for n in passed if n.startswith("doc_")) == [
+        "doc_agreement_1", "doc_application_1", "doc_application_2", "doc_feasibility_report_1",
+        "doc_feasibility_report_2", "doc_minutes_1"]
+    assert run.admin.instance(called["id"]).variables()["doc_agreement_1"].filename == f"PC-{run.id}-agreement-v1.pdf"
+
+
+def test_the_minutes_record_the_meeting_as_the_owner_wrote_it(project: Project) -> None:
+    text = pdf_text(project.cooperation.file("doc_minutes_1"))
+    for expected in ("会议纪要", "第1次项目协调会", "智能仓储试点", "陈静、张伟、周刚、黄磊", "仓储方案进度正常", "二月底前完成方案评审"):
+        assert expected in text, f"{expected!r} missing from the minutes PDF"
+
+
+def test_the_acceptance_report_passes_every_departments_criterion_in_one_round(project: Project) -> None:
+    text = pdf_text(project.cooperation.file("doc_acceptance_report_1"))
+    for expected in ("项目验收报告", "智能仓储试点", "C1", "C2", "C3", "marketing的验收标准", "production的验收标准",
+                     "C3已达到/met", "通过"):
+        assert expected in text, f"{expected!r} missing from the acceptance report PDF"
+
+
+def test_the_application_pdf_prints_the_corrected_and_revised_application(project: Project) -> None:
+    first, second = pdf_text(project.cooperation.file("doc_application_1")), pdf_text(project.cooperation.file("doc_application_2"))
+    for expected in ("项目合作申请表", "智能仓储试点", "黄磊", "方案评审", "2027年2月26日", "市场部", "技术部", "生产部"):
+        assert expected in first, f"{expected!r} missing from the application PDF"
+    assert "产能评估" in second and "产能评估" not in first
 
 
 # --- not feasible --------------------------------------------------------------------------------

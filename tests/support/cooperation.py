@@ -1,8 +1,8 @@
 """Driving `project-cooperation` as its people do, for the integration and reliability tests.
 
 The approvals run through the real approval block (bpmn/approval.bpmn), each approver deciding in
-their own task. Implementation and acceptance are other parts' processes: until they are merged the
-tests deploy the stand-ins in tests/models, which end at once with one result each.
+their own task; implementation and acceptance are the real called processes, deployed as their own
+tests deploy them (tests/support/implementation.py, tests/support/acceptance.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from typing import Any
 
 from pypdf import PdfReader
 
+from tests.support import acceptance, implementation
 from tests.support.driver import EngineDriver, wait_until
-from tests.support.staff import ROOT, Staff
+from tests.support.staff import Staff
 from workers.runtime.variables import from_camunda
+from workers.shared.organisation.model import load_organisation
 
 TOPICS = ["cooperation.validate-application", "cooperation.archive-application", "cooperation.assign-assessors",
           "cooperation.record-assessment", "cooperation.summarise-feasibility",
@@ -26,11 +28,6 @@ TOPICS = ["cooperation.validate-application", "cooperation.archive-application",
 FORMS = ["project-cooperation-application.form", "project-cooperation-feasibility-organise.form",
          "project-cooperation-feasibility-assess.form", "project-cooperation-agreement.form"]
 DECISIONS = ("feasibility-verdict.dmn", "cooperation-approvers.dmn")
-STAND_INS = {"project-cooperation-implementation": "cooperation-implementation-standin.bpmn",
-             "project-cooperation-acceptance": "cooperation-acceptance-standin.bpmn"}
-CALLED_FILES = {"project-cooperation-implementation": "project-cooperation-implementation.bpmn",
-                "project-cooperation-acceptance": "project-cooperation-acceptance.bpmn"}
-
 REQUESTER = "yang.fan"  # 市场部 staff: Marketing is the requesting department, its head chen.jing drafts
 PMO = "luo.fang"
 HEADS = {"marketing": "chen.jing", "engineering": "zhang.wei", "production": "zhou.gang"}
@@ -73,13 +70,11 @@ APPROVAL_FORMS = ["approval-decide.form", "approval-withdraw.form"]
 
 
 def deploy(staff: Staff, organisation_file: Path, name: str = "project-cooperation-test") -> None:
-    """Our models with the approval block; stand-ins for the called phases not merged yet."""
+    """Our models with the approval block and the called phases, as their own tests deploy them."""
     staff.deploy(name, organisation_file, ["project-cooperation.bpmn", "approval.bpmn"], FORMS + APPROVAL_FORMS,
                  decisions=DECISIONS)
-    missing = {key: file for key, file in STAND_INS.items() if not (ROOT / "bpmn" / CALLED_FILES[key]).exists()}
-    if missing:
-        staff.admin.deploy_xml(f"{name}-stand-ins", {file: (ROOT / "tests" / "models" / file).read_text(encoding="utf-8")
-                                                     for file in missing.values()})
+    implementation.deploy(staff.admin, load_organisation(organisation_file))
+    acceptance.deploy(staff.admin, organisation_file, f"{name}-acceptance")
 
 
 @dataclass
@@ -104,9 +99,14 @@ class Cooperation:
         return from_camunda({name: found[0]})[name] if found else None
 
     def file(self, name: str) -> bytes:
-        """A File variable's bytes, from history (the instance may have ended)."""
-        [found] = self.admin.get("/history/variable-instance", processInstanceId=self.id, variableName=name,
-                                 deserializeValues="false")
+        """A File variable's bytes, from history (the instance may have ended): the project's own, or,
+        for the documents a called phase made (minutes, acceptance report), that phase's."""
+        called = [p["id"] for p in self.admin.get("/history/process-instance", superProcessInstanceId=self.id,
+                                                  processDefinitionKeyIn="project-cooperation-implementation,"
+                                                                         "project-cooperation-acceptance")]
+        found = next(hits for instance in [self.id, *called] if (hits := self.admin.get(
+            "/history/variable-instance", processInstanceId=instance, variableName=name, deserializeValues="false")))
+        found = found[0]
         assert found["type"] == "File", found
         response = self.admin.session.get(f"{self.admin.url}/history/variable-instance/{found['id']}/data", timeout=30)
         assert response.ok, f"File variable {name}: {response.status_code} {response.text}"

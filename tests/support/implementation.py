@@ -45,9 +45,9 @@ def contract_inputs(organisation_file: Path, business_key: str) -> dict[str, Any
         "agreement": {"meeting_interval_days": 7, "first_meeting_date": first.isoformat(), "budget": 120000,
                       "milestones": [{"id": "M1", "name": "方案设计 / Design", "due_date": (today() - timedelta(days=3)).isoformat()},
                                      {"id": "M2", "name": "样机交付 / Prototype", "due_date": (today() + timedelta(days=30)).isoformat()}]},
-        "projectDocuments": [{"kind": "application", "title": "《项目合作申请表》 / Project Cooperation Application",
-                              "version": 1, "variable": "doc_application_1",
-                              "archive_path": f"project-cooperation/{business_key}/application-1.pdf", "sha256": "0" * 64}],
+        # started directly, without the root that holds the earlier PDFs: `plan` copies every listed
+        # document onto the instance, and one found nowhere is an incident
+        "projectDocuments": [],
         "organisationFile": str(organisation_file),
     }
 

@@ -4,6 +4,7 @@ fields by their labels, milestone lateness and the completion report, through th
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import json
@@ -236,7 +237,7 @@ def test_wrong_minutes_go_back_to_the_form_as_a_bpmn_error(tmp_path: Path) -> No
 
 def test_filed_minutes_are_archived_kept_as_a_file_variable_and_listed_with_their_action_items(tmp_path: Path) -> None:
     env = _environment(tmp_path)
-    env.engine.answer("POST", "/process-instance/pi-1/variables/doc_minutes_2/data", None)
+    env.engine.answer("PUT", "/process-instance/pi-1/variables/doc_minutes_2", None)
     outcome = env.run("cooperation-implementation.file-minutes", {
         **MEETING, "meetingAttendees": "陈静、李强、张伟", "meetingDiscussion": "进度正常 / on track",
         "meetingDecisions": "", "companyTimeZone": "Asia/Shanghai", "deadlineTime": "18:00",
@@ -249,7 +250,8 @@ def test_filed_minutes_are_archived_kept_as_a_file_variable_and_listed_with_thei
     pdf = (env.settings.archive_root / entry["archive_path"]).read_bytes()
     assert entry["archive_path"] == "project-cooperation/PC-2026-001/minutes-R2.pdf" and pdf.startswith(b"%PDF")
     assert (entry["kind"], entry["version"], entry["variable"]) == ("minutes", 2, "doc_minutes_2")
-    [upload] = env.engine.requested("POST", "/process-instance/pi-1/variables/doc_minutes_2/data")
+    [upload] = env.engine.requested("PUT", "/process-instance/pi-1/variables/doc_minutes_2")
+    assert upload.json["type"] == "File" and base64.b64decode(upload.json["value"]) == pdf
     [follow_up] = outcome.variables["actionItemsToFollow"]
     assert (follow_up["id"], follow_up["department"], follow_up["departmentName"]) == ("R2-1", "engineering", "技术部 / Engineering")
     assert datetime.fromisoformat(follow_up["dueAt"]) == datetime(2026, 12, 10, 18, 0, tzinfo=SHANGHAI)

@@ -9,6 +9,7 @@ import pytest
 
 from workers.runtime.registry import ProcessVariables
 from workers.runtime.variables import (
+    FileVariable,
     VariableTypeError,
     decode_value,
     encode_value,
@@ -105,3 +106,20 @@ def test_a_str_longer_than_the_string_column_goes_as_a_json_string_and_decodes_t
     typed = encode_value("s", beyond)
     assert typed["type"] == "Json"
     assert decode_value("s", typed) == beyond
+
+
+@pytest.mark.parametrize("value", [None, ""])  # the REST API lists a File without its content
+def test_a_file_variable_is_named_not_lost_nor_refused(value: str | None) -> None:
+    typed = {"type": "File", "value": value,
+             "valueInfo": {"filename": "agreement-1.pdf", "mimeType": "application/pdf", "encoding": None}}
+    decoded = from_camunda({"doc_agreement_1": typed, "projectName": {"type": "String", "value": "试点"}})
+    assert decoded == {"doc_agreement_1": FileVariable("agreement-1.pdf", "application/pdf", None), "projectName": "试点"}
+
+
+def test_bytes_are_decoded_from_base64() -> None:
+    assert decode_value("raw", {"type": "Bytes", "value": "5Lit5paH", "valueInfo": {}}) == "中文".encode()
+
+
+def test_bytes_that_are_not_base64_name_the_variable() -> None:
+    with pytest.raises(VariableTypeError, match="variable 'raw' is Bytes"):
+        decode_value("raw", {"type": "Bytes", "value": "not base64!", "valueInfo": {}})

@@ -2,12 +2,17 @@
 
 The engine sends `{"name": {"type": "Integer", "value": 3, "valueInfo": {}}}`; handlers see `{"name": 3}`.
 Objects come back from the engine as Json, or as Object in the application/json serialization format
-(DMN collect results, for instance); both become dicts and lists here.
+(DMN collect results, for instance); both become dicts and lists here. A File variable (a kept PDF)
+comes without its content, which the engine sends only from its `/data` endpoint: it becomes a
+`FileVariable` naming the file; Bytes come base64-encoded and become bytes.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from enum import Enum
 from typing import Any, Mapping
@@ -27,6 +32,16 @@ class VariableTypeError(ValueError):
     """A variable of a type this runtime does not convert; the message names the variable."""
 
 
+@dataclass(frozen=True)
+class FileVariable:
+    """A File variable as the engine lists it: its name and type, not its bytes (fetch them from the
+    variable's `/data` endpoint)."""
+
+    filename: str | None
+    mime_type: str | None
+    encoding: str | None
+
+
 def from_camunda(variables: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
     return {name: decode_value(name, typed) for name, typed in (variables or {}).items()}
 
@@ -34,6 +49,9 @@ def from_camunda(variables: Mapping[str, Mapping[str, Any]] | None) -> dict[str,
 def decode_value(name: str, typed: Mapping[str, Any]) -> Any:
     kind = (typed.get("type") or "Null").lower()
     value = typed.get("value")
+    if kind == "file":  # listed without its content, so before the check for a missing value
+        info = typed.get("valueInfo") or {}
+        return FileVariable(info.get("filename"), info.get("mimeType"), info.get("encoding"))
     if value is None or kind == "null":
         return None
     if kind in ("string", "boolean", "integer", "long", "short"):
@@ -42,6 +60,11 @@ def decode_value(name: str, typed: Mapping[str, Any]) -> Any:
         return float(value)
     if kind == "date":
         return parse_camunda_date(value)
+    if kind == "bytes":
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, TypeError) as error:
+            raise VariableTypeError(f"variable {name!r} is Bytes but not base64: {error}") from error
     if kind == "json":
         return json.loads(value) if isinstance(value, str) else value
     if kind == "object":

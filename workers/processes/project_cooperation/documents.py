@@ -8,10 +8,7 @@ in the archive under `project-cooperation/<business key>/`, kept on the instance
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from datetime import datetime, tzinfo
-from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
@@ -21,16 +18,12 @@ from workers.processes.project_cooperation.records import (
     Application,
     DocumentKind,
     FeasibilityScores,
-    ProjectDocument,
 )
-from workers.runtime.context import TaskContext
 from workers.shared.approvals.document import decision_flowables, person_name
 from workers.shared.approvals.record import ApprovalDecision
-from workers.shared.archive import write_once
 from workers.shared.documents import Styles, local_date, local_time, render_pdf, table
 from workers.shared.organisation.model import Organisation
 
-ARCHIVE_FOLDER = "project-cooperation"  # under the archive root, then the business key
 TITLES = {
     DocumentKind.APPLICATION: "《项目合作申请表》 / Project Cooperation Application",
     DocumentKind.FEASIBILITY_REPORT: "《项目可行性评估报告》 / Feasibility Assessment Report",
@@ -170,18 +163,3 @@ def agreement_pdf(application: Application, agreement: Agreement, countersign: l
         styles.text(f"批准生效 / Approved and in force: {local_time(approved_at, zone)}"),
     ]
     return render_pdf(parts, title=TITLES[DocumentKind.AGREEMENT], subject=business_key)
-
-
-def keep_document(task: TaskContext, kind: DocumentKind, version: int, pdf: bytes) -> ProjectDocument:
-    """File the PDF write-once under the business key, keep it as the File variable doc_<kind>_<n>
-    (once: a repeated delivery does not write it again), and say so as a `projectDocuments` entry."""
-    business_key = task.business_key or task.process_instance_id
-    relative = Path(ARCHIVE_FOLDER) / business_key / f"{kind.value}-v{version}.pdf"
-    write_once(task.settings.archive_root / relative, pdf)
-    variable = f"doc_{kind.value.replace('-', '_')}_{version}"
-    body = {"type": "File", "value": base64.b64encode(pdf).decode(),
-            "valueInfo": {"filename": f"{business_key}-{kind.value}-v{version}.pdf", "mimetype": "application/pdf"}}
-    task.once(f"file-variable:{variable}", lambda: task.engine.request(
-        "PUT", f"/process-instance/{task.process_instance_id}/variables/{variable}", json=body) and None)
-    return ProjectDocument(kind=kind.value, title=TITLES[kind], version=version, variable=variable,
-                           archive_path=str(relative), sha256=hashlib.sha256(pdf).hexdigest())

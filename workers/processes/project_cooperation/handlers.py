@@ -20,10 +20,10 @@ from workers.processes.project_cooperation import (
     rules,
 )
 from workers.processes.project_cooperation.documents import (
+    TITLES,
     agreement_pdf,
     application_pdf,
     feasibility_pdf,
-    keep_document,
 )
 from workers.processes.project_cooperation.records import DocumentKind, FeasibilityScores
 from workers.processes.project_cooperation.variables import (
@@ -59,6 +59,7 @@ from workers.shared.delegation import active_delegations, resolve_assignee
 from workers.shared.history import initiator_of, started_by
 from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.organisation.lookups import department_head
+from workers.shared.project_documents import keep_document
 from workers.shared.properties import parse_time_zone
 from workers.shared.text import clipped, rejection_message
 
@@ -103,7 +104,7 @@ def archive_application(project: ArchiveApplicationInput, task: TaskContext) -> 
     # corrections and revisions are the applicant's own tasks (assignee ${initiator}): one applicant
     submitted_by = _applicant(task, project.initiator) or ""
     pdf = application_pdf(project.application, org, task.business_key or task.process_instance_id, version, submitted_by)
-    document = keep_document(task, DocumentKind.APPLICATION, version, pdf)
+    document = keep_document(task, DocumentKind.APPLICATION.value, TITLES[DocumentKind.APPLICATION], version, pdf)
     return ArchiveApplicationOutput(project_documents=[*project.project_documents, document],
                                     application_version=version)
 
@@ -198,7 +199,8 @@ def archive_feasibility_report(report: ArchiveFeasibilityInput, task: TaskContex
                           report.feasibility_min_score, report.feasibility_average_score, org,
                           task.business_key or task.process_instance_id, report.feasibility_round,
                           _last_completer(task, "Task_OrganiseFeasibility"), str(report.assessment_brief or ""))
-    document = keep_document(task, DocumentKind.FEASIBILITY_REPORT, report.feasibility_round, pdf)
+    document = keep_document(task, DocumentKind.FEASIBILITY_REPORT.value, TITLES[DocumentKind.FEASIBILITY_REPORT],
+                             report.feasibility_round, pdf)
     return ArchiveFeasibilityOutput(project_documents=[*report.project_documents, document])
 
 
@@ -290,5 +292,5 @@ def archive_agreement(approved: ArchiveAgreementInput, task: TaskContext) -> Arc
     pdf = agreement_pdf(approved.application, approved.agreement, countersign, leadership, org,
                         parse_time_zone(task.settings.company_time_zone), task.business_key or task.process_instance_id,
                         version, approved.agreement_applicant, max(decided) if decided else clock.now())
-    document = keep_document(task, DocumentKind.AGREEMENT, version, pdf)
+    document = keep_document(task, DocumentKind.AGREEMENT.value, TITLES[DocumentKind.AGREEMENT], version, pdf)
     return ArchiveAgreementOutput(project_documents=[*approved.project_documents, document], agreement_version=version)

@@ -92,17 +92,6 @@ class DocumentKind(StrEnum):
     AGREEMENT = "agreement"
 
 
-class ProjectDocument(_Record):
-    """One entry of `projectDocuments` (appended to by every phase, never rewritten)."""
-
-    kind: str
-    title: str
-    version: int
-    variable: str  # the File variable holding the PDF, on the instance that made it
-    archive_path: str  # relative to the archive root
-    sha256: str
-
-
 class FeasibilityScores(_Record):
     """One department's assessment (`feasibility_<department>`), who assessed it from the engine."""
 

@@ -12,9 +12,10 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, PlainSerializer
 
-from workers.processes.project_cooperation.records import Agreement, Application, FeasibilityScores, ProjectDocument
+from workers.processes.project_cooperation.records import Agreement, Application, FeasibilityScores
 from workers.runtime.contract import AsTyped
 from workers.runtime.registry import ProcessVariables
+from workers.shared.project_documents import ProjectDocument
 
 IsoDateTime = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str)]
 Typed = Any  # as the form submitted it; the topic's rule check names each problem

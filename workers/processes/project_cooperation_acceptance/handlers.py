@@ -24,7 +24,6 @@ from workers.processes.project_cooperation_acceptance import (
 )
 from workers.processes.project_cooperation_acceptance.assessment import DOCUMENT_TITLE as ASSESSMENT_TITLE
 from workers.processes.project_cooperation_acceptance.assessment import AssessmentSummary, render_assessment_pdf
-from workers.processes.project_cooperation_acceptance.documents import copy_earlier_documents, keep_document
 from workers.processes.project_cooperation_acceptance.report import (
     DOCUMENT_TITLE,
     AcceptanceReport,
@@ -66,6 +65,7 @@ from workers.shared.notify import Attachment, Bilingual, Notification, notify
 from workers.shared.organisation.file import load
 from workers.shared.organisation.lookups import department_head
 from workers.shared.organisation.model import Organisation
+from workers.shared.project_documents import copy_earlier_documents, keep_document, next_version
 from workers.shared.text import rejection_message
 
 ASSESSMENT_DATA_FOLDER = "assessments/project-cooperation"  # the periodic assessment reads it
@@ -226,7 +226,8 @@ def issue_report(issued: IssueReportInput, task: TaskContext) -> IssueReportOutp
     report = _report(issued, task, org)
     if not report.rounds or not report.final.passed:
         raise EvidenceMismatch(f"{task.process_instance_id}: issue-report reached without a passed last round")
-    entry = keep_document(task, issued.project_documents, "acceptance-report", DOCUMENT_TITLE, render_report_pdf(report))
+    entry = keep_document(task, "acceptance-report", DOCUMENT_TITLE,
+                          next_version(issued.project_documents, "acceptance-report"), render_report_pdf(report))
     return IssueReportOutput(project_documents=[*issued.project_documents, entry], acceptance_report_variable=entry.variable,
                              acceptance_report_path=entry.archive_path, acceptance_rounds=len(report.rounds),
                              acceptance_result="passed")
@@ -320,6 +321,7 @@ def file_assessment(project: FileAssessmentInput, task: TaskContext) -> FileAsse
         project_name=project.project_name, departments=project.involved_departments,
         department_names={d.id: f"{d.name_zh} / {d.name_en}" for d in org.departments},
         names={p.id: p.name for p in org.people}, scores=scores)
-    entry = keep_document(task, project.project_documents, "assessment", ASSESSMENT_TITLE, render_assessment_pdf(summary))
+    entry = keep_document(task, "assessment", ASSESSMENT_TITLE, next_version(project.project_documents, "assessment"),
+                          render_assessment_pdf(summary))
     return FileAssessmentOutput(assessment_scores=scores, assessment_data_path=relative,
                                 project_documents=[*project.project_documents, entry])

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from workers.runtime.contract import AsTyped
 from workers.runtime.registry import ProcessVariables
+from workers.shared.project_documents import ProjectDocument
 
 IsoDateTime = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str)]
 
@@ -39,19 +40,6 @@ class Criterion(_Contract):
 
 class Agreement(_Contract):
     acceptance_criteria: list[Criterion] = Field(min_length=1)
-
-
-class ProjectDocument(_Contract):
-    """One entry of `projectDocuments`, appended by every phase, never rewritten."""
-
-    model_config = ConfigDict(extra="allow")
-
-    kind: str
-    title: str
-    version: int
-    variable: str
-    archive_path: str
-    sha256: str
 
 
 class AssessmentScore(_Contract):

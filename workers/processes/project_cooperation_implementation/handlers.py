@@ -7,8 +7,6 @@ the minutes' PDF in `pdf`; this module reads the engine where it must and says w
 
 from __future__ import annotations
 
-import hashlib
-import re
 from datetime import datetime, time
 from pathlib import Path
 
@@ -41,7 +39,6 @@ from workers.processes.project_cooperation_implementation.variables import (
     PlanInput,
     PlanOutput,
     ProgressOutput,
-    ProjectDocument,
     RemindActionItemInput,
     RemindActionItemOutput,
     ReportMilestone,
@@ -50,23 +47,22 @@ from workers.processes.project_cooperation_implementation.variables import (
     SendInvitationOutput,
 )
 from workers.runtime import clock
-from workers.shared.archive import write_once
 from workers.shared.delegation import active_delegations, resolve_assignee
 from workers.shared.notify import Attachment, Bilingual, Notification, notify
 from workers.shared.organisation.file import load
 from workers.shared.organisation.lookups import department_head
 from workers.shared.organisation.model import Organisation, Person
+from workers.shared.project_documents import business_key as project_business_key
+from workers.shared.project_documents import copy_earlier_documents, keep_document, next_version
 from workers.shared.properties import ClockTime, TimeZone, parse_time_zone
 from workers.shared.reminders import remind_open_tasks
 from workers.shared.text import rejection_message
 
 PROCESS_NAME = Bilingual(zh="项目实施", en="project implementation")
-ARCHIVE_FOLDER = "project-cooperation"  # under the archive root, one folder per project (business key)
 MINUTES_KIND = "minutes"
 MINUTES_TITLE = "《项目协调会会议纪要》 / Coordination Meeting Minutes"
 CALL_TASK = "Task_CallSpecialMeeting"
 FOLLOW_UP_TASK = "Task_FollowUpActionItem"
-_SAFE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 # --- planning ------------------------------------------------------------------------------------
@@ -83,8 +79,10 @@ class PlanSettings(TaskProperties):
 @topic("cooperation-implementation.plan", properties=PlanSettings)
 def plan(project: PlanInput, properties: PlanSettings, task: TaskContext) -> PlanOutput:
     """The cadence from the agreement (the first meeting still ahead), the milestones to track, and
-    the project owner's tasks to their delegate while one is registered."""
+    the project owner's tasks to their delegate while one is registered. The earlier phases'
+    documents are copied onto this instance, so its tasks' documents panel offers them."""
     org = load(Path(project.organisation_file))
+    copy_earlier_documents(task.engine, task.process_instance_id, project.project_documents)
     unknown = [d for d in project.involved_departments if d not in org.departments_by_id]
     if unknown or project.project_owner not in org.people_by_id:
         raise ValueError(f"the caller passed departments {unknown} or project owner {project.project_owner!r} "
@@ -224,7 +222,7 @@ def file_minutes(written: FileMinutesInput, task: TaskContext) -> FileMinutesOut
                            department_name=names[a.department], due_date=a.due_date,
                            due_at=datetime.combine(a.due_date, ends_at, tzinfo=zone), meeting=meeting.title())
                   for n, a in enumerate(items, start=1)]
-    business_key = _business_key(task)
+    business_key = project_business_key(task)
     owner = org.person(written.project_owner)
     pdf = render_minutes_pdf(Minutes(
         company=org.company.label, project_name=written.project_name, business_key=business_key,
@@ -235,29 +233,9 @@ def file_minutes(written: FileMinutesInput, task: TaskContext) -> FileMinutesOut
         decisions=written.meeting_decisions or "",
         action_items=[MinutesItem(id=f.id, item=f.item, department_name=f.department_name, due_date=f.due_date)
                       for f in follow_ups]))
-    relative = Path(ARCHIVE_FOLDER) / business_key / f"minutes-{meeting.id}.pdf"
-    write_once(task.settings.archive_root / relative, pdf)
-    version = 1 + sum(1 for d in written.project_documents if d.kind == MINUTES_KIND)
-    variable = f"doc_{MINUTES_KIND}_{version}"
-    _store_file(task, variable, relative.name, pdf)
-    entry = ProjectDocument(kind=MINUTES_KIND, title=f"{MINUTES_TITLE} {meeting.id}", version=version,
-                            variable=variable, archive_path=relative.as_posix(), sha256=hashlib.sha256(pdf).hexdigest())
+    entry = keep_document(task, MINUTES_KIND, f"{MINUTES_TITLE} {meeting.id}", next_version(written.project_documents, MINUTES_KIND),
+                          pdf, archive_name=f"minutes-{meeting.id}.pdf")
     return FileMinutesOutput(project_documents=[*written.project_documents, entry], action_items_to_follow=follow_ups)
-
-
-def _business_key(task: TaskContext) -> str:
-    key = task.business_key or ""
-    if not _SAFE_KEY.fullmatch(key) or ".." in key:
-        raise ValueError(f"business key {task.business_key!r} cannot name the project's archive folder: the call "
-                         "activity passes the root instance's business key (letters, digits, '-', '_', '.')")
-    return key
-
-
-def _store_file(task: TaskContext, name: str, filename: str, pdf: bytes) -> None:
-    """A Camunda File variable on this instance (Tasklist and Cockpit offer it for download); writing the
-    same bytes again on a retry changes nothing."""
-    task.engine.request("POST", f"/process-instance/{task.process_instance_id}/variables/{name}/data",
-                        files={"data": (filename, pdf, "application/pdf")}, data={"valueType": "File"})
 
 
 # --- action items ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from workers.processes.project_cooperation_implementation.meetings import Meeting, MeetingSchedule
 from workers.runtime.contract import AsTyped
 from workers.runtime.registry import ProcessVariables
+from workers.shared.project_documents import ProjectDocument
 
 # As the BPMN's timers and due dates read it: ISO text with the offset.
 IsoDateTime = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str)]
@@ -38,17 +39,6 @@ class Agreement(_Contract):
     milestones: list[AgreedMilestone] = Field(default_factory=list)
     meeting_interval_days: int = Field(ge=1)
     first_meeting_date: date
-
-
-class ProjectDocument(_Contract):
-    model_config = ConfigDict(extra="allow")  # an entry keeps what other phases wrote into it
-
-    kind: str
-    title: str
-    version: int
-    variable: str
-    archive_path: str
-    sha256: str
 
 
 class ReportMilestone(_Contract):
@@ -102,6 +92,7 @@ class PlanInput(ProcessVariables):
     project_owner: str
     involved_departments: list[str] = Field(min_length=1)
     organisation_file: str
+    project_documents: list[ProjectDocument] = []  # the earlier phases', copied onto this instance
 
 
 class PlanOutput(ProcessVariables):
