@@ -67,7 +67,7 @@ def test_a_colleague_who_is_not_the_head_sees_nothing_new(staff: Staff, task: di
     assert not readable(staff, COLLEAGUE, task["id"])
     assert "staff-of:engineering" not in visible_views(staff, COLLEAGUE)
     assert visible_views(staff, COLLEAGUE) == {"my-tasks", "department-tasks", "due-soon", "overdue",
-                                               f"started-by:{COLLEAGUE}"}
+                                               f"started-by:{COLLEAGUE}", "received-by:engineering"}
     assert task["id"] not in view(staff, COLLEAGUE, f"started-by:{COLLEAGUE}")
 
 

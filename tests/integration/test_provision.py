@@ -170,7 +170,7 @@ def test_staff_see_only_their_departments_tasks_in_the_filters(
     visible = sales.get(f"{engine.engine_url}/filter", timeout=10).json()
     assert sorted(f["name"] for f in visible) == sorted(
         ["我的待办 / My tasks", "部门待办 / My department's tasks", "即将到期 / Due soon", "已逾期 / Overdue",
-         "我发起的 / Started by me"]
+         "我发起的 / Started by me", "本部门收到的信息·销售部 / Received by Sales"]
     )
 
 
