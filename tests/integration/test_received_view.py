@@ -21,10 +21,12 @@ pytestmark = pytest.mark.engine
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "received-share.bpmn"
 PRODUCTION, FINANCE, SALES = "he.jun", "lin.xiao", "wu.hao"  # staff, not heads
+OURS: set[str] = set()  # the instances this module's fixture started
 
 
 @pytest.fixture(scope="module")
 def shares(engine: Settings, admin: EngineDriver) -> dict[str, Any]:
+    OURS.clear()  # the browser test uses this fixture too, in its own module scope, before this module
     staff = Staff(engine, admin)
     staff.provision(parse_organisation(yaml.safe_load(DEMO.read_text(encoding="utf-8"))))
     admin.deploy_xml("received-share-test", {"received-share.bpmn": MODEL.read_text(encoding="utf-8")})
@@ -37,6 +39,7 @@ def shares(engine: Settings, admin: EngineDriver) -> dict[str, Any]:
             response = admin.session.post(f"{admin.url}/authorization/create", timeout=30, json={
                 "type": 1, "permissions": ["READ"], "groupId": department, "resourceType": 8, "resourceId": instance})
             assert response.ok, response.text
+        OURS.add(instance)
         return instance
 
     orders = share("第 49 周客户订单 / Week 49 customer orders", 2, ["production", "sales"], "internal")
@@ -51,16 +54,15 @@ def received_filter(staff: Staff, user: str, department: str) -> dict[str, Any] 
 
 def listed(staff: Staff, user: str, filter_id: str) -> list[dict[str, Any]]:
     """The filter's list as Tasklist asks it (HAL), with the variables the filter names per task; only
-    this module's shares (other tests on the session engine leave real shares open for the same
-    departments)."""
+    this module's shares (other tests on the session engine, the browser's among them, leave shares
+    of this model and real ones open for the same departments)."""
     response = staff.session(user).post(f"{staff.engine.engine_url}/filter/{filter_id}/list", json={},
                                         headers={"Accept": "application/hal+json"}, timeout=30)
     assert response.ok, response.text
     body = response.json()
     assert "_embedded" in body, body
     values = {v["_links"]["self"]["href"]: v for v in body.get("_embedded", {}).get("variable", [])}
-    tasks = [t for t in body.get("_embedded", {}).get("task", [])
-             if t["processDefinitionId"].startswith("test-received-share:")]
+    tasks = [t for t in body.get("_embedded", {}).get("task", []) if t["processInstanceId"] in OURS]
     for task in tasks:
         embedded = task.get("_embedded", {}).get("variable", [])
         task["shown"] = {v["name"]: v["value"] for v in embedded} or {
