@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from tests.support.staff import Staff, demo_with_starters
 from workers.engine import lifecycle
 from workers.shared.archive import TEMP_SUFFIX
 from workers.runtime.settings import Settings
+from workers.shared.notify.mail import message_id
 
 ROOT = Path(__file__).resolve().parents[2]
 # work-handover goes with FAST_RETRIES; the cooperation's called phases get their organisation file
@@ -42,6 +44,9 @@ class WorkerProcess:
     log: Path
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    # Mails whose send was under way when the worker was SIGKILLed: claimed in the once store, not
+    # recorded as done. workers/runtime/idempotency.py promises at-least-once for exactly these.
+    interrupted_mails: set[str] = field(default_factory=set)
 
     def start(self) -> None:
         self.starts += 1
@@ -56,6 +61,18 @@ class WorkerProcess:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=30)
+            self.interrupted_mails |= self._mails_mid_send()
+
+    def _mails_mid_send(self) -> set[str]:
+        """The Message-IDs of the mails the killed worker had claimed and not finished."""
+        store = Path(self.env["CROSSDEPT_DATA_DIR"]) / "state" / "side-effects.sqlite"
+        if not store.exists():
+            return set()
+        with contextlib.closing(sqlite3.connect(store, timeout=30)) as db:
+            keys = [row[0] for row in db.execute(
+                "SELECT effect_key FROM crossdept_once_claims WHERE NOT done AND effect_key LIKE 'mail:%'")]
+        mail_from = self.env.get("CROSSDEPT_MAIL_FROM", Settings.model_fields["mail_from"].default)
+        return {message_id(key.removeprefix("mail:"), mail_from) for key in keys}
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
