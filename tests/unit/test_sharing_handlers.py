@@ -47,6 +47,7 @@ def test_an_allowed_request_names_its_audience_and_approvers_from_the_engine_and
         "data-owner-and-leadership", "sequential", ["li.qiang", "wang.jianguo"])
     assert v["approvalApplicant"] == "wu.hao" and "A 客户 95 元" in v["approvalContext"]
     assert v["deliveryChannels"] == ["record", "email"]
+    assert v["retentionDays"] == CONFIDENTIAL_CUSTOMER["retentionDays"], "the engine keeps the history this long"
 
 
 def test_the_publisher_is_the_start_user_not_the_initiator_variable() -> None:

@@ -91,6 +91,7 @@ def check_request(request: CheckRequestInput, properties: OrganisationFile, task
         acknowledgement_required=permissions.acknowledgement_required,
         reminder_interval_hours=permissions.reminder_interval_hours,
         escalate_after_reminders=permissions.escalate_after_reminders,
+        retention_days=permissions.retention_days,
         rejection_message=None,
     )
 

@@ -89,6 +89,7 @@ class CheckRequestOutput(ProcessVariables):
     acknowledgement_required: bool
     reminder_interval_hours: int
     escalate_after_reminders: int
+    retention_days: int  # contract D: the engine keeps the instance's history this many days after its end
     rejection_message: str | None = None
 
 
