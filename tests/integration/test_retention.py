@@ -111,6 +111,15 @@ def test_an_ended_instance_is_kept_as_many_days_as_its_retention_says(demo: Demo
     assert [c["processDefinitionKey"] for c in children] == ["retention-demo-child"], "the called instance is checked too"
 
 
+def test_an_instance_deleted_before_its_end_is_kept_as_its_retention_says(demo: Demo) -> None:
+    instance, business_key = demo.start()
+    demo.decide(business_key, days(12))
+    demo.staff.wait_for_tasks(instance, 1, f"the review of {instance}")
+    deleted = demo.staff.admin.session.delete(f"{demo.staff.admin.url}/process-instance/{instance}", timeout=30)
+    assert deleted.status_code == 204, deleted.text
+    assert_kept_for(demo.staff.admin, instance, 12, ("process instance", "tasks", "variables", "decision instances"))
+
+
 def test_a_process_without_the_property_keeps_its_time_to_live(demo: Demo) -> None:
     instance = demo.run(days(45), key=PLAIN)  # the variable alone means nothing
     assert_kept_for(demo.staff.admin, instance, TTL_DAYS, ("process instance", "tasks", "variables"))
