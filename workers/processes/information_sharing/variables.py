@@ -89,6 +89,7 @@ class CheckRequestOutput(ProcessVariables):
     acknowledgement_required: bool
     reminder_interval_hours: int
     escalate_after_reminders: int
+    sharing_obligation: str | None = None  # the obligation's id (through the engine): its correction form
     rejection_message: str | None = None
 
 
