@@ -124,8 +124,19 @@ def test_a_fixed_field_changed_on_an_obligations_share_goes_back_naming_the_fiel
     outcome = check({**WEEKLY_ORDERS, field: value}, called_by_obligation("sales-orders-weekly"))
     assert isinstance(outcome, BpmnError) and outcome.code == "SHARING_REQUEST_INVALID", outcome
     assert outcome.message.startswith(named), outcome.message
-    assert "cannot be changed" in outcome.message and "Weekly customer orders" in outcome.message
-    assert outcome.variables["sharingObligation"] == "sales-orders-weekly", "the rejection chooses the correction form"
+    assert "cannot be changed and has been put back" in outcome.message and "Weekly customer orders" in outcome.message
+    assert outcome.variables == {
+        "publisher": "li.qiang", "publisherDepartment": "sales", "sharingObligation": "sales-orders-weekly",
+        "title": "客户订单周报 / Weekly customer orders", "category": "customer", "sensitivity": "internal",
+        "targetDepartments": ["production"]}, "the obligation's values put back for the read-only correction form"
+
+
+def test_an_obligations_share_sent_back_for_its_own_text_keeps_what_it_has() -> None:
+    outcome = check({**WEEKLY_ORDERS, "content": "", "contentLink": ""}, called_by_obligation("sales-orders-weekly"))
+    assert isinstance(outcome, BpmnError), outcome
+    assert outcome.message.startswith("内容 / Content: 请填写内容或文档链接"), outcome.message
+    assert outcome.variables == {"publisher": "li.qiang", "publisherDepartment": "sales",
+                                 "sharingObligation": "sales-orders-weekly"}
 
 
 def test_the_obligations_targets_in_another_order_are_the_same_targets() -> None:

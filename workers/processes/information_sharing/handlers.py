@@ -70,15 +70,17 @@ def check_request(request: CheckRequestInput, properties: OrganisationFile, task
         raise RuntimeError(f"decision sharing-permissions has no rule for category {submitted.category!r} and "
                            f"sensitivity {submitted.sensitivity!r}: add one in dmn/sharing-permissions.dmn and redeploy")
     obligation = _obligation_of(request, task, org)
-    problems = rules.obligation_problems(submitted, obligation, org) if obligation else []
-    problems += rules.classification_problems(submitted) + rules.text_problems(submitted)
+    changed = rules.obligation_problems(submitted, obligation, org) if obligation else []
+    problems = changed + rules.classification_problems(submitted) + rules.text_problems(submitted)
     if classified and permissions is not None:
         problems += rules.target_problems(submitted, permissions, org, department)
         problems += rules.channel_problems(submitted, permissions)
     if problems:  # sharingObligation travels with the rejection: it chooses the correction form
-        raise BusinessRejection(SHARING_REQUEST_INVALID, rejection_message(problems), variables={
-            "publisher": publisher.id, "publisherDepartment": department,
-            "sharingObligation": obligation.id if obligation else None})
+        variables = {"publisher": publisher.id, "publisherDepartment": department,
+                     "sharingObligation": obligation.id if obligation else None}
+        if obligation and changed:  # the read-only correction form could not undo the change itself
+            variables |= rules.obligation_fields(obligation)
+        raise BusinessRejection(SHARING_REQUEST_INVALID, rejection_message(problems), variables=variables)
     assert permissions is not None
     targets = list(dict.fromkeys(request.target_departments))
     category = Category(submitted.category)

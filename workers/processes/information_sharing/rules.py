@@ -172,9 +172,16 @@ def obligation_problems(request: Request, obligation: SharingObligation, org: Or
                               Bilingual(zh="、".join(d.name_zh for d in targets),
                                         en=", ".join(d.name_en for d in targets))),
     }
-    return [f"{FIELD[key]}: {fixed.zh}由制度规定为{value.zh}，不能修改 / "
-            f"{fixed.en} is fixed by the policy as {value.en}; it cannot be changed"
+    return [f"{FIELD[key]}: {fixed.zh}由制度规定为{value.zh}，不能修改，已恢复 / "
+            f"{fixed.en} is fixed by the policy as {value.en}; it cannot be changed and has been put back"
             for key, (kept, value) in expected.items() if not kept]
+
+
+def obligation_fields(obligation: SharingObligation) -> dict[str, Any]:
+    """The variables the obligation fixes, with its values: put back with a rejection, so that the
+    correction form, which shows them read-only, submits what the obligation says."""
+    return {"title": obligation.title, "category": obligation.category, "sensitivity": obligation.sensitivity,
+            "targetDepartments": list(obligation.targets)}
 
 
 def _kind(request: Request) -> Bilingual:
