@@ -1,5 +1,6 @@
 """information-sharing's workers through the handler harness (no engine): the request checked
 against the decision's result, the publisher taken from the engine, a forged correction refused,
+a regular obligation's share re-checked against the obligation found through the calling instance,
 sensitive content kept out of e-mails, receipts marked late."""
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from pydantic import Field
 from workers import BusinessRejection, TaskContext, TaskProperties, topic
 from workers.processes.information_sharing import PROCESS_KEY, SHARING_REQUEST_INVALID, rules
 from workers.processes.information_sharing.labels import CATEGORY, FIELD, PROCESS_NAME, SENSITIVITY, Category, Channel
-from workers.processes.sharing_obligation import PROCESS_KEY as OBLIGATION_PROCESS
 from workers.processes.information_sharing.variables import (
     Acknowledgement,
     AcknowledgementsInput,
@@ -32,6 +31,7 @@ from workers.processes.information_sharing.variables import (
     RemindOutput,
     Share,
 )
+from workers.processes.sharing_obligation import PROCESS_KEY as OBLIGATION_PROCESS
 from workers.runtime import clock
 from workers.runtime.errors import EvidenceMismatch
 from workers.runtime.variables import decode_value, to_camunda
