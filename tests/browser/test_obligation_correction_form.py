@@ -108,6 +108,8 @@ def test_the_preparer_corrects_the_content_with_the_obligations_fields_read_only
         expect(form.locator(".fjs-form-field:not(.fjs-readonly)").filter(has_text=label)).to_have_count(1)
     expect(form.get_by_label("内容 / Content")).to_be_editable()
     screenshots(page, "correction-form")
+    form.locator(".fjs-form-field-taglist").scroll_into_view_if_needed()
+    screenshots(page, "fixed-receiving-departments")
 
     form.get_by_label("内容 / Content").fill("A 客户 300 台 / customer A 300 units")
     with page.expect_response(lambda r: f"/task/{task['id']}/submit-form" in r.url) as submitted:
