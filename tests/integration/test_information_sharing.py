@@ -30,7 +30,8 @@ PUBLISHER, SALES_HEAD, LEADER = "wu.hao", "li.qiang", "wang.jianguo"  # 销售�
 PRODUCTION, FINANCE = ["zhou.gang", "he.jun", "ma.lin"], ["guo.hong", "lin.xiao"]
 TASKLIST = "http://camunda.corp.example/camunda/app/tasklist/default/"
 FORMS = ["information-sharing-publish.form", "information-sharing-correct.form",
-         "information-sharing-acknowledge.form", "information-sharing-answer.form"]
+         "information-sharing-correct-obligation.form", "information-sharing-acknowledge.form",
+         "information-sharing-answer.form"]
 DECISION = "sharing-permissions.dmn"
 CONTENT = "十二月订单：A 客户 300 台，B 客户 120 台 / December orders: customer A 300 units, customer B 120"
 
@@ -192,6 +193,24 @@ def test_a_target_the_decision_does_not_allow_is_sent_back_naming_it(world: Worl
     assert "即时通讯" in message, f"IM is not allowed for confidential information:\n{message}"
     [task] = world.staff.tasks(pid, taskDefinitionKey="Task_CorrectRequest")
     assert task["assignee"] == PUBLISHER
+
+
+def test_a_free_shares_correction_lets_its_publisher_change_the_receiving_departments(world: World) -> None:
+    pid = share(world, title="十二月排产 / December production plan", content="", contentLink="",
+                channels=["record"])
+    instance = world.staff.admin.instance(pid)
+    waits_at(instance, "Task_CorrectRequest")  # neither content nor a link; no obligation fixes its fields
+    assert history(world, pid)["sharingObligation"] is None
+    [task] = world.staff.tasks(pid, taskDefinitionKey="Task_CorrectRequest")
+    world.staff.complete(PUBLISHER, task["id"], {"content": CONTENT, "targetDepartments": ["production"],
+                                                 "withdraw": False})
+    acknowledgement_task(world, pid, "production")
+    assert (history(world, pid)["receivingDepartments"], history(world, pid)["sharingAudienceGroups"]) == (
+        ["production"], ["production"]), "the corrected targets are the ones published to"
+    assert not world.staff.admin.get("/task", processInstanceId=pid, candidateGroup="finance"), \
+        "the department taken off receives nothing"
+    acknowledge(world, pid, "production", "he.jun")
+    has_ended(instance, at="EndEvent_Shared")
 
 
 def test_an_approvers_rejection_goes_back_to_the_publisher_with_the_reason(world: World) -> None:
