@@ -10,13 +10,13 @@ that checks them, which names each problem by row and field.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from workers.runtime.contract import AsTyped
 from workers.runtime.registry import ProcessVariables
+from workers.shared.enums import LabelledEnum
 from workers.shared.project_documents import ProjectDocument
 
 IsoDateTime = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str)]
@@ -69,13 +69,9 @@ class Project(ProcessVariables):
 
 
 # --- acceptance (项目验收) -------------------------------------------------------------------------
-class Verdict(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-
-    @property
-    def label(self) -> str:
-        return {"pass": "通过 / Passed", "fail": "不通过 / Failed"}[self.value]
+class Verdict(LabelledEnum):
+    PASS = "pass", "通过 / Passed"
+    FAIL = "fail", "不通过 / Failed"
 
 
 class AcceptanceRow(ProcessVariables):
