@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from workers.runtime.contract import AsTyped
 from workers.runtime.registry import ProcessVariables
+from workers.shared.due_dates import ReminderSettings
 from workers.shared.enums import LabelledEnum
 from workers.shared.project_documents import ProjectDocument
 
@@ -132,8 +133,9 @@ class PrepareInput(Project):
     project_documents: list[ProjectDocument] = []
 
 
-class RoundState(ProcessVariables):
+class RoundState(ReminderSettings):
     acceptance_round: int
+    acceptance_due: IsoDateTime  # Task_CheckCriteria's due date: the lead time from this round's start
     acceptance_task_name: str
     acceptance_rows: list[AcceptanceRow]
     acceptance_history: list[AcceptanceRound]
@@ -160,8 +162,9 @@ class Passed(ProcessVariables):
     acceptance_rejection: str | None = None
 
 
-class Failed(ProcessVariables):
+class Failed(ReminderSettings):
     acceptance_passed: bool = False
+    rectification_due: IsoDateTime  # every Task_Rectify of the round: the lead time from the verdicts
     acceptance_history: list[AcceptanceRound]
     acceptance_rows: list[AcceptanceRow]
     acceptance_rejection: str | None = None
@@ -227,8 +230,9 @@ class AssessmentItem(ProcessVariables):
     rows: list[AssessmentRow]
 
 
-class PrepareAssessmentOutput(ProcessVariables):
+class PrepareAssessmentOutput(ReminderSettings):
     assessment_items: list[AssessmentItem]
+    assessment_due: IsoDateTime  # every Task_AssessDepartments: the lead time from acceptance
 
 
 class RecordAssessmentInput(ProcessVariables):
