@@ -32,15 +32,21 @@ from workers.shared.properties import ClockTime, LocalPath, TimeZone
 IsoDateTime = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str)]
 
 
-class DueDateSettings(TaskProperties):
+class ReminderProperties(TaskProperties):
+    """How often an overdue task is reminded, and after how many reminders its holder's head hears:
+    on a service task before a user task whose due date someone else sets (a form's date)."""
+
+    reminder_interval_hours: int = Field(ge=1, examples=[24])  # 催办 this often once it is overdue
+    escalate_after_reminders: int = Field(ge=0, examples=[2])  # then the holder's head hears too
+
+
+class DueDateSettings(ReminderProperties):
     """The lead time of the user task that follows this service task, and the reminders after it."""
 
     due_working_days: WholeNumber = Field(examples=[5])  # working days the person has, the start day not counted
     time_zone: TimeZone = Field(examples=["Asia/Shanghai"])  # the company's: which day it is, when it ends
     deadline_time: ClockTime = Field(examples=["18:00"])  # the due day ends at this time
     calendar_file: LocalPath = Field(examples=["org/company-calendar.yaml"])  # holidays, make-up working days
-    reminder_interval_hours: int = Field(ge=1, examples=[24])  # 催办 this often once it is overdue
-    escalate_after_reminders: int = Field(ge=0, examples=[2])  # then the holder's head hears too
 
     def due(self, start: datetime | None = None) -> datetime:
         """The end of the `due_working_days`-th working day after `start` (now, unless a later event
@@ -50,13 +56,14 @@ class DueDateSettings(TaskProperties):
 
 
 class ReminderSettings(ProcessVariables):
-    """What the reminder timer and topic read, returned with each due date (the latest step's)."""
+    """What the reminder timer (`PT${reminderIntervalHours}H`) and topic read, returned with each due
+    date: the settings of the latest step."""
 
     reminder_interval_hours: int
     escalate_after_reminders: int
 
 
-def reminder_settings(settings: DueDateSettings) -> dict[str, int]:
+def reminder_settings(settings: ReminderProperties) -> dict[str, int]:
     """The reminder fields of an output that also carries a due date: `**reminder_settings(p)`."""
     return {"reminder_interval_hours": settings.reminder_interval_hours,
             "escalate_after_reminders": settings.escalate_after_reminders}
