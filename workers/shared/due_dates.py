@@ -40,8 +40,8 @@ class ReminderProperties(TaskProperties):
     escalate_after_reminders: int = Field(ge=0, examples=[2])  # then the holder's head hears too
 
 
-class DueDateSettings(ReminderProperties):
-    """The lead time of the user task that follows this service task, and the reminders after it."""
+class LeadTime(TaskProperties):
+    """The lead time of the user task that follows this service task, in company working days."""
 
     due_working_days: WholeNumber = Field(examples=[5])  # working days the person has, the start day not counted
     time_zone: TimeZone = Field(examples=["Asia/Shanghai"])  # the company's: which day it is, when it ends
@@ -53,6 +53,11 @@ class DueDateSettings(ReminderProperties):
         such as a meeting starts the count)."""
         calendar = load_calendar(self.calendar_file.resolve())
         return calendar.deadline(start or clock.now(), self.due_working_days, self.time_zone, self.deadline_time)
+
+
+class DueDateSettings(LeadTime, ReminderProperties):
+    """The lead time and the reminders after it, where this step sets both (a process whose first step
+    already set the reminders gives later steps only a `LeadTime`)."""
 
 
 class ReminderSettings(ProcessVariables):

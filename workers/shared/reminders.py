@@ -10,7 +10,9 @@ into its reminder topic; the handler calls `remind_open_tasks` and keeps the ret
 
 `reminder_topic` registers that handler for a process in one line; its reminder service task names
 the user tasks its timers belong to in the property `remindTasks` (workers.shared.due_dates gives
-those tasks their due dates).
+those tasks their due dates). Where several of the same task are open at once, each with its own due
+date (one meeting's minutes among several), `remindTaskVariable` names the task variable a create
+listener set and the input parameter `remindTaskValue` gives this timer's value of it.
 """
 
 from __future__ import annotations
@@ -97,11 +99,13 @@ class RemindSettings(OrganisationFile):
 
     remind_tasks: Annotated[list[str], BeforeValidator(_element_ids)] = Field(
         min_length=1, examples=["Task_CheckCriteria,Task_Rectify"])
+    remind_task_variable: str | None = Field(None, examples=["meetingId"])  # only the task whose variable …
 
 
 class RemindInput(ProcessVariables):
     escalate_after_reminders: int  # returned with the due date (workers.shared.due_dates)
     reminders_sent: dict[str, int] = {}  # task id -> reminders so far
+    remind_task_value: str | None = None  # … has this value (an input parameter of the reminder task)
 
 
 class RemindOutput(ProcessVariables):
@@ -113,7 +117,13 @@ def reminder_topic(name: str, process: Bilingual) -> None:
 
     @topic(name, properties=RemindSettings)
     def remind(state: RemindInput, properties: RemindSettings, task: TaskContext) -> RemindOutput:
+        only = None
+        if properties.remind_task_variable:
+            if state.remind_task_value is None:  # the model is incomplete: an incident says where
+                raise RuntimeError(f"{task.activity_id}: property remindTaskVariable={properties.remind_task_variable} "
+                                   "needs the input parameter remindTaskValue (this timer's value of it)")
+            only = {properties.remind_task_variable: state.remind_task_value}
         sent = remind_open_tasks(task, load(properties.organisation_file), process,
                                  escalate_after=state.escalate_after_reminders, sent=state.reminders_sent,
-                                 task_definition_keys=properties.remind_tasks)
+                                 task_definition_keys=properties.remind_tasks, task_variables=only)
         return RemindOutput(reminders_sent=sent)
