@@ -91,7 +91,8 @@ def reminded(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.Tem
     deploy(admin, organisation_file, "cooperation-due-dates")
     with smtp_server() as (box, port):
         settings = worker_settings_in(engine, folder, smtp_host="127.0.0.1", smtp_port=port,
-                                      mail_from="crossdept@corp.example", archive_dir=folder / "archive")
+                                      mail_from="crossdept@corp.example", archive_dir=folder / "archive",
+                                      tasklist_url="http://tasklist.corp.example/camunda/app/tasklist/default/")
         instances: list[str] = []
         with running_worker(load_registry().subset(TOPICS), settings):
             try:
