@@ -2,17 +2,19 @@
 receiver, through the acceptance check (Task_CheckCriteria) of project-cooperation-acceptance.
 
 The lead time is read back from the deployed model's properties (Task_PrepareAcceptance), never
-written here a second time. The overdue timer is fired by hand, as the job executor does when its
-due date has passed: each firing is one interval, and from the `escalateAfterReminders + 1`-th the
-head's superior hears too. A model redeployed with a longer lead time gives the next acceptance a
-later due date.
+written here a second time. Its reminder timer first fires at that due date. A copy of the model
+with no lead time and a midnight deadline makes an acceptance overdue at once: its timer is due on
+the series `R/<due>/PT<reminderIntervalHours>H`, the first still ahead; each firing (by hand, as the
+job executor does when the interval has passed) brings one reminder, from the
+`escalateAfterReminders + 1`-th to the head's superior too. A model redeployed with a longer lead
+time gives the next acceptance a later due date.
 """
 
 from __future__ import annotations
 
 import email.message
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -42,17 +44,31 @@ FIRINGS = 3
 @dataclass
 class Reminded:
     organisation_file: Path
-    task: dict[str, Any]  # the acceptance task, as the engine shows it
+    task: dict[str, Any]  # the acceptance task of the model as it is, as the engine shows it
     started: datetime  # when its instance started (the lead time counts from that day)
-    timer_due: list[datetime]  # the overdue timer's due date before each firing
+    timer_due: datetime  # when its overdue timer first fires
+    overdue_task: dict[str, Any]  # the acceptance task of a copy whose lead time has already run out
+    overdue_timer_due: list[tuple[datetime, datetime]]  # (when read, the timer's due date) around each firing
     mails: list[list[email.message.EmailMessage]]  # the reminder mails each firing brought
-    longer: DueDateSettings  # the redeployed model's settings
+    longer: DueDateSettings  # the settings of the model redeployed with a longer lead time
     longer_task: dict[str, Any]
     longer_started: datetime
 
 
 def _settings() -> DueDateSettings:
     return DueDateSettings.model_validate(element_properties(MODEL, "Task_PrepareAcceptance"))
+
+
+def _with(original: str, **properties: str) -> str:
+    """The model with Task_PrepareAcceptance's properties changed, as a process owner edits them."""
+    start = original.index('<bpmn:serviceTask id="Task_PrepareAcceptance"')
+    end = original.index("</bpmn:serviceTask>", start)
+    task = original[start:end]
+    for name, value in properties.items():
+        old = f'<camunda:property name="{name}" value="{element_properties(MODEL, "Task_PrepareAcceptance")[name]}"/>'
+        assert old in task, old
+        task = task.replace(old, f'<camunda:property name="{name}" value="{value}"/>')
+    return original[:start] + task + original[end:]
 
 
 def _start_until_check(admin: EngineDriver, staff: Staff, organisation_file: Path, business_key: str) -> tuple[dict, datetime]:
@@ -64,16 +80,19 @@ def _start_until_check(admin: EngineDriver, staff: Staff, organisation_file: Pat
     return task, started
 
 
-def _timer_due(admin: EngineDriver, instance_id: str) -> datetime:
+def _timer(admin: EngineDriver, instance_id: str) -> dict[str, Any]:
     [job] = wait_until(lambda: admin.get("/job", processInstanceId=instance_id, activityId=TIMER), 30, "the overdue timer")
+    return job
+
+
+def _due(job: dict[str, Any]) -> datetime:
     due = engine_time(job["dueDate"])
     assert due is not None
     return due
 
 
 def _fire(admin: EngineDriver, instance_id: str) -> None:
-    [job] = admin.get("/job", processInstanceId=instance_id, activityId=TIMER)
-    response = admin.session.post(f"{admin.url}/job/{job['id']}/execute", timeout=30)
+    response = admin.session.post(f"{admin.url}/job/{_timer(admin, instance_id)['id']}/execute", timeout=30)
     assert response.ok, response.text
 
 
@@ -89,6 +108,7 @@ def reminded(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.Tem
     staff = Staff(engine, admin)
     staff.provision(demo_with_starters(organisation_file))
     deploy(admin, organisation_file, "cooperation-due-dates")
+    original = (ROOT / "bpmn" / MODEL).read_text("utf-8")
     with smtp_server() as (box, port):
         settings = worker_settings_in(engine, folder, smtp_host="127.0.0.1", smtp_port=port,
                                       mail_from="crossdept@corp.example", archive_dir=folder / "archive",
@@ -97,32 +117,35 @@ def reminded(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.Tem
         with running_worker(load_registry().subset(TOPICS), settings):
             try:
                 task, started = _start_until_check(admin, staff, organisation_file, "PC-DUE-1")
-                instance_id = task["processInstanceId"]
+                instances.append(task["processInstanceId"])
+                timer_due = _due(_timer(admin, task["processInstanceId"]))
+
+                # no lead time, due at midnight: the acceptance is overdue the moment it is created
+                admin.deploy_xml("cooperation-due-dates-overdue", {MODEL: _with(original, dueWorkingDays="0",
+                                                                                deadlineTime="00:00")})
+                overdue, _ = _start_until_check(admin, staff, organisation_file, "PC-DUE-2")
+                instance_id = overdue["processInstanceId"]
                 instances.append(instance_id)
-                timer_due, mails = [], []
+                overdue_timer_due, mails = [], []
                 for firing in range(FIRINGS):
-                    timer_due.append(_timer_due(admin, instance_id))
+                    overdue_timer_due.append((datetime.now(timezone.utc), _due(_timer(admin, instance_id))))
                     before = len(box.messages)
                     _fire(admin, instance_id)
                     wait_until(lambda: len(box.messages) > before and _reminded(admin, instance_id), 60,
                                f"reminder {firing + 1}", interval_s=0.3)
                     mails.append(list(box.messages[before:]))
+                overdue_timer_due.append((datetime.now(timezone.utc), _due(_timer(admin, instance_id))))
 
                 # the process owner lengthens the lead time and redeploys: the next acceptance follows it
                 longer = _settings().model_copy(update={"due_working_days": _settings().due_working_days + 4})
-                original = (ROOT / "bpmn" / MODEL).read_text("utf-8")
-                edited = original.replace(
-                    f'<camunda:property name="dueWorkingDays" value="{_settings().due_working_days}"/>',
-                    f'<camunda:property name="dueWorkingDays" value="{longer.due_working_days}"/>', 1)
-                assert edited != original
-                admin.deploy_xml("cooperation-due-dates-longer", {MODEL: edited})
-                try:
-                    longer_task, longer_started = _start_until_check(admin, staff, organisation_file, "PC-DUE-2")
-                    instances.append(longer_task["processInstanceId"])
-                finally:  # later tests start the model as the repository has it
-                    admin.deploy_xml("cooperation-due-dates-restored", {MODEL: original})
-                yield Reminded(organisation_file, task, started, timer_due, mails, longer, longer_task, longer_started)
+                admin.deploy_xml("cooperation-due-dates-longer",
+                                 {MODEL: _with(original, dueWorkingDays=str(longer.due_working_days))})
+                longer_task, longer_started = _start_until_check(admin, staff, organisation_file, "PC-DUE-3")
+                instances.append(longer_task["processInstanceId"])
+                yield Reminded(organisation_file, task, started, timer_due, overdue, overdue_timer_due, mails,
+                               longer, longer_task, longer_started)
             finally:
+                admin.deploy_xml("cooperation-due-dates-restored", {MODEL: original})  # later tests start it as it is
                 for instance_id in instances:
                     staff.delete(instance_id)
 
@@ -135,10 +158,19 @@ def test_the_acceptance_task_is_due_the_lead_time_in_working_days_after_it_start
     assert expected.date() >= reminded.started.date() + timedelta(days=_settings().due_working_days)
 
 
-def test_the_overdue_timer_starts_at_the_due_date_and_repeats_once_per_interval(reminded: Reminded) -> None:
-    assert reminded.timer_due[0] == engine_time(reminded.task["due"])
+def test_the_first_reminder_is_due_when_the_task_is(reminded: Reminded) -> None:
+    assert reminded.timer_due == engine_time(reminded.task["due"])
+
+
+def test_an_overdue_tasks_reminders_fall_one_interval_apart_from_its_due_date(reminded: Reminded) -> None:
+    due = engine_time(reminded.overdue_task["due"])
+    assert due is not None
     interval = timedelta(hours=_settings().reminder_interval_hours)
-    assert [b - a for a, b in zip(reminded.timer_due, reminded.timer_due[1:])] == [interval] * (FIRINGS - 1)
+    for read_at, timer_due in reminded.overdue_timer_due:
+        # the cycle R/<due>/PT<interval>: the next reminder is the first of the series still ahead
+        steps = (timer_due - due) / interval
+        assert steps == int(steps) and steps >= 1, (due, timer_due)
+        assert timer_due - interval <= read_at < timer_due, (read_at, timer_due)
 
 
 def test_each_interval_reminds_the_holder_once(reminded: Reminded) -> None:
@@ -148,7 +180,7 @@ def test_each_interval_reminds_the_holder_once(reminded: Reminded) -> None:
     assert first["Subject"].startswith("催办（第 1 次）："), first["Subject"]
     assert {a.username for a in first["To"].addresses} == {head}
     body = first.get_body(("plain",)).get_content()
-    assert f"?task={reminded.task['id']}" in body and "已超过期限" in body
+    assert f"?task={reminded.overdue_task['id']}" in body and "已超过期限" in body
 
 
 def test_after_the_allowed_reminders_the_holders_superior_hears_too(reminded: Reminded) -> None:
