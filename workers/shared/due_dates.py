@@ -6,7 +6,8 @@ Extensions → Properties) and its handler returns the due date with the reminde
     dueWorkingDays="5" timeZone="Asia/Shanghai" deadlineTime="18:00" calendarFile="org/company-calendar.yaml"
     reminderIntervalHours="24" escalateAfterReminders="2"
 
-The user task then reads `camunda:dueDate="${<x>Due}"`, and a non-interrupting timer
+The output field is the process's `IsoDateTime` (ISO text with its offset, as the timer reads it);
+the user task then reads `camunda:dueDate="${<x>Due}"`, and a non-interrupting timer
 `R/${<x>Due}/PT${reminderIntervalHours}H` on it leads to the process's reminder topic
 (`reminders.reminder_topic`). The due date is the end (`deadlineTime`) of the `dueWorkingDays`-th
 working day after the start, by the company calendar (workers.shared.calendar): a lead time of 3
@@ -17,19 +18,14 @@ of the definition it was started from, so a lead time changed and redeployed hol
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import Field, PlainSerializer
+from pydantic import Field
 
 from workers.runtime import clock
 from workers.runtime.properties import TaskProperties, WholeNumber
 from workers.runtime.registry import ProcessVariables
 from workers.shared.calendar import load_calendar
 from workers.shared.properties import ClockTime, LocalPath, TimeZone
-
-# As `camunda:dueDate="${…Due}"` and the reminder cycle `R/${…Due}/PT…H` read it: ISO text with its
-# offset (a Camunda Date would print as Java's Date.toString() in the timer).
-IsoDateTime = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str)]
 
 
 class ReminderProperties(TaskProperties):
