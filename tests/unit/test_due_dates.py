@@ -98,3 +98,17 @@ def test_a_reminder_task_without_its_tasks_is_an_incident_naming_the_property(tm
     outcome, _ = remind(tmp_path, {"organisationFile": ORGANISATION, "remindTasks": " , "}, [])
     assert isinstance(outcome, Failed) and outcome.incident
     assert "remindTasks" in outcome.message
+
+
+def test_counts_a_subprocess_declared_empty_start_from_nothing(tmp_path: Path) -> None:
+    # SubProcess_Meeting and SubProcess_FollowUp declare remindersSent without a value: null, not {}
+    properties = element_properties("project-cooperation-implementation.bpmn", "Task_RemindMinutes")
+    env = HandlerEnvironment(settings=Settings(worker_id="harness", data_dir=tmp_path, mail_outbox_dir=tmp_path / "outbox",
+                                               tasklist_url="http://tasklist.example/camunda/app/tasklist/default/"))
+    env.engine.answer("GET", "/task", [{"id": "m1", "name": "填写会议纪要", "assignee": "huang.lei", "due": None}],
+                      params={"processInstanceId": "pi-1", "taskDefinitionKeyIn": "Task_WriteMinutes",
+                              "taskVariables": "meetingId_eq_R2"})
+    outcome = env.run("cooperation-implementation.remind",
+                      {"escalateAfterReminders": 2, "remindersSent": None, "remindTaskValue": "R2"},
+                      properties=properties, process_instance_id="pi-1")
+    assert outcome == Completed({"remindersSent": {"m1": 1}})

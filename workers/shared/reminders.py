@@ -104,7 +104,8 @@ class RemindSettings(OrganisationFile):
 
 class RemindInput(ProcessVariables):
     escalate_after_reminders: int  # returned with the due date (workers.shared.due_dates)
-    reminders_sent: dict[str, int] = {}  # task id -> reminders so far
+    # task id -> reminders so far; None where a subprocess declares it empty (counts per meeting, per item)
+    reminders_sent: dict[str, int] | None = None
     remind_task_value: str | None = None  # … has this value (an input parameter of the reminder task)
 
 
@@ -124,6 +125,6 @@ def reminder_topic(name: str, process: Bilingual) -> None:
                                    "needs the input parameter remindTaskValue (this timer's value of it)")
             only = {properties.remind_task_variable: state.remind_task_value}
         sent = remind_open_tasks(task, load(properties.organisation_file), process,
-                                 escalate_after=state.escalate_after_reminders, sent=state.reminders_sent,
+                                 escalate_after=state.escalate_after_reminders, sent=state.reminders_sent or {},
                                  task_definition_keys=properties.remind_tasks, task_variables=only)
         return RemindOutput(reminders_sent=sent)
