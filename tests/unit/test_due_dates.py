@@ -112,3 +112,16 @@ def test_counts_a_subprocess_declared_empty_start_from_nothing(tmp_path: Path) -
                       {"escalateAfterReminders": 2, "remindersSent": None, "remindTaskValue": "R2"},
                       properties=properties, process_instance_id="pi-1")
     assert outcome == Completed({"remindersSent": {"m1": 1}})
+
+
+@pytest.mark.parametrize("element", ["Task_ReturnCountersign", "Task_ReturnLeadership"])
+def test_a_returned_agreement_is_due_again_the_redrafting_lead_time_from_its_return(element: str) -> None:
+    now = datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI)  # a Friday
+    properties = element_properties("project-cooperation.bpmn", element)
+    outcome = HandlerEnvironment(now=now).run("cooperation.return-agreement", {
+        "returnedStep": "agreement-countersign", "returnedOutcome": "rejected", "returnedReason": "预算过高 / too costly"},
+        properties=properties)
+    assert isinstance(outcome, Completed), outcome
+    due = datetime.fromisoformat(outcome.variables["draftingDue"])
+    assert due == DueDateSettings.model_validate(properties).due(now) > now
+    assert outcome.variables["agreementRejection"].startswith("会签被驳回：预算过高")
