@@ -191,19 +191,38 @@ def data_owner_approves(page: Page, shots: Screenshots, world: World, tasklist: 
     complete(page, task)
 
 
+def claimed(page: Page, tasklist: str, task: dict[str, Any]) -> Locator:
+    """The department's task, opened from 部门待办's link and claimed (认领) by the person opening it."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{tasklist}default/#/?task={task['id']}")
+    expect(page.locator(".task-card h2.task")).to_contain_text("签收确认")
+    with page.expect_response(lambda r: f"/task/{task['id']}/claim" in r.url) as claim:
+        page.get_by_role("button", name=ZH_CLAIM, exact=True).click()
+    assert claim.value.ok, claim.value.text()
+    form = open_task(page, tasklist, task)
+    expect(page.locator(".task-card").get_by_role("button", name="完成", exact=True)).to_be_enabled()
+    return form
+
+
+def reads_the_record(form: Locator, content: str, version: int) -> None:
+    """The record read-only, with no instruction meant for the publisher and no empty link."""
+    from playwright.sync_api import expect
+
+    expect(form.get_by_label("标题 / Title")).to_have_value(TITLE)
+    expect(form.get_by_label("内容 / Content")).to_have_value(content)
+    expect(form.get_by_label("版本 / Version")).to_have_value(str(version))
+    expect(form).not_to_contain_text("内容或文档链接至少填写一项")
+    expect(form.get_by_label("文档链接 / Link to the document")).to_have_count(0)
+
+
 def receiver_asks(page: Page, shots: Screenshots, world: World, tasklist: str, instance: str) -> None:
     from playwright.sync_api import expect
 
     task = one_task(world, instance, "Task_Acknowledge", "production's acknowledgement", candidateGroup="production")
-    page.goto(f"{tasklist}default/#/?task={task['id']}")
-    expect(page.locator(".task-card h2.task")).to_contain_text("签收确认")
-    with page.expect_response(lambda r: f"/task/{task['id']}/claim" in r.url) as claimed:
-        page.get_by_role("button", name=ZH_CLAIM, exact=True).click()
-    assert claimed.value.ok, claimed.value.text()
-    form = open_task(page, tasklist, task)
-    expect(form.get_by_label("内容 / Content")).to_have_value(CONTENT)
-    expect(form.get_by_label("标题 / Title")).to_have_value(TITLE)
-    expect(form.get_by_label("版本 / Version")).to_have_value("1")
+    form = claimed(page, tasklist, task)
+    reads_the_record(form, CONTENT, 1)
+    expect(form).not_to_contain_text("更正版")
     reads_as_staff(page, form)
     shots(page, "receiver-acknowledgement-form")
     form.get_by_label("有疑问 / Ask a question").check()
@@ -219,6 +238,9 @@ def publisher_answers(page: Page, shots: Screenshots, world: World, tasklist: st
     assert task["assignee"] == PUBLISHER
     form = open_task(page, tasklist, task)
     expect(form.get_by_label(re.compile("^反馈内容"))).to_have_value(QUESTION)
+    asker = form.locator(".fjs-form-field-select").filter(has_text="反馈部门 / Department that reported back")
+    expect(asker.locator("input")).to_have_value(re.compile("^生产部"))  # a searchable select shows its choice typed in
+    expect(form.get_by_label("有疑问 / Asks a question")).to_be_checked()
     reads_as_staff(page, form)
     shots(page, "publisher-answer-form")
     typed(page, form.get_by_label(re.compile("^答复")), ANSWER)
@@ -243,12 +265,9 @@ def receiver_reads_version_2(page: Page, shots: Screenshots, world: World, taskl
 
     task = one_task(world, instance, "Task_Acknowledge", "production's acknowledgement of version 2",
                     candidateGroup="production")
-    page.goto(f"{tasklist}default/#/?task={task['id']}")
-    expect(page.locator(".task-card h2.task")).to_contain_text("签收确认")
-    page.get_by_role("button", name=ZH_CLAIM, exact=True).click()
-    form = open_task(page, tasklist, task)
-    expect(form.get_by_label("版本 / Version")).to_have_value("2")
-    expect(form.get_by_label("内容 / Content")).to_have_value(CORRECTED)
+    form = claimed(page, tasklist, task)
+    reads_the_record(form, CORRECTED, 2)
+    expect(form).to_contain_text("本信息为第 2 版，更正此前发布的版本")
     reads_as_staff(page, form)
     shots(page, "receiver-version-2")
 
