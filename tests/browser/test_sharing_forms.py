@@ -223,6 +223,7 @@ def receiver_asks(page: Page, shots: Screenshots, world: World, tasklist: str, i
     form = claimed(page, tasklist, task)
     reads_the_record(form, CONTENT, 1)
     expect(form).not_to_contain_text("更正版")
+    expect(form.get_by_label("无 / None")).to_be_checked()  # acknowledging alone is one click on 完成
     reads_as_staff(page, form)
     shots(page, "receiver-acknowledgement-form")
     form.get_by_label("有疑问 / Ask a question").check()
