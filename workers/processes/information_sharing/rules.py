@@ -135,8 +135,8 @@ def target_problems(request: Request, permissions: SharingPermissions, org: Orga
         if department is None:
             problems.append(f"{label}: 没有部门 {target!r} / no department {target!r}")
         elif target not in allowed:
-            problems.append(f"{label}: {department.name_zh}无权接收「{kind.zh}」信息 / "
-                            f"{department.name_en} may not receive {kind.en}")
+            problems.append(f"{label}: {department.name_zh}无权接收「{kind.zh}」信息，请删除该部门 / "
+                            f"{department.name_en} may not receive {kind.en}: remove it")
     return problems
 
 
@@ -156,8 +156,8 @@ def channel_problems(request: Request, permissions: SharingPermissions) -> list[
             continue
         if channel not in allowed:
             name = CHANNEL[channel]
-            problems.append(f"{label}: 「{kind.zh}」信息不允许通过{name.zh}共享 / "
-                            f"{kind.en} may not be shared by {name.en.lower()}")
+            problems.append(f"{label}: 「{kind.zh}」信息不允许通过{name.zh}共享，请取消勾选 / "
+                            f"{kind.en} may not be shared by {name.en.lower()}: untick it")
     return problems
 
 
