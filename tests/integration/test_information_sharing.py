@@ -282,6 +282,35 @@ def test_feedback_leads_to_a_corrected_version_every_receiver_is_told_about(worl
         assert pid in body(mail) and corrected in body(mail), body(mail)
 
 
+def test_feedback_and_an_answer_the_forms_would_not_send_come_back_to_their_form_named(world: World) -> None:
+    pid = share(world, title="二月排产 / February schedule", targetDepartments=["production", "finance"],
+                channels=["email"])
+    acknowledge(world, pid, "production", "he.jun", feedbackKind="error")  # reported, but not what
+    again = acknowledgement_task(world, pid, "production")
+    world.staff.call("he.jun", "POST", f"/task/{again['id']}/claim", json={"userId": "he.jun"})
+    problem = world.staff.form_variables("he.jun", again["id"])["feedbackProblem"]
+    assert "反馈内容 / Your feedback: 必填" in problem, problem
+    finance = acknowledgement_task(world, pid, "finance")
+    assert world.staff.form_variables("lin.xiao", finance["id"]).get("feedbackProblem") is None, \
+        "the message is the production department's own"
+    world.staff.complete("he.jun", again["id"], {"feedbackKind": "error", "feedbackText": "2 月 3 日应为 2 月 4 日"})
+
+    answer = wait_until(lambda: next(iter(world.staff.tasks(pid, taskDefinitionKey="Task_AnswerFeedback")), None),
+                        60, "the publisher's task to answer the feedback")
+    world.staff.complete(PUBLISHER, answer["id"], {"feedbackAnswer": " ", "correctionNeeded": "yes"})
+    back = wait_until(lambda: next(iter(t for t in world.staff.tasks(pid, taskDefinitionKey="Task_AnswerFeedback")
+                                        if t["id"] != answer["id"]), None), 60, "the answer back to the publisher")
+    problem = world.staff.form_variables(PUBLISHER, back["id"])["answerProblem"]
+    assert "答复 / Answer: 必填" in problem and "需要更正，发布新版本 / Correct it" in problem, problem
+    world.staff.complete(PUBLISHER, back["id"], {"feedbackAnswer": "已核实，日期无误 / verified, the date is right",
+                                                 "correctionNeeded": False})
+    acknowledge(world, pid, "finance", "lin.xiao")
+    has_ended(world.staff.admin.instance(pid), at="EndEvent_Shared")
+    receipts = {r["department"]: r for r in history(world, pid)["acknowledgements"]}
+    assert (receipts["production"]["by"], receipts["production"]["feedback"]) == ("he.jun", "error")
+    assert not world.staff.admin.get("/incident", processInstanceId=pid)
+
+
 # --- the decision is policy: a changed row changes who may receive -------------------------------------
 def test_changing_a_row_of_the_decision_changes_who_may_receive(world: World) -> None:
     other = dict(title="食堂菜单 / Canteen menu", category="other", targetDepartments=["marketing"], channels=["email"])

@@ -203,15 +203,22 @@ def test_no_e_mail_when_the_publisher_chose_only_the_record(tmp_path: Path) -> N
     assert published(tmp_path, "internal", channels=("record",)) == []
 
 
-def test_a_receipt_after_its_due_date_is_recorded_late_with_the_engines_identity() -> None:
-    due = datetime(2026, 12, 4, 18, tzinfo=SHANGHAI)
+def delivered_to_finance() -> HandlerEnvironment:
+    """A harness whose register holds the share's delivery to Finance, as sharing.publish records it."""
     env = HandlerEnvironment(now=NOW)
     record_delivery(env.settings.archive_root, ReceivedShare(
         department="finance", process_instance_id="share-1", title="订单 / Orders", category="customer",
         sensitivity="internal", share_version=1, publisher_department="sales", delivered_at=NOW))
+    return env
+
+
+def test_a_receipt_after_its_due_date_is_recorded_late_with_the_engines_identity() -> None:
+    due = datetime(2026, 12, 4, 18, tzinfo=SHANGHAI)
+    env = delivered_to_finance()
     outcome = env.run("sharing.record-acknowledgement", {
         "receivingDepartment": "finance", "acknowledgedBy": "lin.xiao", "acknowledgedAt": due + timedelta(hours=1),
-        "acknowledgementDue": due.isoformat(), "feedbackKind": "question"}, process_instance_id="share-1")
+        "acknowledgementDue": due.isoformat(), "feedbackKind": "question",
+        "feedbackText": "是否含税？/ Tax included?"}, process_instance_id="share-1")
     assert isinstance(outcome, Completed), outcome
     receipt = outcome.variables["acknowledgement"]
     assert (receipt["department"], receipt["by"], receipt["late"], receipt["feedback"]) == ("finance", "lin.xiao", True, "question")
@@ -223,3 +230,55 @@ def test_publishing_records_the_delivery_in_each_departments_register(tmp_path: 
     published(tmp_path, "internal")
     [entry] = received_by(tmp_path / "archive", "finance")
     assert (entry.share.title, entry.share.share_version, entry.acknowledged) == (REQUEST["title"], 1, False)
+
+
+RECEIPT = {"receivingDepartment": "finance", "acknowledgedBy": "lin.xiao", "acknowledgedAt": NOW.isoformat(),
+           "acknowledgementDue": (NOW + timedelta(days=2)).isoformat()}
+
+
+@pytest.mark.parametrize(("feedback", "named"), [
+    ({"feedbackKind": 5}, "反馈 / Feedback: 请选择"),
+    ({"feedbackKind": "complaint"}, "反馈 / Feedback: 请选择"),
+    ({"feedbackKind": "error"}, "反馈内容 / Your feedback: 必填"),
+    ({"feedbackKind": "question", "feedbackText": ["a", 1]}, "反馈内容 / Your feedback: 须为文字"),
+    ({"feedbackKind": "question", "feedbackText": "x" * 2001}, "反馈内容 / Your feedback: 不能超过 2000"),
+])
+def test_feedback_the_form_would_not_send_goes_back_to_the_department_named_and_is_not_recorded(
+        feedback: dict, named: str) -> None:
+    env = delivered_to_finance()
+    outcome = env.run("sharing.record-acknowledgement", {**RECEIPT, **feedback}, process_instance_id="share-1")
+    assert isinstance(outcome, BpmnError) and outcome.code == "SHARING_FEEDBACK_INVALID", outcome
+    assert named in outcome.message, outcome.message
+    [entry] = received_by(env.settings.archive_root, "finance")
+    assert not entry.acknowledged, "a refused receipt is not recorded"
+
+
+def test_a_receipt_clears_the_message_of_an_earlier_refusal() -> None:
+    outcome = delivered_to_finance().run("sharing.record-acknowledgement", {**RECEIPT, "feedbackKind": "none"},
+                                         process_instance_id="share-1")
+    assert isinstance(outcome, Completed), outcome
+    assert outcome.variables["feedbackProblem"] is None and outcome.variables["acknowledgement"]["feedback"] is None
+
+
+ANSWERED = {**{k: v for k, v in REQUEST.items() if k in ("title", "category", "sensitivity", "summary", "content")},
+            "shareVersion": 1, "organisationFile": str(DEMO), "publisher": "wu.hao", "publisherDepartment": "sales",
+            "receivingDepartments": ["finance"], "receivingDepartment": "finance", "acknowledgedBy": "lin.xiao",
+            "feedbackKind": "question", "feedbackText": "是否含税？", "deliveryChannels": ["record", "email"]}
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    ({}, "答复 / Answer: 必填"),
+    ({"feedbackAnswer": "含税 / included", "correctionNeeded": "yes"}, "需要更正，发布新版本 / Correct it"),
+    ({"feedbackAnswer": "已更正", "correctionNeeded": True, "correctedContent": "x" * 100_000},
+     "更正后的内容 / Corrected content: 不能超过 3000"),
+    ({"feedbackAnswer": "已更正", "correctionNeeded": True, "correctedSummary": {"nested": "<script>"}},
+     "更正后的摘要 / Corrected summary: 须为文字"),
+])
+def test_an_answer_the_form_would_not_send_goes_back_to_the_publisher_named_before_anything_is_sent(
+        answer: dict, named: str) -> None:
+    engine = FakeEngine()
+    env = HandlerEnvironment(engine=engine, now=NOW)
+    outcome = env.run("sharing.answer-feedback", {**ANSWERED, **answer}, process_instance_id="share-1")
+    assert isinstance(outcome, BpmnError) and outcome.code == "SHARING_ANSWER_INVALID", outcome
+    assert named in outcome.message, outcome.message
+    assert engine.requests == [], "no corrected version started"

@@ -14,7 +14,9 @@ from typing import Any
 from pydantic import Field
 
 from workers import BusinessRejection, TaskContext, TaskProperties, topic
-from workers.processes.information_sharing import PROCESS_KEY, SHARING_REQUEST_INVALID, rules
+from workers.processes.information_sharing import (
+    PROCESS_KEY, SHARING_ANSWER_INVALID, SHARING_FEEDBACK_INVALID, SHARING_REQUEST_INVALID, rules,
+)
 from workers.processes.information_sharing.labels import CATEGORY, FIELD, PROCESS_NAME, SENSITIVITY, Category, Channel
 from workers.processes.information_sharing.variables import (
     Acknowledgement,
@@ -256,14 +258,18 @@ def _post_to_interface(task: TaskContext, document: dict[str, Any]) -> None:
     post_signed(task.settings, None, INTERFACE_SECRET, document, f"sharing:{task.process_instance_id}:interface")
 
 
-@topic("sharing.record-acknowledgement")
+@topic("sharing.record-acknowledgement", errors=[SHARING_FEEDBACK_INVALID])
 def record_acknowledgement(receipt: RecordAcknowledgementInput, task: TaskContext) -> RecordAcknowledgementOutput:
     """One department's receipt, with the identity the engine authenticated for the completion (the
-    task listener's `acknowledgedBy`, which no form can write), also in the department's register."""
+    task listener's `acknowledgedBy`, which no form can write), also in the department's register.
+    Feedback the form would not have sent goes back to the department first, named."""
+    problems = rules.feedback_problems(receipt.feedback_kind, receipt.feedback_text)
+    if problems:
+        raise BusinessRejection(SHARING_FEEDBACK_INVALID, rejection_message(problems))
     register_receipt(task.settings.archive_root, Received(
         department=receipt.receiving_department, process_instance_id=task.process_instance_id,
         acknowledged_by=receipt.acknowledged_by, acknowledged_at=receipt.acknowledged_at))
-    feedback = receipt.feedback_kind if receipt.feedback_kind in ("error", "question") else None
+    feedback = receipt.feedback_kind if receipt.feedback_kind in rules.FEEDBACK_KINDS else None
     return RecordAcknowledgementOutput(acknowledgement=Acknowledgement(
         department=receipt.receiving_department, by=receipt.acknowledged_by, at=receipt.acknowledged_at,
         due=receipt.acknowledgement_due, late=rules.is_late(receipt.acknowledged_at, receipt.acknowledgement_due),
@@ -325,11 +331,16 @@ def _receipts_table(receipts: list[Acknowledgement], org: Organisation) -> Bilin
 
 
 # --- step 5: feedback ------------------------------------------------------------------------------
-@topic("sharing.answer-feedback")
+@topic("sharing.answer-feedback", errors=[SHARING_ANSWER_INVALID])
 def answer_feedback(answered: AnswerFeedbackInput, task: TaskContext) -> AnswerFeedbackOutput:
     """The publisher's answer goes back to the asker's department; a correction is published as the
     next version, a new instance of this process with the same audience, whose delivery tells every
-    receiver which version it corrects."""
+    receiver which version it corrects. An answer the form would not have sent goes back to the
+    publisher, named, before anything is sent or started."""
+    problems = rules.answer_problems(answered.feedback_answer, answered.correction_needed,
+                                     answered.corrected_summary, answered.corrected_content)
+    if problems:
+        raise BusinessRejection(SHARING_ANSWER_INVALID, rejection_message(problems))
     org = load(Path(answered.organisation_file))
     correction = None
     if answered.correction_needed:

@@ -111,11 +111,13 @@ class RecordAcknowledgementInput(ProcessVariables):
     acknowledged_by: str  # the task listener's: the user the engine authenticated for the completion
     acknowledged_at: datetime
     acknowledgement_due: datetime
-    feedback_kind: str | None = None
+    feedback_kind: Annotated[Any, AsTyped(str)] = None
+    feedback_text: Annotated[Any, AsTyped(str)] = None
 
 
 class RecordAcknowledgementOutput(ProcessVariables):
     acknowledgement: Acknowledgement
+    feedback_problem: str | None = None  # cleared: the form's message of an earlier refusal
 
 
 class AcknowledgementsInput(ProcessVariables):
@@ -144,7 +146,7 @@ class AnswerFeedbackInput(Share, Parties):
     feedback_kind: str
     feedback_text: Annotated[Any, AsTyped(str)] = None
     feedback_answer: Annotated[Any, AsTyped(str)] = None
-    correction_needed: bool | None = None
+    correction_needed: Annotated[Any, AsTyped(bool)] = None
     corrected_summary: Annotated[Any, AsTyped(str)] = None
     corrected_content: Annotated[Any, AsTyped(str)] = None
     delivery_channels: list[Channel]
@@ -152,3 +154,4 @@ class AnswerFeedbackInput(Share, Parties):
 
 class AnswerFeedbackOutput(ProcessVariables):
     correction_instance: str | None = None
+    answer_problem: str | None = None  # cleared: the form's message of an earlier refusal
