@@ -225,7 +225,7 @@ define(['angular'], function (angular) {
       }).then(function (more) {
         var read = byInstance(more.variables), labels = optionLabels(found.form), now = new Date();
         $scope.departments = found.groups.map(function (group, index) {
-          return {id: group.id, name: group.name,
+          return {id: group.id, name: (labels.targetDepartments || {})[group.id] || group.name,
             items: itemsFor(group.id, found.instances, read, more.tasks[index], labels, now),
             more: found.instances.length >= MOST};
         });
