@@ -102,11 +102,12 @@ define(['angular'], function (angular) {
     var shares = {}, scopes = {};
     variables.forEach(function (variable) {
       var value = parsed(variable);
-      if (SHARE_VARIABLES.indexOf(variable.name) >= 0 && variable.activityInstanceId === variable.processInstanceId) {
+      if (SHARE_VARIABLES.indexOf(variable.name) >= 0 && variable.executionId === variable.processInstanceId) {
         (shares[variable.processInstanceId] = shares[variable.processInstanceId] || {})[variable.name] = value;
       } else if (RECEIPT_VARIABLES.indexOf(variable.name) >= 0) {
-        // The receiving subprocess's local variables: one scope per department.
-        var scope = scopes[variable.activityInstanceId] = scopes[variable.activityInstanceId] ||
+        // The receiving subprocess's local variables, one scope execution per department (they all
+        // share the multi-instance's activity instance id, so that cannot tell them apart).
+        var scope = scopes[variable.executionId] = scopes[variable.executionId] ||
           {processInstanceId: variable.processInstanceId};
         scope[variable.name] = value;
       }
