@@ -22,7 +22,7 @@ from tests.support.driver import wait_until
 
 pytestmark = pytest.mark.engine
 
-MEMBER, COLLEAGUE, OUTSIDER = "he.jun", "ma.lin", "xu.ming"  # 生产部 Production twice; 工程部 Engineering
+MEMBER, COLLEAGUE, OUTSIDER = "he.jun", "ma.lin", "xu.ming"  # 生产部 Production twice; 技术部 Engineering
 PROCESS = "information-sharing"
 # What crossdept-received.js asks the history for (SHARE_VARIABLES + RECEIPT_VARIABLES there).
 VARIABLES = ["title", "category", "sensitivity", "summary", "content", "contentLink", "shareVersion",
