@@ -35,6 +35,7 @@ define(['angular'], function (angular) {
     noDepartment: '您不属于任何部门，因此这里没有内容。如有疑问，请联系系统管理员。 / You belong to no department, so there is nothing here. Ask the system administrator if this is wrong.',
     failed: '暂时无法读取本部门收到的信息。请刷新页面后重试；如仍不行，请截图并联系流程管理员。 / The received information could not be loaded. Reload the page and try again; if it still fails, send a screenshot to the process administrator.',
     more: '只显示最近 ' + MOST + ' 条。 / Only the latest ' + MOST + ' are shown.',
+    hint: '点击标题阅读内容；尚待签收的信息可从那里去签收。 / Click a title to read it; one still to acknowledge can be acknowledged from there.',
     feedback: {error: '发现错误 / Error reported', question: '有疑问 / Question'}
   };
 
@@ -161,6 +162,7 @@ define(['angular'], function (angular) {
     '    <h4>{{ department.name }}</h4>',
     '    <p ng-if="!department.items.length" class="crossdept-received-empty">{{ text.none }}</p>',
     '    <p ng-if="department.more" class="text-muted">{{ text.more }}</p>',
+    '    <p ng-if="department.items.length" class="text-muted">{{ text.hint }}</p>',
     '    <table ng-if="department.items.length" class="table table-condensed crossdept-received-list">',
     '      <thead><tr><th>标题 / Title</th><th>版本 / Version</th><th>分类 / Category</th><th>敏感程度 / Sensitivity</th>',
     '        <th>发布部门 / Published by</th><th>送达时间 / Delivered</th><th>签收状态 / Acknowledgement</th><th>反馈与答复 / Feedback</th></tr></thead>',
