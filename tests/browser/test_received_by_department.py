@@ -69,6 +69,7 @@ def test_a_production_member_sees_everything_production_received_and_opens_one(
     screenshots(page, "a-pending-share-opened")
     pending.get_by_role("link", name="去签收 / Acknowledge receipt").click()
     expect(page.locator(".task-card h2.task")).to_contain_text("签收确认 / Acknowledge receipt")
+    expect(page.locator(".fjs-container").get_by_label("标题 / Title")).to_have_value("元旦值班安排 / New Year duty roster")
     screenshots(page, "its-acknowledgement-task")
 
 
