@@ -20,6 +20,7 @@ from workers.runtime.registry import ProcessVariables
 from workers.shared.notify import Bilingual
 from workers.shared.organisation.lookups import department_head, role_members
 from workers.shared.organisation.model import Organisation
+from workers.shared.organisation.obligations import SharingObligation
 from workers.shared.text import MaxLength, check_text
 
 CONTENT_MAX = 3000  # contract C: the content travels in a String variable, far below its 4,000 limit
@@ -154,6 +155,33 @@ def channel_problems(request: Request, permissions: SharingPermissions) -> list[
             problems.append(f"{label}: 「{kind.zh}」信息不允许通过{name.zh}共享 / "
                             f"{kind.en} may not be shared by {name.en.lower()}")
     return problems
+
+
+def obligation_problems(request: Request, obligation: SharingObligation, org: Organisation) -> list[str]:
+    """What a share published for a regular sharing obligation (定期共享) changed of what the
+    obligation fixes: its title, classification, sensitivity and receiving departments, each named
+    with the value the organisation file gives it. The preparer fills in only the rest."""
+    fixed = Bilingual(zh=f"定期共享「{obligation.title_zh}」", en=f"the regular share “{obligation.title_en}”")
+    targets = [org.department(t) for t in obligation.targets]
+    expected = {
+        "title": (request.title == obligation.title, Bilingual(zh=f"「{obligation.title}」", en=f"“{obligation.title}”")),
+        "category": (request.category == obligation.category, CATEGORY[Category(obligation.category)]),
+        "sensitivity": (request.sensitivity == obligation.sensitivity,
+                        SENSITIVITY[Sensitivity(obligation.sensitivity)]),
+        "targetDepartments": (set(_ids(request.target_departments) or []) == set(obligation.targets),
+                              Bilingual(zh="、".join(d.name_zh for d in targets),
+                                        en=", ".join(d.name_en for d in targets))),
+    }
+    return [f"{FIELD[key]}: {fixed.zh}由制度规定为{value.zh}，不能修改，已恢复 / "
+            f"{fixed.en} is fixed by the policy as {value.en}; it cannot be changed and has been put back"
+            for key, (kept, value) in expected.items() if not kept]
+
+
+def obligation_fields(obligation: SharingObligation) -> dict[str, Any]:
+    """The variables the obligation fixes, with its values: put back with a rejection, so that the
+    correction form, which shows them read-only, submits what the obligation says."""
+    return {"title": obligation.title, "category": obligation.category, "sensitivity": obligation.sensitivity,
+            "targetDepartments": list(obligation.targets)}
 
 
 def _kind(request: Request) -> Bilingual:

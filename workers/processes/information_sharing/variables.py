@@ -90,6 +90,8 @@ class CheckRequestOutput(ProcessVariables):
     acknowledgement_required: bool
     reminder_interval_hours: int
     escalate_after_reminders: int
+    retention_days: int  # contract D: the engine keeps the instance's history this many days after its end
+    sharing_obligation: str | None = None  # the obligation's id (through the engine): its correction form
     rejection_message: str | None = None
 
 
