@@ -247,8 +247,8 @@ def test_a_late_acknowledgement_is_reminded_and_recorded_as_late(world: World) -
         world.staff.admin.session.post(f"{world.staff.admin.url}/job/{timer['id']}/execute", timeout=30).raise_for_status()
         wait_until(lambda: mails_to(world, "he.jun", "催办") or None, 60, "the reminder to production's members")
         missing = wait_until(lambda: history(world, pid).get("acknowledgements"), 30, "the receipts recorded at the reminder")
-        assert missing == [{"department": "production", "by": None, "at": None, "due": missing[0]["due"],
-                            "late": True, "feedback": None}]
+        assert missing == [{"department": "production", "by": None, "byName": None, "at": None,
+                            "due": missing[0]["due"], "late": True, "feedback": None}]
         acknowledge(world, pid, "production", "ma.lin")
         has_ended(instance, at="EndEvent_Shared")
     [receipt] = history(world, pid)["acknowledgements"]

@@ -254,13 +254,7 @@ def test_after_the_end_the_history_stays_with_the_audience(sharing: Sharing) -> 
 
 def webapp(sharing: Sharing, user: str, app: str) -> tuple[requests.Session, requests.Response]:
     """Logs in to a webapp as its login form does (CSRF token from a page's cookie)."""
-    base = sharing.url.replace("/engine-rest", "/camunda")
-    browser = requests.Session()
-    browser.get(f"{base}/app/tasklist/", timeout=10)
-    browser.headers["X-XSRF-TOKEN"] = browser.cookies.get("XSRF-TOKEN") or ""
-    response = browser.post(f"{base}/api/admin/auth/user/default/login/{app}", timeout=10,
-                            data={"username": user, "password": sharing.staff.password})
-    return browser, response
+    return sharing.staff.webapp(user, app)
 
 
 @pytest.mark.parametrize("who", [GROUP_READER, PUBLISHER, "xu.ming"])

@@ -83,6 +83,21 @@ class Staff:
             self._sessions[user_id] = session
         return self._sessions[user_id]
 
+    def webapp(self, user_id: str, app: str = "tasklist") -> tuple[requests.Session, requests.Response]:
+        """Logs in to a webapp as its login form does (CSRF token from a page's cookie); the session
+        then calls the engine API behind the webapps (/camunda/api/engine/engine/default/...)."""
+        base = self.engine.engine_url.replace("/engine-rest", "/camunda")
+        browser = requests.Session()
+        browser.get(f"{base}/app/tasklist/", timeout=10)
+        browser.headers["X-XSRF-TOKEN"] = browser.cookies.get("XSRF-TOKEN") or ""
+        response = browser.post(f"{base}/api/admin/auth/user/default/login/{app}", timeout=10,
+                                data={"username": user_id, "password": self.password})
+        # The login starts a new session, which gets its token on its first request (Tasklist's pages
+        # read it from the cookie each time): with the old one every POST would be refused with 403.
+        page = browser.get(f"{base}/app/tasklist/", timeout=10)
+        browser.headers["X-XSRF-TOKEN"] = page.cookies.get("XSRF-TOKEN") or browser.cookies.get("XSRF-TOKEN") or ""
+        return browser, response
+
     def call(self, user_id: str, method: str, path: str, **kwargs: Any) -> Any:
         response = self.session(user_id).request(method, self.engine.engine_url + path, timeout=30, **kwargs)
         assert response.ok, f"{user_id}: {method} {path} -> {response.status_code} {response.text}"

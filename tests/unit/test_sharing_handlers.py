@@ -181,6 +181,7 @@ def published(tmp_path: Path, sensitivity: str, channels: tuple[str, ...] = ("re
                    "calendarFile": "org/company-calendar.yaml"})
     assert isinstance(outcome, Completed), outcome
     assert outcome.variables["acknowledgementDue"] == "2026-12-04T18:00:00+08:00"  # two working days on
+    assert outcome.variables["companyTimeZone"] == "Asia/Shanghai"  # the received view shows times in it
     outbox = tmp_path / "outbox"
     return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
             for p in sorted(outbox.iterdir() if outbox.exists() else [])]
@@ -216,12 +217,13 @@ def test_a_receipt_after_its_due_date_is_recorded_late_with_the_engines_identity
     due = datetime(2026, 12, 4, 18, tzinfo=SHANGHAI)
     env = delivered_to_finance()
     outcome = env.run("sharing.record-acknowledgement", {
-        "receivingDepartment": "finance", "acknowledgedBy": "lin.xiao", "acknowledgedAt": due + timedelta(hours=1),
+        **ORG, "receivingDepartment": "finance", "acknowledgedBy": "lin.xiao", "acknowledgedAt": due + timedelta(hours=1),
         "acknowledgementDue": due.isoformat(), "feedbackKind": "question",
         "feedbackText": "是否含税？/ Tax included?"}, process_instance_id="share-1")
     assert isinstance(outcome, Completed), outcome
     receipt = outcome.variables["acknowledgement"]
     assert (receipt["department"], receipt["by"], receipt["late"], receipt["feedback"]) == ("finance", "lin.xiao", True, "question")
+    assert receipt["byName"] == "林晓"  # what the received view shows: staff may not read other users
     [entry] = received_by(env.settings.archive_root, "finance")
     assert entry.acknowledgement is not None and entry.acknowledgement.acknowledged_by == "lin.xiao"
 
@@ -232,7 +234,7 @@ def test_publishing_records_the_delivery_in_each_departments_register(tmp_path: 
     assert (entry.share.title, entry.share.share_version, entry.acknowledged) == (REQUEST["title"], 1, False)
 
 
-RECEIPT = {"receivingDepartment": "finance", "acknowledgedBy": "lin.xiao", "acknowledgedAt": NOW.isoformat(),
+RECEIPT = {**ORG, "receivingDepartment": "finance", "acknowledgedBy": "lin.xiao", "acknowledgedAt": NOW.isoformat(),
            "acknowledgementDue": (NOW + timedelta(days=2)).isoformat()}
 
 
@@ -282,3 +284,36 @@ def test_an_answer_the_form_would_not_send_goes_back_to_the_publisher_named_befo
     assert isinstance(outcome, BpmnError) and outcome.code == "SHARING_ANSWER_INVALID", outcome
     assert named in outcome.message, outcome.message
     assert engine.requests == [], "no corrected version started"
+
+
+def answered(tmp_path: Path, sensitivity: str) -> str:
+    """The answer mail to the asking department (finance), as its members receive it."""
+    settings = Settings(worker_id="harness", data_dir=tmp_path, mail_outbox_dir=tmp_path / "outbox",
+                        tasklist_url="http://tasklist.example/camunda/app/tasklist/default/")
+    outcome = HandlerEnvironment(settings=settings, now=NOW).run("sharing.answer-feedback", {
+        **{k: REQUEST[k] for k in ("title", "category", "summary", "content")}, "sensitivity": sensitivity,
+        "shareVersion": 1, "organisationFile": str(DEMO), "publisher": "wu.hao", "publisherDepartment": "sales",
+        "receivingDepartments": ["production", "finance"], "receivingDepartment": "finance",
+        "acknowledgedBy": "lin.xiao", "feedbackKind": "question", "feedbackText": "A 客户含税吗？",
+        "feedbackAnswer": "不含税，95 元为净价", "correctionNeeded": False, "deliveryChannels": ["record", "email"],
+    }, process_instance_id="share-1")
+    assert isinstance(outcome, Completed), outcome
+    mails = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+             for p in sorted((tmp_path / "outbox").iterdir())]
+    [mail] = mails
+    assert str(mail["To"]) == "郭红 <guo.hong@example.com>, 林晓 <lin.xiao@example.com>", mail["To"]
+    return mail.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.mark.parametrize("sensitivity", ["confidential", "secret"])
+def test_a_sensitive_answer_is_not_mailed_but_pointed_to_in_the_received_view(tmp_path: Path, sensitivity: str) -> None:
+    text = answered(tmp_path, sensitivity)
+    assert "含税" not in text and "净价" not in text, text
+    assert "「本部门收到的信息」" in text and "Received by my department" in text, text
+    assert "http://tasklist.example/" in text, text
+
+
+def test_an_internal_answer_is_mailed_with_the_feedback(tmp_path: Path) -> None:
+    text = answered(tmp_path, "internal")
+    assert "A 客户含税吗？" in text and "不含税，95 元为净价" in text, text
+    assert "本部门收到的信息" not in text, text

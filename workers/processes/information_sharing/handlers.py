@@ -17,7 +17,9 @@ from workers import BusinessRejection, TaskContext, TaskProperties, topic
 from workers.processes.information_sharing import (
     PROCESS_KEY, SHARING_ANSWER_INVALID, SHARING_FEEDBACK_INVALID, SHARING_REQUEST_INVALID, rules,
 )
-from workers.processes.information_sharing.labels import CATEGORY, FIELD, PROCESS_NAME, SENSITIVITY, Category, Channel
+from workers.processes.information_sharing.labels import (
+    CATEGORY, FIELD, PROCESS_NAME, RECEIVED_VIEW, SENSITIVITY, Category, Channel,
+)
 from workers.processes.information_sharing.variables import (
     Acknowledgement,
     AcknowledgementsInput,
@@ -208,7 +210,7 @@ def publish(share: PublishInput, properties: PublishSettings, task: TaskContext)
     if Channel.INTERFACE in share.delivery_channels:
         document = _interface_document(share, task, now, due)
         task.once("interface", lambda: _post_to_interface(task, document))
-    return PublishOutput(published_at=now, acknowledgement_due=due)
+    return PublishOutput(published_at=now, acknowledgement_due=due, company_time_zone=str(properties.time_zone))
 
 
 def _subject(share: Share) -> Bilingual:
@@ -270,8 +272,10 @@ def record_acknowledgement(receipt: RecordAcknowledgementInput, task: TaskContex
         department=receipt.receiving_department, process_instance_id=task.process_instance_id,
         acknowledged_by=receipt.acknowledged_by, acknowledged_at=receipt.acknowledged_at))
     feedback = receipt.feedback_kind if receipt.feedback_kind in rules.FEEDBACK_KINDS else None
+    person = load(Path(receipt.organisation_file)).people_by_id.get(receipt.acknowledged_by)
     return RecordAcknowledgementOutput(acknowledgement=Acknowledgement(
-        department=receipt.receiving_department, by=receipt.acknowledged_by, at=receipt.acknowledged_at,
+        department=receipt.receiving_department, by=receipt.acknowledged_by,
+        by_name=person.name if person else None, at=receipt.acknowledged_at,
         due=receipt.acknowledgement_due, late=rules.is_late(receipt.acknowledged_at, receipt.acknowledgement_due),
         feedback=feedback))
 
@@ -350,16 +354,24 @@ def answer_feedback(answered: AnswerFeedbackInput, task: TaskContext) -> AnswerF
         event_key=f"sharing:{task.process_instance_id}:answer:{department}",
         recipients=department_members(org, department),
         subject=Bilingual(zh=f"反馈答复：{answered.title}", en=f"Answer to your feedback: {answered.title}"),
-        body=_answer_body(answered, correction)))
+        body=_answer_body(answered, correction, task.settings.tasklist_url)))
     return AnswerFeedbackOutput(correction_instance=correction)
 
 
-def _answer_body(answered: AnswerFeedbackInput, correction: str | None) -> Bilingual:
-    """The exchange itself may quote sensitive content: for 机密、绝密 it stays in the record."""
+def _answer_body(answered: AnswerFeedbackInput, correction: str | None, tasklist_url: str | None) -> Bilingual:
+    """The exchange itself may quote sensitive content: for 机密、绝密 it stays in the record, where the
+    asking department reads it in Tasklist's 本部门收到的信息 (crossdept-received.js, contract E)."""
     version = answered.share_version + 1
     zh = [f"发布部门已答复您部门对《{answered.title}》的反馈。"]
     en = [f"The publisher answered your department's feedback on “{answered.title}”."]
-    if not answered.sensitivity.sensitive:
+    if answered.sensitivity.sensitive:
+        where = tasklist_url or "待办任务列表 / Tasklist"
+        zh.append(f"该信息为{SENSITIVITY[answered.sensitivity].zh}，答复不在邮件中：请在待办任务列表顶部点击"
+                  f"「{RECEIVED_VIEW.zh}」，在该信息的「反馈与答复」一栏阅读答复：{where}")
+        en.append(f"The information is {SENSITIVITY[answered.sensitivity].en.lower()}, so the answer is not in this "
+                  f"message: in Tasklist, click “{RECEIVED_VIEW.zh} / {RECEIVED_VIEW.en}” at the top and read it "
+                  f"under the item's feedback: {where}")
+    else:
         zh += [f"反馈：{answered.feedback_text or ''}", f"答复：{answered.feedback_answer or ''}"]
         en += [f"Feedback: {answered.feedback_text or ''}", f"Answer: {answered.feedback_answer or ''}"]
     if correction:

@@ -87,3 +87,5 @@ ANSWER_FIELD = {
 }
 
 PROCESS_NAME = Bilingual(zh="信息共享", en="information sharing")
+# Tasklist's navbar action listing what a department received (crossdept-received.js says the same).
+RECEIVED_VIEW = Bilingual(zh="本部门收到的信息", en="Received by my department")

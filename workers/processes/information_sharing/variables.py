@@ -48,6 +48,7 @@ class Acknowledgement(ProcessVariables):
 
     department: str
     by: str | None = None
+    by_name: str | None = None  # the organisation's name for `by`: staff may not read other users
     at: datetime | None = None
     due: datetime
     late: bool
@@ -103,10 +104,12 @@ class PublishInput(Share, Parties):
 class PublishOutput(ProcessVariables):
     published_at: IsoDateTime
     acknowledgement_due: IsoDateTime
+    company_time_zone: str  # the step's timeZone: 本部门收到的信息 in Tasklist shows times in it
 
 
 # --- acknowledgement -------------------------------------------------------------------------------
 class RecordAcknowledgementInput(ProcessVariables):
+    organisation_file: str
     receiving_department: str  # the multi-instance's element
     acknowledged_by: str  # the task listener's: the user the engine authenticated for the completion
     acknowledged_at: datetime

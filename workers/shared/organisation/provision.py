@@ -107,7 +107,8 @@ def received_filters(org: Organisation) -> list[FilterSpec]:
     """本部门收到的信息 per department, read by its members only: the shares sent to it that are still
     to be acknowledged, newest first, with title, version, classification and sensitivity on each card.
     Opening one is opening its acknowledgement task, which the engine lets the candidate group read;
-    what was acknowledged already is in the department's received register (workers.shared.received)."""
+    what was acknowledged already is in Tasklist's navbar view of the same name (crossdept-received.js,
+    from the engine's history) and in the department's received register (workers.shared.received)."""
     return [FilterSpec(f"received-by:{d.id}", f"本部门收到的信息·{d.name_zh} / Received by {d.name_en}",
                        f"发给{d.name_zh}、尚待确认收到的共享信息 / Information shared with {d.name_en}, "
                        "waiting for its acknowledgement", "#b7791f",
