@@ -3,7 +3,8 @@ another with Tab and no pause, then 完成 / 发起 at once, the way a fast typi
 back over REST exactly as typed. form-js 1.8.7 takes a field's input 300 ms late and redraws every
 field from what it has taken, so without crossdept-formjs-input.js a redraw in those 300 ms (another
 field's change, a field a choice brings up) wiped what was being typed. The feasibility assessment
-has its own test, typed the same way (test_cooperation_feasibility_form.py)."""
+has its own test, typed the same way (test_cooperation_feasibility_form.py); the project assessment's
+rows, five scores and a comment each, lost the comment's start the same way."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from tests.browser.test_approval_forms import ENGINEERING_HEAD, block, request  
 from tests.browser.test_handover_forms import announced_today, staff, worker  # noqa: F401 (the module fixtures)
 from tests.browser.test_tasklist import log_in
 from tests.integration.test_information_sharing import PUBLISHER, deploy
-from tests.support.driver import EngineDriver, wait_until
+from tests.integration.test_project_acceptance import TOPICS as ACCEPTANCE_TOPICS, _judged, _next
+from tests.support import acceptance
+from tests.support.driver import EngineDriver, running_worker, wait_until, worker_settings_in
 from tests.support.staff import Staff, demo_with_starters
+from workers.catalog import load_registry
 from workers.runtime.settings import Settings
 from workers.shared.approvals.record import Verdict
 
@@ -159,3 +163,63 @@ def test_a_publisher_types_the_share_at_full_speed_and_the_start_has_every_value
         assert (values["targetDepartments"], values["channels"]) == (["production"], ["email"])
     finally:
         sharing.delete(instance)
+
+
+# --- the project assessment: per department five scores, then the comment, Tab after Tab -------------------
+ASSESSOR = acceptance.HEADS["engineering"]  # 张伟 scores Sales and Production
+
+
+@pytest.fixture(scope="module")
+def assessment(engine: Settings, admin: EngineDriver, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Staff, str, dict[str, Any]]]:
+    """An acceptance passed in one round (through REST), at its assessment; yields the staff, the
+    instance and Engineering's assessment task."""
+    folder = tmp_path_factory.mktemp("fast-typing-assessment")
+    organisation_file = folder / "organisation.yaml"
+    staff = Staff(engine, admin)
+    staff.provision(demo_with_starters(organisation_file))
+    acceptance.deploy(admin, organisation_file, "fast-typing-assessment")
+    settings = worker_settings_in(engine, folder, archive_dir=folder / "archive", mail_outbox_dir=folder / "outbox")
+    with running_worker(load_registry().subset(ACCEPTANCE_TOPICS), settings):
+        instance = acceptance.start(admin, "project-cooperation-acceptance", "PC-2026-0077",
+                                    acceptance.contract_inputs(organisation_file))
+        try:
+            [check] = _next(staff, instance, "Task_CheckCriteria", set(), "the acceptance task")
+            rows = staff.form_variables(check["assignee"], check["id"])["acceptanceRows"]
+            staff.complete(check["assignee"], check["id"], {"acceptanceRows": _judged(
+                rows, {row["criterionId"]: ("pass", "") for row in rows})})
+            tasks = _next(staff, instance, "Task_AssessDepartments", set(), "the four assessment tasks", count=4)
+            yield staff, instance, next(t for t in tasks if t["assignee"] == ASSESSOR)
+        finally:
+            staff.delete(instance)
+
+
+def test_an_assessor_types_every_score_and_comment_at_full_speed_and_the_rows_are_recorded(
+    new_page: Callable[..., Any], screenshots: Screenshots, assessment: tuple[Staff, str, dict[str, Any]],
+    engine: Settings,
+) -> None:
+    from playwright.sync_api import expect
+
+    staff, instance, task = assessment
+    page = new_page("assessor")
+    log_in(page, tasklist_of(engine), ASSESSOR, staff.password)
+    page.goto(f"{tasklist_of(engine)}default/#/?task={task['id']}")
+    form = page.locator(".fjs-container")
+    goals = form.get_by_label("目标完成 / Goal completion")
+    expect(goals).to_have_count(2, timeout=WAIT_MS)
+    typed: list[dict[str, Any]] = []
+    for n in range(2):
+        row = {"goal": 5 - n, "quality": 4, "schedule": 3 + n, "cost": 2, "teamwork": 5,
+               "comment": f"第 {n + 1} 个部门配合积极，交付及时 / department {n + 1}: cooperative, delivered on time"}
+        type_with_tabs(page, goals.nth(n), [str(row[k]) for k in ("goal", "quality", "schedule", "cost", "teamwork")]
+                       + [row["comment"]])
+        typed.append(row)
+    with page.expect_response(lambda r: f"/task/{task['id']}/submit-form" in r.url) as submitted:
+        page.get_by_role("button", name="完成", exact=True).click()
+    screenshots(page, "assessment-submitted")
+    assert submitted.value.ok, submitted.value.text()
+    # the worker records the scores it accepted (or sends the form back saying what is missing)
+    outcome = wait_until(lambda: {k: v for k, v in staff.admin.history_variables(instance).items()
+                                  if k in ("assessmentBy_engineering", "assessmentRejection") and v} or None,
+                         60, "the assessment recorded or sent back")
+    recorded = [{k: score[k] for k in typed[0]} for score in outcome.get("assessmentBy_engineering", [])]
+    assert recorded == typed, outcome
