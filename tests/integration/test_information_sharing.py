@@ -15,6 +15,7 @@ import pytest
 
 from tests.support.assertions import has_ended, waits_at
 from tests.support.driver import EngineDriver, running_worker, wait_until, worker_settings_in
+from tests.support.retention import assert_kept_for
 from tests.support.receivers import InterfaceReceiver, Mailbox, Receiver, http_receiver, interface_receiver, smtp_server
 from tests.support.staff import ROOT, Staff, demo_with_starters
 from workers.catalog import load_registry
@@ -29,7 +30,8 @@ PUBLISHER, SALES_HEAD, LEADER = "wu.hao", "li.qiang", "wang.jianguo"  # 销售�
 PRODUCTION, FINANCE = ["zhou.gang", "he.jun", "ma.lin"], ["guo.hong", "lin.xiao"]
 TASKLIST = "http://camunda.corp.example/camunda/app/tasklist/default/"
 FORMS = ["information-sharing-publish.form", "information-sharing-correct.form",
-         "information-sharing-acknowledge.form", "information-sharing-answer.form"]
+         "information-sharing-correct-obligation.form", "information-sharing-acknowledge.form",
+         "information-sharing-answer.form"]
 DECISION = "sharing-permissions.dmn"
 CONTENT = "十二月订单：A 客户 300 台，B 客户 120 台 / December orders: customer A 300 units, customer B 120"
 
@@ -193,6 +195,24 @@ def test_a_target_the_decision_does_not_allow_is_sent_back_naming_it(world: Worl
     assert task["assignee"] == PUBLISHER
 
 
+def test_a_free_shares_correction_lets_its_publisher_change_the_receiving_departments(world: World) -> None:
+    pid = share(world, title="十二月排产 / December production plan", content="", contentLink="",
+                channels=["record"])
+    instance = world.staff.admin.instance(pid)
+    waits_at(instance, "Task_CorrectRequest")  # neither content nor a link; no obligation fixes its fields
+    assert history(world, pid)["sharingObligation"] is None
+    [task] = world.staff.tasks(pid, taskDefinitionKey="Task_CorrectRequest")
+    world.staff.complete(PUBLISHER, task["id"], {"content": CONTENT, "targetDepartments": ["production"],
+                                                 "withdraw": False})
+    acknowledgement_task(world, pid, "production")
+    assert (history(world, pid)["receivingDepartments"], history(world, pid)["sharingAudienceGroups"]) == (
+        ["production"], ["production"]), "the corrected targets are the ones published to"
+    assert not world.staff.admin.get("/task", processInstanceId=pid, candidateGroup="finance"), \
+        "the department taken off receives nothing"
+    acknowledge(world, pid, "production", "he.jun")
+    has_ended(instance, at="EndEvent_Shared")
+
+
 def test_an_approvers_rejection_goes_back_to_the_publisher_with_the_reason(world: World) -> None:
     pid = share(world, title="内部通讯录 / Internal directory", sensitivity="internal")  # the head approves
     decide(world, SALES_HEAD, verdict="reject", comment="请删去个人手机号 / remove the mobile numbers")
@@ -262,6 +282,35 @@ def test_feedback_leads_to_a_corrected_version_every_receiver_is_told_about(worl
         assert pid in body(mail) and corrected in body(mail), body(mail)
 
 
+def test_feedback_and_an_answer_the_forms_would_not_send_come_back_to_their_form_named(world: World) -> None:
+    pid = share(world, title="二月排产 / February schedule", targetDepartments=["production", "finance"],
+                channels=["email"])
+    acknowledge(world, pid, "production", "he.jun", feedbackKind="error")  # reported, but not what
+    again = acknowledgement_task(world, pid, "production")
+    world.staff.call("he.jun", "POST", f"/task/{again['id']}/claim", json={"userId": "he.jun"})
+    problem = world.staff.form_variables("he.jun", again["id"])["feedbackProblem"]
+    assert "反馈内容 / Your feedback: 必填" in problem, problem
+    finance = acknowledgement_task(world, pid, "finance")
+    assert world.staff.form_variables("lin.xiao", finance["id"]).get("feedbackProblem") is None, \
+        "the message is the production department's own"
+    world.staff.complete("he.jun", again["id"], {"feedbackKind": "error", "feedbackText": "2 月 3 日应为 2 月 4 日"})
+
+    answer = wait_until(lambda: next(iter(world.staff.tasks(pid, taskDefinitionKey="Task_AnswerFeedback")), None),
+                        60, "the publisher's task to answer the feedback")
+    world.staff.complete(PUBLISHER, answer["id"], {"feedbackAnswer": " ", "correctionNeeded": "yes"})
+    back = wait_until(lambda: next(iter(t for t in world.staff.tasks(pid, taskDefinitionKey="Task_AnswerFeedback")
+                                        if t["id"] != answer["id"]), None), 60, "the answer back to the publisher")
+    problem = world.staff.form_variables(PUBLISHER, back["id"])["answerProblem"]
+    assert "答复 / Answer: 必填" in problem and "需要更正，发布新版本 / Correct it" in problem, problem
+    world.staff.complete(PUBLISHER, back["id"], {"feedbackAnswer": "已核实，日期无误 / verified, the date is right",
+                                                 "correctionNeeded": False})
+    acknowledge(world, pid, "finance", "lin.xiao")
+    has_ended(world.staff.admin.instance(pid), at="EndEvent_Shared")
+    receipts = {r["department"]: r for r in history(world, pid)["acknowledgements"]}
+    assert (receipts["production"]["by"], receipts["production"]["feedback"]) == ("he.jun", "error")
+    assert not world.staff.admin.get("/incident", processInstanceId=pid)
+
+
 # --- the decision is policy: a changed row changes who may receive -------------------------------------
 def test_changing_a_row_of_the_decision_changes_who_may_receive(world: World) -> None:
     other = dict(title="食堂菜单 / Canteen menu", category="other", targetDepartments=["marketing"], channels=["email"])
@@ -271,6 +320,57 @@ def test_changing_a_row_of_the_decision_changes_who_may_receive(world: World) ->
         pid = share(world, **other)
         waits_at(world.staff.admin.instance(pid), "Task_CorrectRequest")
         assert "市场部" in history(world, pid)["rejectionMessage"]
+
+
+# --- retention: the decision's row says how long a share's history is kept -----------------------------
+def retention_days(world: World, category: str, sensitivity: str) -> int:
+    """What the deployed decision says for the row, as the engine evaluates it."""
+    response = world.staff.admin.session.post(
+        f"{world.staff.admin.url}/decision-definition/key/sharing-permissions/evaluate", timeout=30,
+        json={"variables": {"category": {"value": category}, "sensitivity": {"value": sensitivity}}})
+    assert response.ok, response.text
+    return response.json()[0]["retentionDays"]["value"]
+
+
+def withdrawn_share(world: World, title: str) -> str:
+    pid = share(world, title=title, sensitivity="internal")
+    def withdraw_task() -> dict[str, Any] | None:
+        for approval in world.staff.admin.get("/process-instance", superProcessInstance=pid):
+            for task in world.staff.admin.get("/task", processInstanceId=approval["id"], taskDefinitionKey="Task_Withdraw"):
+                return task
+        return None
+    task = wait_until(withdraw_task, 60, "the publisher's withdraw task of the share's approval")
+    world.staff.complete(PUBLISHER, task["id"], {"approvalWithdrawReason": "不再需要 / no longer needed"})
+    has_ended(world.staff.admin.instance(pid), at="EndEvent_ApprovalWithdrawn")
+    return pid
+
+
+OTHER_PUBLIC = dict(category="other", targetDepartments=["marketing"], channels=["email"])  # no acknowledgement
+
+
+def test_a_shares_history_is_kept_as_long_as_its_decision_row_says(world: World) -> None:
+    published = share(world, title="食堂菜单 / Canteen menu", **OTHER_PUBLIC)
+    has_ended(world.staff.admin.instance(published), at="EndEvent_Published")
+    withdrawn = withdrawn_share(world, "部门通讯录 / Department directory")  # business data, internal; called approval
+    rows = {published: ("other", "public"), withdrawn: ("business-data", "internal")}
+    kept = {pid: retention_days(world, *row) for pid, row in rows.items()}
+    assert len(set(kept.values())) == 2, f"two rows with different retention: {kept}"
+    for pid, days in kept.items():
+        assert history(world, pid)["retentionDays"] == days, "sharing.check-request wrote the decision's retention"
+    common = ("process instance", "variables", "details", "activity instances", "decision instances")
+    assert_kept_for(world.staff.admin, published, kept[published], common + ("external-task log",))
+    assert_kept_for(world.staff.admin, withdrawn, kept[withdrawn], common + ("tasks", "user operations"))
+
+
+def test_a_changed_retention_row_changes_the_next_shares_removal_time(world: World) -> None:
+    row = '<outputEntry id="Rule_OtherPublic_RetentionDays">\n          <text>365</text>'
+    before = retention_days(world, "other", "public")
+    with edited(world, decision_edits={row: row.replace(">365<", ">7<")}):
+        changed = retention_days(world, "other", "public")
+        pid = share(world, title="班车时刻 / Shuttle times", **OTHER_PUBLIC)
+        has_ended(world.staff.admin.instance(pid), at="EndEvent_Published")
+    assert changed != before, f"the redeployed row says {changed} days, the original {before}"
+    assert_kept_for(world.staff.admin, pid, changed, ("process instance", "variables", "decision instances"))
 
 
 # --- every row of the decision --------------------------------------------------------------------------

@@ -168,9 +168,13 @@ def test_a_publisher_cannot_start_with_an_audience_of_her_choice(sharing: Sharin
 
 
 def test_nor_through_a_message_start(sharing: Sharing) -> None:
-    body = {"messageName": "sharing-access-demo-publish", "businessKey": "share-forged-message",
-            "processVariables": to_camunda({"sharingAudienceUsers": ["xu.ming"]})}
-    refused(sharing.request(PUBLISHER, "POST", "/message", json=body), 403, "ENGINE-CROSSDEPT-09")
+    # sharingAudienceUsers is no field of the start event, so the start-form rule refuses it first
+    # (08); sharingAudienceGroups passes that (allowedVariables, on purpose) and meets the audience rule.
+    for variables, status, code in (({"sharingAudienceUsers": ["xu.ming"]}, 400, "ENGINE-CROSSDEPT-08"),
+                                    ({"sharingAudienceGroups": ["engineering"]}, 403, "ENGINE-CROSSDEPT-09")):
+        body = {"messageName": "sharing-access-demo-publish", "businessKey": "share-forged-message",
+                "processVariables": to_camunda(variables)}
+        refused(sharing.request(PUBLISHER, "POST", "/message", json=body), status, code, f"'{next(iter(variables))}'")
     assert sharing.staff.admin.get("/history/process-instance", processInstanceBusinessKey="share-forged-message") == []
 
 

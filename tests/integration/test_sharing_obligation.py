@@ -2,7 +2,9 @@
 an occurrence seconds after its schedule says, the owning head gets 准备并发布 with the deadline as due
 date; one left undone past its deadline is recorded, commented and escalated by e-mail; one done in
 time is published through information-sharing with its preparer as the publisher (a missing field goes
-back to them in information-sharing's correction task), reaches each target department's
+back to them in information-sharing's correction task for regular shares, where the obligation's title,
+category, sensitivity and receiving departments are read-only and the engine refuses a change to them;
+one made past the engine is caught by the check, named and put back), reaches each target department's
 acknowledgement task and is recorded with its completer and the share."""
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
+from tests.integration.test_engine_enforcement import complete as submit, refused
 from tests.integration.test_information_sharing import deploy as deploy_sharing
 from tests.support.assertions import has_ended, variable_equals, waits_at
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until
@@ -35,6 +38,7 @@ TOPICS = ["sharing-obligation.assign", "sharing-obligation.overdue", "sharing-ob
 TASKLIST = "http://camunda.corp.example/camunda/app/tasklist/default/"
 LEAD_S = 10
 LATE_S = 10  # a few 1-second scans on a loaded machine (re-reading the file checks its names' font too)
+FIXED = {"title", "category", "sensitivity", "targetDepartments"}  # the obligation's, in the share
 
 
 def quick(obligation_id: str, owner: str, targets: list[str], first_deadline: datetime, lead_s: int,
@@ -145,29 +149,119 @@ def acknowledge(staff: Staff, share: ProcessInstance, department: str, person: s
     staff.complete(person, task["id"], {"feedbackKind": "none"})
 
 
-def test_a_share_done_in_time_is_published_by_its_preparer_acknowledged_and_recorded(scenario: dict) -> None:
+def fields(form: dict[str, Any], readonly: bool) -> set[str]:
+    """The keys of a deployed form's fields that are (or are not) read-only."""
+    return {c["key"] for c in form["components"] if "key" in c and bool(c.get("readonly")) is readonly}
+
+
+def test_the_prepare_form_keeps_the_obligations_fields_read_only_and_the_engine_refuses_changing_them(
+        scenario: dict) -> None:
     staff: Staff = scenario["staff"]
-    instance = occurrence(scenario, "done")
+    instance = occurrence(scenario, "missed")
     waits_at(instance, "Task_PreparePublish")
     [task] = staff.tasks(instance.id)
-    assert task["assignee"] == "guo.hong"  # the head of finance
-    staff.complete("guo.hong", task["id"], {"summary": "11 月预算执行", "content": "", "contentLink": "",
-                                            "channels": ["record", "email"]})
-    waits_at(instance, "CallActivity_Publish")
-    share = the_share(scenario, instance)
-    waits_at(share, "Task_CorrectRequest")  # information-sharing's check: neither content nor a link
+    form = staff.call("li.qiang", "GET", f"/task/{task['id']}/deployed-form")
+    assert {"obligationTitle", "targetDepartmentsLabel", "category", "sensitivity"} <= fields(form, readonly=True)
+    assert fields(form, readonly=False) == {"summary", "content", "contentLink", "channels"}
+    draft = {"summary": "本周订单", "content": "A 客户 300 台", "channels": ["email"]}
+    for name, value, why in (("category", "business-data", "read-only on"), ("sensitivity", "public", "read-only on"),
+                             ("obligationTitle", "随便 / Anything", "read-only on"),
+                             ("targetDepartments", ["production", "finance"], "not a field of")):
+        response = submit(staff, "li.qiang", task["id"], {**draft, name: value})
+        refused(response, 400, "ENGINE-CROSSDEPT-06", "Task_PreparePublish", f"'{name}' ({why}",
+                "sharing-obligation-prepare")
+    held = instance.variables()
+    assert (held["category"], held["sensitivity"], held["targetDepartments"]) == ("customer", "internal", ["production"])
+    waits_at(instance, "Task_PreparePublish")
+
+
+def sent_back(scenario: dict) -> tuple[ProcessInstance, ProcessInstance]:
+    """The occurrence done in time, prepared without content or link: its share waits in the regular
+    share's correction task (once per module; later tests go on from there)."""
+    if "sent_back" not in scenario:
+        staff: Staff = scenario["staff"]
+        instance = occurrence(scenario, "done")
+        waits_at(instance, "Task_PreparePublish")
+        [task] = staff.tasks(instance.id)
+        assert task["assignee"] == "guo.hong"  # the head of finance
+        staff.complete("guo.hong", task["id"], {"summary": "11 月预算执行", "content": "", "contentLink": "",
+                                                "channels": ["record", "email"]})
+        waits_at(instance, "CallActivity_Publish")
+        share = the_share(scenario, instance)
+        waits_at(share, "Task_CorrectRegularShare")  # information-sharing's check: neither content nor a link
+        scenario["sent_back"] = (instance, share)
+    return scenario["sent_back"]
+
+
+def correction_task(scenario: dict, share: ProcessInstance, other_than: str | None = None) -> dict[str, Any]:
+    return wait_until(lambda: next((t for t in scenario["staff"].tasks(share.id, taskDefinitionKey="Task_CorrectRegularShare")
+                                    if t["id"] != other_than), None), 30, f"the regular share's correction in {share.id}")
+
+
+def test_an_obligations_share_sent_back_is_corrected_with_the_obligations_fields_read_only(scenario: dict) -> None:
+    staff: Staff = scenario["staff"]
+    instance, share = sent_back(scenario)
     started = scenario["admin"].get("/history/process-instance", processInstanceId=share.id)[0]
     shared = share.variables()
     assert (started["startUserId"], shared["initiator"], shared["publisher"]) == ("guo.hong",) * 3, (
         "the preparer, whose completion started the share, is its publisher, not the workers' user")
     assert (shared["title"], shared["category"], shared["sensitivity"], shared["targetDepartments"]) == (
         "订单快报 / Order flash report", "business-data", "public", ["sales", "production"])
+    assert shared["sharingObligation"] == "budget-flash", "found through the calling instance, by the check"
     own = scenario["admin"].get("/history/process-instance", processInstanceId=instance.id)[0]
     assert started["businessKey"] == own["businessKey"]
     assert "请填写内容或文档链接" in shared["rejectionMessage"], shared["rejectionMessage"]
-    [correct] = staff.tasks(share.id, taskDefinitionKey="Task_CorrectRequest")
-    assert correct["assignee"] == "guo.hong"
-    staff.complete("guo.hong", correct["id"], {"content": "预算执行率 87%", "withdraw": False})
+    task = correction_task(scenario, share)
+    assert task["assignee"] == "guo.hong" and not staff.tasks(share.id, taskDefinitionKey="Task_CorrectRequest")
+    form = staff.call("guo.hong", "GET", f"/task/{task['id']}/deployed-form")
+    assert form["id"] == "information-sharing-correct-obligation"
+    assert FIXED <= fields(form, readonly=True), fields(form, readonly=True)
+    assert fields(form, readonly=False) == {"summary", "content", "contentLink", "channels", "withdraw"}
+
+
+def test_the_engine_refuses_a_correction_that_changes_what_the_obligation_fixes(scenario: dict) -> None:
+    staff: Staff = scenario["staff"]
+    _, share = sent_back(scenario)
+    task = correction_task(scenario, share)
+    corrected = {"content": "预算执行率 87%", "withdraw": False}
+    for name, value, how in (("targetDepartments", ["production"], "complete"),
+                             ("targetDepartments", ["production"], "submit-form"),
+                             ("category", "finance", "complete"), ("sensitivity", "internal", "complete"),
+                             ("title", "预算 / Budget", "complete")):
+        response = submit(staff, "guo.hong", task["id"], {**corrected, name: value}, how=how)
+        refused(response, 400, "ENGINE-CROSSDEPT-06", "Task_CorrectRegularShare", f"'{name}' (read-only on",
+                "information-sharing-correct-obligation")
+    shared = share.variables()
+    assert (shared["title"], shared["category"], shared["sensitivity"], shared["targetDepartments"]) == (
+        "订单快报 / Order flash report", "business-data", "public", ["sales", "production"]), "nothing written"
+    assert correction_task(scenario, share)["id"] == task["id"], "the task is still open"
+
+
+def test_a_fixed_field_changed_past_the_engine_is_caught_by_the_check_named_and_put_back(scenario: dict) -> None:
+    staff: Staff = scenario["staff"]
+    _, share = sent_back(scenario)
+    task = correction_task(scenario, share)
+    # The engine lets an administrator correct variables; the check still holds the obligation's line.
+    scenario["admin"].session.put(f"{scenario['admin'].url}/process-instance/{share.id}/variables/targetDepartments",
+                                  json={"type": "Json", "value": '["production"]'}, timeout=10).raise_for_status()
+    staff.complete("guo.hong", task["id"], {"content": "预算执行率 87%", "withdraw": False})
+    again = correction_task(scenario, share, other_than=task["id"])
+    message = share.variables()["rejectionMessage"]
+    assert message.startswith("接收部门 / Receiving departments: 定期共享「订单快报」由制度规定为销售部、生产部"), message
+    assert "Sales, Production" in message and "put back" in message, message
+    assert share.variables()["targetDepartments"] == ["sales", "production"], "the obligation's targets put back"
+    assert again["assignee"] == "guo.hong"
+
+
+def test_a_share_done_in_time_is_published_by_its_preparer_acknowledged_and_recorded(scenario: dict) -> None:
+    staff: Staff = scenario["staff"]
+    instance, share = sent_back(scenario)
+    correct = correction_task(scenario, share)
+    # As Tasklist submits the form: the read-only fields with the values they have, the corrected ones changed.
+    staff.complete("guo.hong", correct["id"], {
+        "title": "订单快报 / Order flash report", "category": "business-data", "sensitivity": "public",
+        "targetDepartments": ["sales", "production"], "summary": "11 月预算执行", "content": "预算执行率 87%",
+        "contentLink": "", "channels": ["email"], "withdraw": False})
 
     mails = wait_until(lambda: [m for m in scenario["box"].messages
                                 if "he.jun@example.com" in str(m["To"]) and "订单快报" in str(m["Subject"])], 30,

@@ -7,7 +7,8 @@ the variables of exactly the tasks assigned to them, of instances they started a
 the departments they head (the engine's READ for the two views 我发起的 and 员工待办), and
 completes exactly the tasks assigned to them; reads no instance's variables or
 history directly (staff read what their task's form shows, nothing more), and completes no one
-else's task. The workers' technical user completes no user task.
+else's task. The workers' technical user completes no user task, and starts exactly the processes
+its declared permissions name (`WORKER_PERMISSIONS`: information sharing's corrected versions).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any, Callable, Iterator
 
 import requests
 
+from workers.catalog import worker_permissions
+from workers.runtime.permissions import Resource, resource_of
 from workers.shared.organisation.model import ROLE_GROUPS, Organisation
 
 INSTANCE_READS = {  # how a person could read an instance's variables or history directly
@@ -56,6 +59,12 @@ def may_start(org: Organisation, person_id: str, process_key: str) -> bool:
     return bool(groups_of(org, person_id) & set(org.process_starters.get(process_key, [])))
 
 
+def worker_may_start(process_key: str) -> bool:
+    """Whether the workers' user is granted CREATE_INSTANCE on this process by name (never on all)."""
+    return any(resource_of(target) == (Resource.PROCESS_DEFINITION, process_key) and "CREATE_INSTANCE" in granted
+               for target, granted in worker_permissions().items())
+
+
 class Matrix:
     def __init__(self, engine_url: str, sessions: dict[str, requests.Session], worker: str) -> None:
         self.url = engine_url
@@ -74,7 +83,8 @@ class Matrix:
         # Tasklist's own question "which processes may I start", answered without starting one.
         response = self._request(who, "GET", "/process-definition", params={
             "key": process_key, "latestVersion": "true", "startablePermissionCheck": "true"})
-        return Check(who, f"start {process_key}", may_start(org, who, process_key),
+        allowed = worker_may_start(process_key) if who == self.worker else may_start(org, who, process_key)
+        return Check(who, f"start {process_key}", allowed,
                      response.ok and bool(response.json()), _answer(response))
 
     def task_checks(self, who: str, tasks: list[dict[str, Any]],

@@ -28,7 +28,8 @@ from workers.shared.notify.mail import message_id
 ROOT = Path(__file__).resolve().parents[2]
 # work-handover goes with FAST_RETRIES; the cooperation's called phases get their organisation file
 # from the caller, and no hostile input here reaches them
-OTHER_BPMN = ["delegation.bpmn", "responsibility-review.bpmn", "project-cooperation.bpmn", "approval.bpmn"]
+OTHER_BPMN = ["delegation.bpmn", "responsibility-review.bpmn", "project-cooperation.bpmn", "approval.bpmn",
+              "information-sharing.bpmn"]
 FORMS = sorted(path.name for path in (ROOT / "forms").glob("*.form"))
 DECISIONS = tuple(sorted(path.name for path in (ROOT / "dmn").glob("*.dmn")))
 # Production waits minutes between retries; a fault that lasts seconds should not wait that long.

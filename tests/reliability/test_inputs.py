@@ -22,14 +22,17 @@ from tests.reliability.inputs import as_form_submit, submissions, writable_field
 from tests.reliability.load import HandoverLoad
 from tests.reliability.rig import ROOT, Rig
 from tests.support.cooperation import APPLICATION, HEADS, PMO, REQUESTER, Cooperation
+from tests.support.driver import wait_until
 from tests.support.handover import wait_for_notice
 
+SHARING_PUBLISHER = "wu.hao"  # sales
 SETTLE_S = 30 if SCALE.full else 15  # a step retrying that long is a persistent failure, not a slow one
 START_FORMS = {  # form -> (process, a person allowed to start it)
     "work-handover-notice.form": ("work-handover", "chen.jing"),
     "delegation-start.form": ("delegation", "yang.fan"),
     "responsibility-review-start.form": ("responsibility-review", "wang.jianguo"),
     "project-cooperation-application.form": ("project-cooperation", "yang.fan"),
+    "information-sharing-publish.form": ("information-sharing", SHARING_PUBLISHER),
 }
 HANDOVER_TASK_FORMS = {  # form -> the task it is the form of, reached by the people before it
     "work-handover-checklist.form": "Task_FillChecklist",
@@ -41,6 +44,19 @@ COOPERATION_TASK_FORMS = {  # form -> the task it is the form of, in a project d
     "project-cooperation-feasibility-assess.form": "Task_AssessFeasibility",
     "project-cooperation-agreement.form": "Task_DraftAgreement",
 }
+SHARING_TASK_FORMS = {  # form -> the task it is the form of, in a share driven there by its people
+    "information-sharing-correct.form": "Task_CorrectRequest",
+    "information-sharing-acknowledge.form": "Task_Acknowledge",
+    "information-sharing-answer.form": "Task_AnswerFeedback",
+}
+# A public share of project progress needs no approval and is acknowledged by each department; one
+# for Marketing of confidential customer information comes back to its publisher to be corrected.
+PUBLIC_SHARE = {"title": "项目周报 / Weekly project report", "category": "project-progress", "sensitivity": "public",
+                "summary": "本周进度 / this week", "content": "A 线完成 80% / line A 80% done",
+                "targetDepartments": ["production"], "channels": ["email"]}
+DISALLOWED_SHARE = {**PUBLIC_SHARE, "category": "customer", "sensitivity": "confidential",
+                    "targetDepartments": ["marketing"]}
+RECEIVER = "he.jun"  # production
 # No shrinking: every refused outcome is counted and listed as it comes, and a shrink would replay
 # dozens of examples that each wait SETTLE_S for an instance left retrying.
 FUZZ = settings(max_examples=SCALE.examples, deadline=None, derandomize=not SCALE.full, database=None,
@@ -181,5 +197,47 @@ def _cooperation_reacher(system: Rig, key: str) -> Callable[[], dict[str, Any]]:
                 run.assess({department: 4 for department in HEADS})
         current.clear()
         current.update(run.task(key, f"the project at {key}")[0])
+        return current
+    return reach
+
+
+@pytest.mark.parametrize("form", sorted(SHARING_TASK_FORMS))
+def test_a_sharing_task_form_answers_hostile_input_with_a_named_refusal_or_a_working_instance(
+        system: Rig, form: str) -> None:
+    found = _fuzz_task_form(system, form, _sharing_reacher(system, SHARING_TASK_FORMS[form]))
+    assert not found, "\n".join(found)
+
+
+def _sharing_reacher(system: Rig, key: str) -> Callable[[], dict[str, Any]]:
+    """A task at `key`: the last share's, if it waits there again, else a new share's, driven there
+    by its people (Production's member claims the acknowledgement and asks a question)."""
+    current: dict[str, Any] = {}
+
+    def waiting(instance: str, at: str) -> dict[str, Any]:
+        return wait_until(lambda: next(iter(system.staff.tasks(instance, taskDefinitionKey=at)), None), 90,
+                          f"the share {instance} at {at}")
+
+    def claimed(task: dict[str, Any]) -> dict[str, Any]:
+        """The department's acknowledgement (a candidate group's), claimed by its member."""
+        if task["assignee"]:
+            return task
+        system.staff.call(RECEIVER, "POST", f"/task/{task['id']}/claim", json={"userId": RECEIVER})
+        return {**task, "assignee": RECEIVER}
+
+    def reach() -> dict[str, Any]:
+        again = current and system.staff.tasks(current["processInstanceId"], taskDefinitionKey=key)
+        if again:
+            current.update(claimed(again[0]))
+            return current
+        share = DISALLOWED_SHARE if key == "Task_CorrectRequest" else PUBLIC_SHARE
+        instance = system.staff.start(SHARING_PUBLISHER, "information-sharing", share)
+        FIGURES.add("instances run")
+        task = claimed(waiting(instance, key if key == "Task_CorrectRequest" else "Task_Acknowledge"))
+        if key == "Task_AnswerFeedback":
+            system.staff.complete(RECEIVER, task["id"], {"feedbackKind": "question",
+                                                         "feedbackText": "哪条线？/ Which line?"})
+            task = waiting(instance, key)
+        current.clear()
+        current.update(task)
         return current
     return reach

@@ -20,9 +20,11 @@ from workers.processes.project_cooperation_acceptance.variables import (
     Verdict,
 )
 from tests.unit.test_handover_parties import NOW, delegations
+from tests.support.model_properties import element_properties
 from workers.runtime.testing import BpmnError, Completed, HandlerEnvironment
 
 ROOT = Path(__file__).resolve().parents[2]
+MODEL = "project-cooperation-acceptance.bpmn"
 AT = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)  # 09:30 in Shanghai
 LATER = datetime(2026, 12, 3, 6, 5, tzinfo=timezone.utc)  # 14:05 in Shanghai
 CRITERIA = [{"id": "C1", "department": "engineering", "criterion": "系统通过压力测试 / The system passes the load test"},
@@ -90,7 +92,8 @@ def verdicts(**given: tuple[str, str]) -> dict:
 
 def test_a_failed_criterion_gives_its_departments_head_a_rectification_task_recorded_as_the_engine_says():
     outcome = check_environment("li.qiang").run("cooperation-acceptance.check-verdicts",
-                                                verdicts(C1=("pass", ""), C2=("fail", "缺支架 / brackets missing")))
+                                                verdicts(C1=("pass", ""), C2=("fail", "缺支架 / brackets missing")),
+                                                properties=element_properties(MODEL, "Task_RecordVerdicts"))
     assert isinstance(outcome, Completed), outcome
     assert outcome.variables["acceptancePassed"] is False
     [item] = outcome.variables["rectificationItems"]
@@ -102,13 +105,15 @@ def test_a_failed_criterion_gives_its_departments_head_a_rectification_task_reco
 
 def test_every_criterion_passed_goes_on_to_the_report():
     outcome = check_environment("li.qiang").run("cooperation-acceptance.check-verdicts",
-                                                verdicts(C1=("pass", ""), C2=("pass", "")))
+                                                verdicts(C1=("pass", ""), C2=("pass", "")),
+                                                properties=element_properties(MODEL, "Task_RecordVerdicts"))
     assert isinstance(outcome, Completed) and outcome.variables["acceptancePassed"] is True
 
 
 def test_missing_verdicts_go_back_to_the_form_as_a_bpmn_error():
     outcome = check_environment("li.qiang").run("cooperation-acceptance.check-verdicts",
-                                                verdicts(C1=("pass", ""), C2=("", "")))
+                                                verdicts(C1=("pass", ""), C2=("", "")),
+                                                properties=element_properties(MODEL, "Task_RecordVerdicts"))
     assert isinstance(outcome, BpmnError) and outcome.code == "ACCEPTANCE_INCOMPLETE"
     assert outcome.message == "第 2 行 验收结论 / row 2 Verdict: 请选择通过或不通过（C2） / choose passed or failed (C2)"
 
@@ -147,8 +152,9 @@ def project_variables() -> dict:
 
 def test_acceptance_goes_to_the_delegate_of_an_absent_requesting_head():
     engine = delegations("li.qiang", "sun.li").answer("GET", "/process-instance/pi-1/variables", {})
-    outcome = HandlerEnvironment(engine=engine, now=NOW).run("cooperation-acceptance.prepare", project_variables(),
-                                                             process_instance_id="pi-1")
+    outcome = HandlerEnvironment(engine=engine, now=NOW).run(
+        "cooperation-acceptance.prepare", project_variables(), process_instance_id="pi-1",
+        properties=element_properties(MODEL, "Task_PrepareAcceptance"))
     assert isinstance(outcome, Completed), outcome
     assert outcome.variables["acceptanceAssignee"] == "sun.li"
     assert outcome.variables["acceptanceDelegationNote"] == "代理 / delegate for 李强 (li.qiang)"
@@ -157,7 +163,8 @@ def test_acceptance_goes_to_the_delegate_of_an_absent_requesting_head():
 
 def test_a_delegate_from_an_assessed_department_is_passed_over_for_the_head():
     outcome = HandlerEnvironment(engine=delegations("hu.bin", "zhou.gang"), now=NOW).run(
-        "cooperation-acceptance.prepare-assessment", project_variables())
+        "cooperation-acceptance.prepare-assessment", project_variables(),
+        properties=element_properties(MODEL, "Task_PrepareAssessment"))
     assert isinstance(outcome, Completed), outcome
     pmo = next(i for i in outcome.variables["assessmentItems"] if i["assessorDepartment"] == "projectoffice")
     assert pmo["assignee"] == "hu.bin" and pmo["delegationNote"] == ""

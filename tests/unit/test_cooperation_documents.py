@@ -13,12 +13,14 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from tests.unit.test_cooperation_rules import AGREEMENT, APPLICATION, ORG, ROOT
+from tests.support.model_properties import element_properties
 from workers.processes.project_cooperation import rules
 from workers.runtime.settings import Settings
 from workers.runtime.testing import Completed, HandlerEnvironment
 
 ORG_FILE = str(ROOT / "org" / "demo-organisation.yaml")
 KEY = "PC-test-1"
+ARCHIVE_PROPERTIES = element_properties("project-cooperation.bpmn", "Task_ArchiveApplication")
 NOW = datetime(2027, 3, 1, 2, 0, tzinfo=timezone.utc)
 
 
@@ -49,7 +51,7 @@ def test_the_application_pdf_is_filed_kept_and_listed(tmp_path: Path) -> None:
     env = _env(tmp_path)
     outcome = env.run("cooperation.archive-application", {
         "organisationFile": ORG_FILE, "application": _application(), "projectDocuments": []},
-        process_instance_id="pi-1", business_key=KEY)
+        process_instance_id="pi-1", business_key=KEY, properties=ARCHIVE_PROPERTIES)
     assert isinstance(outcome, Completed), outcome
     [entry] = outcome.variables["projectDocuments"]
     assert outcome.variables["applicationVersion"] == 1
@@ -66,8 +68,10 @@ def test_the_application_pdf_is_filed_kept_and_listed(tmp_path: Path) -> None:
 def test_a_repeated_delivery_files_the_same_bytes_and_writes_the_variable_once(tmp_path: Path) -> None:
     env = _env(tmp_path)
     variables = {"organisationFile": ORG_FILE, "application": _application(), "projectDocuments": []}
-    first = env.run("cooperation.archive-application", variables, process_instance_id="pi-1", business_key=KEY)
-    again = env.run("cooperation.archive-application", variables, process_instance_id="pi-1", business_key=KEY)
+    first = env.run("cooperation.archive-application", variables, process_instance_id="pi-1", business_key=KEY,
+                    properties=ARCHIVE_PROPERTIES)
+    again = env.run("cooperation.archive-application", variables, process_instance_id="pi-1", business_key=KEY,
+                    properties=ARCHIVE_PROPERTIES)
     assert first == again
     assert len(env.engine.requested("PUT", "/process-instance/pi-1/variables/doc_application_1")) == 1
 

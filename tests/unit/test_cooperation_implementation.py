@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
+from tests.support.model_properties import element_properties
 from workers.processes.project_cooperation_implementation import labels, meetings, rules
 from workers.processes.project_cooperation_implementation.meetings import MeetingSchedule
 from workers.processes.project_cooperation_implementation.variables import MilestoneRow
 from workers.runtime.settings import Settings
+from workers.shared.due_dates import LeadTime
 from workers.runtime.testing import BpmnError, Completed, HandlerEnvironment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +37,7 @@ AGREEMENT = {"meeting_interval_days": 14, "first_meeting_date": "2026-11-19",
 PLAN_PROPERTIES = {"timeZone": "Asia/Shanghai", "meetingStartTime": "09:30", "meetingDurationMinutes": "90",
                    "invitationLeadDays": "2", "deadlineTime": "18:00", "reminderIntervalHours": "24",
                    "escalateAfterReminders": "2"}
+INVITATION_PROPERTIES = element_properties("project-cooperation-implementation.bpmn", "Task_SendInvitation")
 MEETING = {"meetingId": "R2", "meetingSchedule": SCHEDULE.model_dump(mode="json", by_alias=True),
            "specialMeetings": [], "projectName": "智能仓储 / Smart warehouse", "projectOwner": "huang.lei",
            "involvedDepartments": INVOLVED, "organisationFile": str(ORGANISATION)}
@@ -105,8 +108,12 @@ def test_the_next_meeting_is_one_interval_after_the_one_held(tmp_path: Path) -> 
 def test_the_invitation_is_an_icalendar_request_to_exactly_the_involved_heads(tmp_path: Path) -> None:
     env = _environment(tmp_path)
     outcome = env.run("cooperation-implementation.send-invitation", MEETING, process_instance_id="pi-1",
-                      activity_id="Task_SendInvitation")
-    assert outcome == Completed({"meetingTitle": "第 2 次项目协调会 / Coordination meeting 2", "minutesAssignee": "huang.lei"})
+                      activity_id="Task_SendInvitation", properties=INVITATION_PROPERTIES)
+    minutes_due = LeadTime.model_validate(INVITATION_PROPERTIES).due(datetime(2026, 12, 17, 11, 0, tzinfo=SHANGHAI))
+    assert outcome == Completed({"meetingTitle": "第 2 次项目协调会 / Coordination meeting 2", "minutesAssignee": "huang.lei",
+                                 "minutesDue": minutes_due.isoformat()})
+    # counted from the meeting's end (Thursday 17 December), in working days: never on the weekend
+    assert minutes_due.date() > date(2026, 12, 17) and minutes_due.weekday() < 5 and minutes_due.time() == time(18, 0)
     [mail] = _mails(tmp_path)
     assert {a.username for a in mail["To"].addresses} == HEADS
     calendar, part = _ics(mail)
@@ -131,7 +138,7 @@ def test_the_minutes_go_to_the_owners_delegate_registered_since_the_implementati
     env = _environment(tmp_path)
     _delegated(env, "huang.lei", "xu.ming")
     outcome = env.run("cooperation-implementation.send-invitation", MEETING, process_instance_id="pi-1",
-                      activity_id="Task_SendInvitation")
+                      activity_id="Task_SendInvitation", properties=INVITATION_PROPERTIES)
     assert isinstance(outcome, Completed) and outcome.variables["minutesAssignee"] == "xu.ming"
 
 
@@ -139,7 +146,7 @@ def test_a_retried_invitation_sends_no_second_mail(tmp_path: Path) -> None:
     env = _environment(tmp_path)
     for _ in range(2):  # the same task delivered again (a lost complete, an expired lock)
         assert isinstance(env.run("cooperation-implementation.send-invitation", MEETING, process_instance_id="pi-1",
-                                  activity_id="Task_SendInvitation"), Completed)
+                                  activity_id="Task_SendInvitation", properties=INVITATION_PROPERTIES), Completed)
     assert len(_mails(tmp_path)) == 1
 
 
@@ -147,7 +154,7 @@ def test_each_meeting_has_its_own_uid(tmp_path: Path) -> None:
     env = _environment(tmp_path)
     for meeting_id in ("R2", "R3"):
         env.run("cooperation-implementation.send-invitation", {**MEETING, "meetingId": meeting_id},
-                process_instance_id="pi-1", activity_id="Task_SendInvitation")
+                process_instance_id="pi-1", activity_id="Task_SendInvitation", properties=INVITATION_PROPERTIES)
     uids = sorted(str(_ics(m)[0].walk("VEVENT")[0]["UID"]) for m in _mails(tmp_path))
     assert uids == ["R2.pi-1@corp.example", "R3.pi-1@corp.example"]
 
@@ -263,8 +270,8 @@ def test_an_overdue_action_item_reminds_only_its_own_follow_up_task(tmp_path: Pa
     env.engine.answer("GET", "/task", [{"id": "t-1", "name": "完成会议待办事项", "assignee": None,
                                         "due": "2026-12-01T18:00:00.000+0800"}])
     env.engine.answer("GET", "/task/t-1/identity-links", [{"type": "candidate", "groupId": "engineering"}])
-    outcome = env.run("cooperation-implementation.remind-action-item", {
-        "actionItemId": "R2-1", "organisationFile": str(ORGANISATION), "escalateAfterReminders": 2})
+    outcome = env.run("cooperation-implementation.remind", {"remindTaskValue": "R2-1", "escalateAfterReminders": 2},
+                      properties=element_properties("project-cooperation-implementation.bpmn", "Task_RemindActionItem"))
     assert outcome == Completed({"remindersSent": {"t-1": 1}})
     [query] = env.engine.requested("GET", "/task")
     assert query.params["taskVariables"] == "actionItemId_eq_R2-1"

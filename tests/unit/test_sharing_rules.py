@@ -46,10 +46,10 @@ def test_each_target_not_allowed_is_named_by_its_department_name() -> None:
     problems = rules.target_problems(request(target_departments=["production", "marketing", "internalaudit"]),
                                      permissions("production,finance"), ORG, "sales")
     assert problems == [
-        "接收部门 / Receiving departments: 市场部无权接收「客户信息·机密」信息 / Marketing may not receive "
-        "confidential customer information",
-        "接收部门 / Receiving departments: 内审部无权接收「客户信息·机密」信息 / Internal Audit may not receive "
-        "confidential customer information",
+        "接收部门 / Receiving departments: 市场部无权接收「客户信息·机密」信息，请删除该部门 / Marketing may not receive "
+        "confidential customer information: remove it",
+        "接收部门 / Receiving departments: 内审部无权接收「客户信息·机密」信息，请删除该部门 / Internal Audit may not receive "
+        "confidential customer information: remove it",
     ]
 
 
@@ -61,8 +61,8 @@ def test_an_unknown_or_missing_target_is_named_too() -> None:
 
 def test_a_channel_the_decision_does_not_allow_is_named() -> None:
     problems = rules.channel_problems(request(channels=["email", "im"]), permissions(channels="record,email"))
-    assert problems == ["共享方式 / Channels: 「客户信息·机密」信息不允许通过即时通讯共享 / confidential "
-                        "customer information may not be shared by instant messaging"]
+    assert problems == ["共享方式 / Channels: 「客户信息·机密」信息不允许通过即时通讯共享，请取消勾选 / confidential "
+                        "customer information may not be shared by instant messaging: untick it"]
 
 
 def test_content_or_a_link_is_required_and_a_link_must_be_http() -> None:

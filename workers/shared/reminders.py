@@ -7,15 +7,26 @@ into its reminder topic; the handler calls `remind_open_tasks` and keeps the ret
 (bpmn/README.md shows the few lines a process needs). A task nobody holds yet reminds its candidates
 (the same people the to-do watcher told of it); due dates are given in the company's time zone
 (CROSSDEPT_COMPANY_TIME_ZONE).
+
+`reminder_topic` registers that handler for a process in one line; its reminder service task names
+the user tasks its timers belong to in the property `remindTasks` (workers.shared.due_dates gives
+those tasks their due dates). Where several of the same task are open at once, each with its own due
+date (one meeting's minutes among several), `remindTaskVariable` names the task variable a create
+listener set and the input parameter `remindTaskValue` gives this timer's value of it.
 """
 
 from __future__ import annotations
 
 from datetime import tzinfo
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
 
 from workers.runtime.context import TaskContext
+from workers.runtime.registry import ProcessVariables, topic
 from workers.shared.notify import Bilingual, Notification, notify
 from workers.shared.notify.todo import engine_time, todo_recipients
+from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.organisation.lookups import head_of, superior
 from workers.shared.organisation.model import Organisation, Person
 from workers.shared.properties import parse_time_zone
@@ -76,3 +87,44 @@ def _subject(process: Bilingual, task_name: str, holder: Person | None, count: i
         return Bilingual(zh=f"{process.zh}逾期升级（第 {count} 次催办）：{task_name}",
                          en=f"{process.en} overdue, escalated (reminder {count}): {holder.name}")
     return Bilingual(zh=f"催办（第 {count} 次）：{task_name}", en=f"Reminder {count}: a {process.en} task is overdue")
+
+
+def _element_ids(value: object) -> object:
+    return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+
+class RemindSettings(OrganisationFile):
+    """The reminder service task's properties: the organisation file, and which user tasks its timers
+    remind about (those with a due date; a task that waits by design is never overdue)."""
+
+    remind_tasks: Annotated[list[str], BeforeValidator(_element_ids)] = Field(
+        min_length=1, examples=["Task_CheckCriteria,Task_Rectify"])
+    remind_task_variable: str | None = Field(None, examples=["meetingId"])  # only the task whose variable …
+
+
+class RemindInput(ProcessVariables):
+    escalate_after_reminders: int  # returned with the due date (workers.shared.due_dates)
+    # task id -> reminders so far; None where a subprocess declares it empty (counts per meeting, per item)
+    reminders_sent: dict[str, int] | None = None
+    remind_task_value: str | None = None  # … has this value (an input parameter of the reminder task)
+
+
+class RemindOutput(ProcessVariables):
+    reminders_sent: dict[str, int]
+
+
+def reminder_topic(name: str, process: Bilingual) -> None:
+    """Serve reminder topic `name` of a process called `process` with `remind_open_tasks`."""
+
+    @topic(name, properties=RemindSettings)
+    def remind(state: RemindInput, properties: RemindSettings, task: TaskContext) -> RemindOutput:
+        only = None
+        if properties.remind_task_variable:
+            if state.remind_task_value is None:  # the model is incomplete: an incident says where
+                raise RuntimeError(f"{task.activity_id}: property remindTaskVariable={properties.remind_task_variable} "
+                                   "needs the input parameter remindTaskValue (this timer's value of it)")
+            only = {properties.remind_task_variable: state.remind_task_value}
+        sent = remind_open_tasks(task, load(properties.organisation_file), process,
+                                 escalate_after=state.escalate_after_reminders, sent=state.reminders_sent or {},
+                                 task_definition_keys=properties.remind_tasks, task_variables=only)
+        return RemindOutput(reminders_sent=sent)

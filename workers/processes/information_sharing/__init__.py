@@ -11,6 +11,8 @@ from workers.runtime.permissions import Resource
 PROCESS_KEY = "information-sharing"
 
 SHARING_REQUEST_INVALID = "SHARING_REQUEST_INVALID"
+SHARING_FEEDBACK_INVALID = "SHARING_FEEDBACK_INVALID"  # back to the department's 签收确认
+SHARING_ANSWER_INVALID = "SHARING_ANSWER_INVALID"  # back to the publisher's 核实并答复反馈
 
 WORKER_PERMISSIONS = {
     # A correction is a new instance of this process that the workers start (shareVersion + 1), and

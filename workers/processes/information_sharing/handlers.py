@@ -14,7 +14,9 @@ from typing import Any
 from pydantic import Field
 
 from workers import BusinessRejection, TaskContext, TaskProperties, topic
-from workers.processes.information_sharing import PROCESS_KEY, SHARING_REQUEST_INVALID, rules
+from workers.processes.information_sharing import (
+    PROCESS_KEY, SHARING_ANSWER_INVALID, SHARING_FEEDBACK_INVALID, SHARING_REQUEST_INVALID, rules,
+)
 from workers.processes.information_sharing.labels import CATEGORY, FIELD, PROCESS_NAME, SENSITIVITY, Category, Channel
 from workers.processes.information_sharing.variables import (
     Acknowledgement,
@@ -31,6 +33,7 @@ from workers.processes.information_sharing.variables import (
     RemindOutput,
     Share,
 )
+from workers.processes.sharing_obligation import PROCESS_KEY as OBLIGATION_PROCESS
 from workers.runtime import clock
 from workers.runtime.errors import EvidenceMismatch
 from workers.runtime.variables import decode_value, to_camunda
@@ -41,6 +44,7 @@ from workers.shared.notify.interface import post_signed
 from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.organisation.lookups import department_members
 from workers.shared.organisation.model import Organisation, Person
+from workers.shared.organisation.obligations import SharingObligation
 from workers.shared.properties import ClockTime, LocalPath, TimeZone
 from workers.shared.received import Acknowledgement as Received, ReceivedShare, record_acknowledgement as register_receipt
 from workers.shared.received import record_delivery
@@ -67,13 +71,18 @@ def check_request(request: CheckRequestInput, properties: OrganisationFile, task
     if classified and permissions is None:  # a gap in the table is the process owner's to fix
         raise RuntimeError(f"decision sharing-permissions has no rule for category {submitted.category!r} and "
                            f"sensitivity {submitted.sensitivity!r}: add one in dmn/sharing-permissions.dmn and redeploy")
-    problems = rules.classification_problems(submitted) + rules.text_problems(submitted)
+    obligation = _obligation_of(request, task, org)
+    changed = rules.obligation_problems(submitted, obligation, org) if obligation else []
+    problems = changed + rules.classification_problems(submitted) + rules.text_problems(submitted)
     if classified and permissions is not None:
         problems += rules.target_problems(submitted, permissions, org, department)
         problems += rules.channel_problems(submitted, permissions)
-    if problems:
-        raise BusinessRejection(SHARING_REQUEST_INVALID, rejection_message(problems),
-                                variables={"publisher": publisher.id, "publisherDepartment": department})
+    if problems:  # sharingObligation travels with the rejection: it chooses the correction form
+        variables = {"publisher": publisher.id, "publisherDepartment": department,
+                     "sharingObligation": obligation.id if obligation else None}
+        if obligation and changed:  # the read-only correction form could not undo the change itself
+            variables |= rules.obligation_fields(obligation)
+        raise BusinessRejection(SHARING_REQUEST_INVALID, rejection_message(problems), variables=variables)
     assert permissions is not None
     targets = list(dict.fromkeys(request.target_departments))
     category = Category(submitted.category)
@@ -91,7 +100,8 @@ def check_request(request: CheckRequestInput, properties: OrganisationFile, task
         acknowledgement_required=permissions.acknowledgement_required,
         reminder_interval_hours=permissions.reminder_interval_hours,
         escalate_after_reminders=permissions.escalate_after_reminders,
-        rejection_message=None,
+        retention_days=permissions.retention_days,
+        sharing_obligation=obligation.id if obligation else None, rejection_message=None,
     )
 
 
@@ -115,10 +125,40 @@ def _publisher(request: CheckRequestInput, task: TaskContext, org: Organisation)
     return org.person(person_id)
 
 
-def _history_variable(task: TaskContext, process_instance_id: str, name: str) -> Any:
+def _obligation_of(request: CheckRequestInput, task: TaskContext, org: Organisation) -> SharingObligation | None:
+    """The regular sharing obligation (定期共享) this share publishes, found through the engine and never
+    from a variable a person can write: the sharing-obligation instance whose call activity started it
+    (its `obligationId`, which the workers' assignment wrote), or, for a corrected version the workers
+    started, the obligation its previous version was checked against. None for a free share."""
+    caller = _history_instance(task, task.process_instance_id).get("superProcessInstanceId")
+    if caller:
+        if _history_instance(task, caller).get("processDefinitionKey") != OBLIGATION_PROCESS:
+            return None
+        obligation_id = _history_variable(task, caller, "obligationId")
+    elif request.previous_share_instance:
+        obligation_id = _history_variable(task, request.previous_share_instance, "sharingObligation", required=False)
+    else:
+        return None
+    if not obligation_id:
+        return None
+    for obligation in org.sharing_obligations:
+        if obligation.id == obligation_id:
+            return obligation
+    raise RuntimeError(f"{task.process_instance_id} publishes obligation {obligation_id!r}, which is no longer in the "
+                       "organisation file's sharing_obligations, so its fixed fields cannot be checked: restore it, "
+                       "or let the preparer withdraw the share")
+
+
+def _history_instance(task: TaskContext, process_instance_id: str) -> dict[str, Any]:
+    return task.engine.request("GET", f"/history/process-instance/{process_instance_id}") or {}
+
+
+def _history_variable(task: TaskContext, process_instance_id: str, name: str, *, required: bool = True) -> Any:
     found = task.engine.request("GET", "/history/variable-instance", params={
         "processInstanceId": process_instance_id, "variableName": name, "deserializeValues": "false"}) or []
     if not found:
+        if not required:
+            return None
         raise EvidenceMismatch(f"{task.process_instance_id}: instance {process_instance_id} has no variable {name!r}")
     return decode_value(name, found[0])
 
@@ -218,14 +258,18 @@ def _post_to_interface(task: TaskContext, document: dict[str, Any]) -> None:
     post_signed(task.settings, None, INTERFACE_SECRET, document, f"sharing:{task.process_instance_id}:interface")
 
 
-@topic("sharing.record-acknowledgement")
+@topic("sharing.record-acknowledgement", errors=[SHARING_FEEDBACK_INVALID])
 def record_acknowledgement(receipt: RecordAcknowledgementInput, task: TaskContext) -> RecordAcknowledgementOutput:
     """One department's receipt, with the identity the engine authenticated for the completion (the
-    task listener's `acknowledgedBy`, which no form can write), also in the department's register."""
+    task listener's `acknowledgedBy`, which no form can write), also in the department's register.
+    Feedback the form would not have sent goes back to the department first, named."""
+    problems = rules.feedback_problems(receipt.feedback_kind, receipt.feedback_text)
+    if problems:
+        raise BusinessRejection(SHARING_FEEDBACK_INVALID, rejection_message(problems))
     register_receipt(task.settings.archive_root, Received(
         department=receipt.receiving_department, process_instance_id=task.process_instance_id,
         acknowledged_by=receipt.acknowledged_by, acknowledged_at=receipt.acknowledged_at))
-    feedback = receipt.feedback_kind if receipt.feedback_kind in ("error", "question") else None
+    feedback = receipt.feedback_kind if receipt.feedback_kind in rules.FEEDBACK_KINDS else None
     return RecordAcknowledgementOutput(acknowledgement=Acknowledgement(
         department=receipt.receiving_department, by=receipt.acknowledged_by, at=receipt.acknowledged_at,
         due=receipt.acknowledgement_due, late=rules.is_late(receipt.acknowledged_at, receipt.acknowledgement_due),
@@ -287,11 +331,16 @@ def _receipts_table(receipts: list[Acknowledgement], org: Organisation) -> Bilin
 
 
 # --- step 5: feedback ------------------------------------------------------------------------------
-@topic("sharing.answer-feedback")
+@topic("sharing.answer-feedback", errors=[SHARING_ANSWER_INVALID])
 def answer_feedback(answered: AnswerFeedbackInput, task: TaskContext) -> AnswerFeedbackOutput:
     """The publisher's answer goes back to the asker's department; a correction is published as the
     next version, a new instance of this process with the same audience, whose delivery tells every
-    receiver which version it corrects."""
+    receiver which version it corrects. An answer the form would not have sent goes back to the
+    publisher, named, before anything is sent or started."""
+    problems = rules.answer_problems(answered.feedback_answer, answered.correction_needed,
+                                     answered.corrected_summary, answered.corrected_content)
+    if problems:
+        raise BusinessRejection(SHARING_ANSWER_INVALID, rejection_message(problems))
     org = load(Path(answered.organisation_file))
     correction = None
     if answered.correction_needed:

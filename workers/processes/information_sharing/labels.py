@@ -73,4 +73,17 @@ FIELD = {
     "channels": "共享方式 / Channels",
 }
 
+# The acknowledgement's and the answer's labels (forms/information-sharing-acknowledge.form,
+# forms/information-sharing-answer.form).
+FEEDBACK_FIELD = {
+    "feedbackKind": "反馈 / Feedback",
+    "feedbackText": "反馈内容 / Your feedback",
+}
+ANSWER_FIELD = {
+    "feedbackAnswer": "答复 / Answer",
+    "correctionNeeded": "需要更正，发布新版本 / Correct it: publish a new version",
+    "correctedSummary": "更正后的摘要 / Corrected summary",
+    "correctedContent": "更正后的内容 / Corrected content",
+}
+
 PROCESS_NAME = Bilingual(zh="信息共享", en="information sharing")

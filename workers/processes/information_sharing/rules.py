@@ -15,14 +15,19 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from workers.processes.information_sharing.labels import CATEGORY, CHANNEL, FIELD, SENSITIVITY, Category, Channel, Sensitivity
+from workers.processes.information_sharing.labels import (
+    ANSWER_FIELD, CATEGORY, CHANNEL, FEEDBACK_FIELD, FIELD, SENSITIVITY, Category, Channel, Sensitivity,
+)
 from workers.runtime.registry import ProcessVariables
 from workers.shared.notify import Bilingual
 from workers.shared.organisation.lookups import department_head, role_members
 from workers.shared.organisation.model import Organisation
+from workers.shared.organisation.obligations import SharingObligation
 from workers.shared.text import MaxLength, check_text
 
 CONTENT_MAX = 3000  # contract C: the content travels in a String variable, far below its 4,000 limit
+# The acknowledgement form's 反馈 choices: none, or feedback the publisher answers.
+NO_FEEDBACK, FEEDBACK_KINDS = "none", ("error", "question")
 ALL_DEPARTMENTS, OWN_DEPARTMENT = "all", "own"  # the decision's words besides department ids
 
 
@@ -88,9 +93,10 @@ def allowed_channels(permissions: SharingPermissions) -> list[Channel]:
 def classification_problems(request: Request) -> list[str]:
     """Category and sensitivity, which the decision needs before anything else can be checked."""
     problems = []
-    if request.category not in {c.value for c in Category}:
+    # A list or an object from a client other than Tasklist is no choice either (and not hashable).
+    if not isinstance(request.category, str) or request.category not in {c.value for c in Category}:
         problems.append(f"{FIELD['category']}: 请选择信息分类 / choose a category")
-    if request.sensitivity not in {s.value for s in Sensitivity}:
+    if not isinstance(request.sensitivity, str) or request.sensitivity not in {s.value for s in Sensitivity}:
         problems.append(f"{FIELD['sensitivity']}: 请选择敏感程度 / choose a sensitivity")
     return problems
 
@@ -130,8 +136,8 @@ def target_problems(request: Request, permissions: SharingPermissions, org: Orga
         if department is None:
             problems.append(f"{label}: 没有部门 {target!r} / no department {target!r}")
         elif target not in allowed:
-            problems.append(f"{label}: {department.name_zh}无权接收「{kind.zh}」信息 / "
-                            f"{department.name_en} may not receive {kind.en}")
+            problems.append(f"{label}: {department.name_zh}无权接收「{kind.zh}」信息，请删除该部门 / "
+                            f"{department.name_en} may not receive {kind.en}: remove it")
     return problems
 
 
@@ -151,9 +157,36 @@ def channel_problems(request: Request, permissions: SharingPermissions) -> list[
             continue
         if channel not in allowed:
             name = CHANNEL[channel]
-            problems.append(f"{label}: 「{kind.zh}」信息不允许通过{name.zh}共享 / "
-                            f"{kind.en} may not be shared by {name.en.lower()}")
+            problems.append(f"{label}: 「{kind.zh}」信息不允许通过{name.zh}共享，请取消勾选 / "
+                            f"{kind.en} may not be shared by {name.en.lower()}: untick it")
     return problems
+
+
+def obligation_problems(request: Request, obligation: SharingObligation, org: Organisation) -> list[str]:
+    """What a share published for a regular sharing obligation (定期共享) changed of what the
+    obligation fixes: its title, classification, sensitivity and receiving departments, each named
+    with the value the organisation file gives it. The preparer fills in only the rest."""
+    fixed = Bilingual(zh=f"定期共享「{obligation.title_zh}」", en=f"the regular share “{obligation.title_en}”")
+    targets = [org.department(t) for t in obligation.targets]
+    expected = {
+        "title": (request.title == obligation.title, Bilingual(zh=f"「{obligation.title}」", en=f"“{obligation.title}”")),
+        "category": (request.category == obligation.category, CATEGORY[Category(obligation.category)]),
+        "sensitivity": (request.sensitivity == obligation.sensitivity,
+                        SENSITIVITY[Sensitivity(obligation.sensitivity)]),
+        "targetDepartments": (set(_ids(request.target_departments) or []) == set(obligation.targets),
+                              Bilingual(zh="、".join(d.name_zh for d in targets),
+                                        en=", ".join(d.name_en for d in targets))),
+    }
+    return [f"{FIELD[key]}: {fixed.zh}由制度规定为{value.zh}，不能修改，已恢复 / "
+            f"{fixed.en} is fixed by the policy as {value.en}; it cannot be changed and has been put back"
+            for key, (kept, value) in expected.items() if not kept]
+
+
+def obligation_fields(obligation: SharingObligation) -> dict[str, Any]:
+    """The variables the obligation fixes, with its values: put back with a rejection, so that the
+    correction form, which shows them read-only, submits what the obligation says."""
+    return {"title": obligation.title, "category": obligation.category, "sensitivity": obligation.sensitivity,
+            "targetDepartments": list(obligation.targets)}
 
 
 def _kind(request: Request) -> Bilingual:
@@ -186,3 +219,30 @@ def approvers(approval: Approval, org: Organisation, category: Category, publish
 
 def is_late(acknowledged_at: datetime, due: datetime) -> bool:
     return acknowledged_at > due
+
+
+def feedback_problems(kind: Any, text: Any) -> list[str]:
+    """A receipt's feedback as submitted (a client other than Tasklist may send anything): one of
+    the form's choices, and the text where it reports an error or asks a question."""
+    if kind is not None and kind != NO_FEEDBACK and kind not in FEEDBACK_KINDS:
+        return [f"{FEEDBACK_FIELD['feedbackKind']}: 请选择“无”“发现错误”或“有疑问” / "
+                "choose none, report an error or ask a question"]
+    if kind not in FEEDBACK_KINDS:
+        return []
+    return check_text(text, "feedbackText", FEEDBACK_FIELD["feedbackText"], MaxLength.TEXT, required=True,
+                      multiline=True)
+
+
+def answer_problems(answer: Any, correction_needed: Any, corrected_summary: Any, corrected_content: Any) -> list[str]:
+    """The publisher's answer as submitted: the answer itself, and a correction that is text within
+    what a share may hold (the corrected version is checked again as any share when it starts)."""
+    problems = check_text(answer, "feedbackAnswer", ANSWER_FIELD["feedbackAnswer"], MaxLength.TEXT, required=True,
+                          multiline=True)
+    if correction_needed is not None and not isinstance(correction_needed, bool):
+        problems.append(f"{ANSWER_FIELD['correctionNeeded']}: 请勾选或不勾选 / tick it or leave it")
+    if correction_needed is True:
+        problems += check_text(corrected_summary, "correctedSummary", ANSWER_FIELD["correctedSummary"],
+                               MaxLength.TEXT, multiline=True)
+        problems += check_text(corrected_content, "correctedContent", ANSWER_FIELD["correctedContent"],
+                               CONTENT_MAX, multiline=True)
+    return problems

@@ -89,6 +89,8 @@ class CheckRequestOutput(ProcessVariables):
     acknowledgement_required: bool
     reminder_interval_hours: int
     escalate_after_reminders: int
+    retention_days: int  # contract D: the engine keeps the instance's history this many days after its end
+    sharing_obligation: str | None = None  # the obligation's id (through the engine): its correction form
     rejection_message: str | None = None
 
 
@@ -109,11 +111,13 @@ class RecordAcknowledgementInput(ProcessVariables):
     acknowledged_by: str  # the task listener's: the user the engine authenticated for the completion
     acknowledged_at: datetime
     acknowledgement_due: datetime
-    feedback_kind: str | None = None
+    feedback_kind: Annotated[Any, AsTyped(str)] = None
+    feedback_text: Annotated[Any, AsTyped(str)] = None
 
 
 class RecordAcknowledgementOutput(ProcessVariables):
     acknowledgement: Acknowledgement
+    feedback_problem: str | None = None  # cleared: the form's message of an earlier refusal
 
 
 class AcknowledgementsInput(ProcessVariables):
@@ -142,7 +146,7 @@ class AnswerFeedbackInput(Share, Parties):
     feedback_kind: str
     feedback_text: Annotated[Any, AsTyped(str)] = None
     feedback_answer: Annotated[Any, AsTyped(str)] = None
-    correction_needed: bool | None = None
+    correction_needed: Annotated[Any, AsTyped(bool)] = None
     corrected_summary: Annotated[Any, AsTyped(str)] = None
     corrected_content: Annotated[Any, AsTyped(str)] = None
     delivery_channels: list[Channel]
@@ -150,3 +154,4 @@ class AnswerFeedbackInput(Share, Parties):
 
 class AnswerFeedbackOutput(ProcessVariables):
     correction_instance: str | None = None
+    answer_problem: str | None = None  # cleared: the form's message of an earlier refusal

@@ -19,4 +19,6 @@ WORKER_PERMISSIONS = {
     # who started the instance and who completed the assessing and drafting tasks (history): the
     # requesting department, the assessors and the approvals' applicant come from the engine
     Resource.PROCESS_DEFINITION: ("READ_HISTORY",),
+    # the overdue tasks the reminders (cooperation.remind) find and whose holders they remind
+    Resource.TASK: ("READ",),
 }

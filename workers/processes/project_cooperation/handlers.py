@@ -56,15 +56,23 @@ from workers.runtime import clock
 from workers.runtime.variables import from_camunda
 from workers.shared.approvals.record import ApprovalOutcome, decisions_from
 from workers.shared.delegation import active_delegations, resolve_assignee
+from workers.shared.due_dates import DueDateSettings, ReminderProperties, reminder_settings
 from workers.shared.history import initiator_of, started_by
+from workers.shared.notify import Bilingual
 from workers.shared.organisation.file import OrganisationFile, load
 from workers.shared.organisation.lookups import department_head
 from workers.shared.project_documents import keep_document
 from workers.shared.properties import parse_time_zone
+from workers.shared.reminders import reminder_topic
 from workers.shared.text import clipped, rejection_message
 
 APPROVAL_KINDS = ("countersign", "any", "sequential")  # contract A
 CONTEXT_CHARS = 3000  # contract A: approvalContext at most this long
+PROCESS_NAME = Bilingual(zh="项目合作", en="project cooperation")
+
+# 催办: organising and assessing feasibility and drafting the agreement past their due dates, each
+# reminder task naming its user tasks (property remindTasks); escalated after escalateAfterReminders.
+reminder_topic("cooperation.remind", PROCESS_NAME)
 
 
 def _applicant(task: TaskContext, named: str | None) -> str | None:
@@ -97,8 +105,9 @@ def validate_application(submitted: ValidateApplicationInput, properties: Organi
                                      involved_departments=application.departments)
 
 
-@topic("cooperation.archive-application")
-def archive_application(project: ArchiveApplicationInput, task: TaskContext) -> ArchiveApplicationOutput:
+@topic("cooperation.archive-application", properties=DueDateSettings)
+def archive_application(project: ArchiveApplicationInput, due: DueDateSettings,
+                        task: TaskContext) -> ArchiveApplicationOutput:
     org = load(Path(project.organisation_file))
     version = project.application_version + 1
     # corrections and revisions are the applicant's own tasks (assignee ${initiator}): one applicant
@@ -106,14 +115,15 @@ def archive_application(project: ArchiveApplicationInput, task: TaskContext) -> 
     pdf = application_pdf(project.application, org, task.business_key or task.process_instance_id, version, submitted_by)
     document = keep_document(task, DocumentKind.APPLICATION.value, TITLES[DocumentKind.APPLICATION], version, pdf)
     return ArchiveApplicationOutput(project_documents=[*project.project_documents, document],
-                                    application_version=version)
+                                    application_version=version, organise_due=due.due(), **reminder_settings(due))
 
 
 # --- step 2: feasibility assessment --------------------------------------------------------------
-@topic("cooperation.assign-assessors", errors=[BRIEF_INVALID])
-def assign_assessors(project: AssignAssessorsInput, task: TaskContext) -> AssignAssessorsOutput:
+@topic("cooperation.assign-assessors", errors=[BRIEF_INVALID], properties=ReminderProperties)
+def assign_assessors(project: AssignAssessorsInput, reminders: ReminderProperties,
+                     task: TaskContext) -> AssignAssessorsOutput:
     """Each involved department's head, or their delegate (代理), assesses; due at the end of the day
-    the PMO set, in the company's time zone."""
+    the PMO set, in the company's time zone, and reminded after it as this task's properties say."""
     zone = parse_time_zone(task.settings.company_time_zone)
     due_day, problems = rules.check_brief(project.model_dump(by_alias=True), clock.now().astimezone(zone).date())
     if problems:
@@ -133,7 +143,7 @@ def assign_assessors(project: AssignAssessorsInput, task: TaskContext) -> Assign
             task_name=f"评估项目可行性 / Assess feasibility：{project.project_name}（{department.name_zh}）"))
     due = datetime.combine(due_day, time(23, 59), tzinfo=zone)
     return AssignAssessorsOutput(feasibility_assessors=items, assessment_due_at=due,
-                                 feasibility_round=project.feasibility_round + 1)
+                                 feasibility_round=project.feasibility_round + 1, **reminder_settings(reminders))
 
 
 @topic("cooperation.record-assessment", errors=[ASSESSMENT_INVALID])
@@ -205,8 +215,8 @@ def archive_feasibility_report(report: ArchiveFeasibilityInput, task: TaskContex
 
 
 # --- step 3: cooperation agreement ---------------------------------------------------------------
-@topic("cooperation.assign-drafter")
-def assign_drafter(project: AssignDrafterInput, task: TaskContext) -> AssignDrafterOutput:
+@topic("cooperation.assign-drafter", properties=DueDateSettings)
+def assign_drafter(project: AssignDrafterInput, due: DueDateSettings, task: TaskContext) -> AssignDrafterOutput:
     """The requesting department drafts: its head, or the head's delegate; the form comes with a row
     per involved department and the application's milestones."""
     org = load(Path(project.organisation_file))
@@ -214,6 +224,7 @@ def assign_drafter(project: AssignDrafterInput, task: TaskContext) -> AssignDraf
     names = {p.id: p.name for p in org.people}
     return AssignDrafterOutput(
         agreement_drafter=assignment.assignee, agreement_drafter_note=assignment.note(names),
+        drafting_due=due.due(), **reminder_settings(due),
         division=[{"department": d, "work": ""} for d in project.involved_departments],
         agreement_milestones=[{"name": m.name, "dueDate": m.due_date.isoformat()} for m in project.application.milestones],
         acceptance_criteria=[{"department": d, "criterion": ""} for d in project.involved_departments])
@@ -260,14 +271,15 @@ RETURNED = {
 }
 
 
-@topic("cooperation.return-agreement")
-def return_agreement(returned: ReturnAgreementInput) -> ReturnAgreementOutput:
+@topic("cooperation.return-agreement", properties=DueDateSettings)
+def return_agreement(returned: ReturnAgreementInput, due: DueDateSettings) -> ReturnAgreementOutput:
     """A rejection or a withdrawal sends the agreement back to drafting, saying which and why
     (withdrawn too: the drafter withdrew it to change it)."""
     outcome = ApprovalOutcome(returned.returned_outcome)
     zh, en = RETURNED[(returned.returned_step, outcome.value)]
     reason = (returned.returned_reason or "").strip() or "（未写明 / none given）"
-    return ReturnAgreementOutput(agreement_rejection=f"{zh}：{reason} / {en}: {reason}")
+    return ReturnAgreementOutput(agreement_rejection=f"{zh}：{reason} / {en}: {reason}",
+                                 drafting_due=due.due(), **reminder_settings(due))
 
 
 @topic("cooperation.resolve-leadership")

@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workers.shared.enums import LabelledEnum
+
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -44,14 +46,10 @@ class Application(_Record):
     requesting_department: str
 
 
-class Risk(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-    @property
-    def label(self) -> str:
-        return {"low": "低 / Low", "medium": "中 / Medium", "high": "高 / High"}[self.value]
+class Risk(LabelledEnum):
+    LOW = "low", "低 / Low"
+    MEDIUM = "medium", "中 / Medium"
+    HIGH = "high", "高 / High"
 
 
 class Work(_Record):

@@ -15,6 +15,7 @@ from pydantic import ConfigDict, PlainSerializer
 from workers.processes.project_cooperation.records import Agreement, Application, FeasibilityScores
 from workers.runtime.contract import AsTyped
 from workers.runtime.registry import ProcessVariables
+from workers.shared.due_dates import ReminderSettings
 from workers.shared.project_documents import ProjectDocument
 
 IsoDateTime = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str)]
@@ -60,8 +61,9 @@ class ArchiveApplicationInput(Project, Documents):
     application_version: int = 0
 
 
-class ArchiveApplicationOutput(Documents):
+class ArchiveApplicationOutput(Documents, ReminderSettings):
     application_version: int
+    organise_due: IsoDateTime  # Task_OrganiseFeasibility's camunda:dueDate
 
 
 # --- feasibility ---------------------------------------------------------------------------------
@@ -84,7 +86,7 @@ class AssignAssessorsInput(Project):
     feasibility_round: int = 0
 
 
-class AssignAssessorsOutput(ProcessVariables):
+class AssignAssessorsOutput(ReminderSettings):
     feasibility_assessors: list[AssessorItem]
     assessment_due_at: IsoDateTime  # the assessing tasks' camunda:dueDate
     feasibility_round: int
@@ -150,9 +152,10 @@ class AssignDrafterInput(Project):
     involved_departments: list[str]
 
 
-class AssignDrafterOutput(ProcessVariables):
+class AssignDrafterOutput(ReminderSettings):
     agreement_drafter: str
     agreement_drafter_note: str
+    drafting_due: IsoDateTime  # Task_DraftAgreement's camunda:dueDate
     # the form pre-filled: a row per department, the application's milestones
     division: list[dict[str, Any]]
     agreement_milestones: list[dict[str, Any]]
@@ -193,8 +196,9 @@ class ReturnAgreementInput(ProcessVariables):
     returned_reason: str | None = None
 
 
-class ReturnAgreementOutput(ProcessVariables):
+class ReturnAgreementOutput(ReminderSettings):
     agreement_rejection: str
+    drafting_due: IsoDateTime  # redrafting has its own lead time, from the return
 
 
 class ResolveLeadershipInput(ProcessVariables):

@@ -19,4 +19,6 @@ WORKER_PERMISSIONS = {
     # who completed each acceptance, rectification and assessment task (history, never a form), and
     # the File variables of the documents earlier phases made (history of the calling instances)
     Resource.PROCESS_DEFINITION: ("READ_HISTORY",),
+    # the overdue tasks the reminders (cooperation-acceptance.remind) find and whose holders they remind
+    Resource.TASK: ("READ",),
 }

@@ -61,11 +61,13 @@ from workers.runtime.registry import ProcessVariables
 from workers.runtime.variables import from_camunda, parse_camunda_date
 from workers.shared.archive import write_once
 from workers.shared.delegation import Assignment, active_delegations, resolve_assignee
+from workers.shared.due_dates import DueDateSettings, reminder_settings
 from workers.shared.notify import Attachment, Bilingual, Notification, notify
 from workers.shared.organisation.file import load
 from workers.shared.organisation.lookups import department_head
 from workers.shared.organisation.model import Organisation
 from workers.shared.project_documents import copy_earlier_documents, keep_document, next_version
+from workers.shared.reminders import reminder_topic
 from workers.shared.text import rejection_message
 
 ASSESSMENT_DATA_FOLDER = "assessments/project-cooperation"  # the periodic assessment reads it
@@ -73,6 +75,11 @@ ACCEPTANCE_TASK = "Task_CheckCriteria"
 RECTIFICATION_TASK = "Task_Rectify"
 ASSESSMENT_TASK = "Task_AssessDepartments"
 _SAFE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+PROCESS_NAME = Bilingual(zh="项目验收与考核", en="project acceptance and assessment")
+
+# 催办: the acceptance check, the rectifications and the assessments past their due dates, each
+# reminder task naming its user tasks (property remindTasks); escalated after escalateAfterReminders.
+reminder_topic("cooperation-acceptance.remind", PROCESS_NAME)
 
 
 # --- who did it: the engine's history --------------------------------------------------------------
@@ -121,8 +128,8 @@ def _business_key(task: TaskContext) -> str:
 
 
 # --- step 5: acceptance (项目验收) ----------------------------------------------------------------
-@topic("cooperation-acceptance.prepare")
-def prepare(project: PrepareInput, task: TaskContext) -> PrepareOutput:
+@topic("cooperation-acceptance.prepare", properties=DueDateSettings)
+def prepare(project: PrepareInput, due: DueDateSettings, task: TaskContext) -> PrepareOutput:
     """The initiating department's head (or their delegate) judges every criterion of the agreement:
     the policy gives acceptance to the requesting department, and its head answers for it, as they
     answer for the department's share of the agreement (the initiator may be any member of staff)."""
@@ -130,13 +137,14 @@ def prepare(project: PrepareInput, task: TaskContext) -> PrepareOutput:
     assignment, note = _assign(org, task, project.requesting_department)
     copied = copy_earlier_documents(task.engine, task.process_instance_id, project.project_documents)
     return PrepareOutput(
-        acceptance_round=1, acceptance_task_name=rules.acceptance_task_name(1, project.project_name),
+        acceptance_round=1, acceptance_due=due.due(), **reminder_settings(due),
+        acceptance_task_name=rules.acceptance_task_name(1, project.project_name),
         acceptance_rows=rules.first_rows(project.agreement, org), acceptance_history=[], acceptance_rejection=None,
         acceptance_assignee=assignment.assignee, acceptance_delegation_note=note, copied_documents=copied)
 
 
-@topic("cooperation-acceptance.check-verdicts", errors=[ACCEPTANCE_INCOMPLETE])
-def check_verdicts(check: CheckVerdictsInput, task: TaskContext) -> Passed | Failed:
+@topic("cooperation-acceptance.check-verdicts", errors=[ACCEPTANCE_INCOMPLETE], properties=DueDateSettings)
+def check_verdicts(check: CheckVerdictsInput, due: DueDateSettings, task: TaskContext) -> Passed | Failed:
     """Every criterion has a verdict and every failed one a note; then the round is recorded and each
     department responsible for a failed criterion gets a rectification task."""
     judgements, problems = rules.judge(check.agreement, check.acceptance_rows)
@@ -158,7 +166,8 @@ def check_verdicts(check: CheckVerdictsInput, task: TaskContext) -> Passed | Fai
             assignee=assignment.assignee, delegation_note=note,
             task_name=rules.rectification_task_name(check.acceptance_round, check.project_name),
             failed_criteria=rules.failed_criteria_text(criteria)))
-    return Failed(acceptance_history=history, acceptance_rows=rows, rectification_items=items)
+    return Failed(acceptance_history=history, acceptance_rows=rows, rectification_items=items,
+                  rectification_due=due.due(), **reminder_settings(due))
 
 
 class RecordRectificationOutput(ProcessVariables):
@@ -181,8 +190,8 @@ def record_rectification(done: RecordRectificationInput, task: TaskContext) -> R
         mode="json", by_alias=True)})
 
 
-@topic("cooperation-acceptance.next-round")
-def next_round(state: NextRoundInput, task: TaskContext) -> RoundState:
+@topic("cooperation-acceptance.next-round", properties=DueDateSettings)
+def next_round(state: NextRoundInput, due: DueDateSettings, task: TaskContext) -> RoundState:
     """Every responsible department has reported: the round's record gets their rectifications and
     acceptance repeats, the failed criteria to be judged again."""
     departments = [item.department_id for item in state.rectification_items]
@@ -195,7 +204,8 @@ def next_round(state: NextRoundInput, task: TaskContext) -> RoundState:
     last = state.acceptance_history[-1].model_copy(update={"rectifications": done})
     round_ = state.acceptance_round + 1
     return RoundState(
-        acceptance_round=round_, acceptance_task_name=rules.acceptance_task_name(round_, state.project_name),
+        acceptance_round=round_, acceptance_due=due.due(), **reminder_settings(due),
+        acceptance_task_name=rules.acceptance_task_name(round_, state.project_name),
         acceptance_rows=rules.next_round_rows(state.agreement, state.acceptance_rows, done, last),
         acceptance_history=[*state.acceptance_history[:-1], last], acceptance_rejection=None)
 
@@ -262,8 +272,8 @@ def _pmo_departments(org: Organisation) -> list[str]:
     return list(dict.fromkeys(e if e in org.departments_by_id else org.person(e).department for e in org.roles.pmo))
 
 
-@topic("cooperation-acceptance.prepare-assessment")
-def prepare_assessment(project: Project, task: TaskContext) -> PrepareAssessmentOutput:
+@topic("cooperation-acceptance.prepare-assessment", properties=DueDateSettings)
+def prepare_assessment(project: Project, due: DueDateSettings, task: TaskContext) -> PrepareAssessmentOutput:
     org = load(Path(project.organisation_file))
     items = []
     for assessor, assessed in rules.assessment_plan(project.involved_departments, _pmo_departments(org)).items():
@@ -272,7 +282,7 @@ def prepare_assessment(project: Project, task: TaskContext) -> PrepareAssessment
             assessor_department=assessor, assessor_department_label=rules.department_label(org, assessor),
             assignee=assignment.assignee, delegation_note=note, task_name=rules.assessment_task_name(project.project_name),
             rows=[AssessmentRow(department_id=d, department=rules.department_label(org, d)) for d in assessed]))
-    return PrepareAssessmentOutput(assessment_items=items)
+    return PrepareAssessmentOutput(assessment_items=items, assessment_due=due.due(), **reminder_settings(due))
 
 
 class RecordAssessmentOutput(ProcessVariables):

@@ -10,13 +10,14 @@ that checks them, which names each problem by row and field.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from workers.runtime.contract import AsTyped
 from workers.runtime.registry import ProcessVariables
+from workers.shared.due_dates import ReminderSettings
+from workers.shared.enums import LabelledEnum
 from workers.shared.project_documents import ProjectDocument
 
 IsoDateTime = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str)]
@@ -69,13 +70,9 @@ class Project(ProcessVariables):
 
 
 # --- acceptance (项目验收) -------------------------------------------------------------------------
-class Verdict(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-
-    @property
-    def label(self) -> str:
-        return {"pass": "通过 / Passed", "fail": "不通过 / Failed"}[self.value]
+class Verdict(LabelledEnum):
+    PASS = "pass", "通过 / Passed"
+    FAIL = "fail", "不通过 / Failed"
 
 
 class AcceptanceRow(ProcessVariables):
@@ -136,8 +133,9 @@ class PrepareInput(Project):
     project_documents: list[ProjectDocument] = []
 
 
-class RoundState(ProcessVariables):
+class RoundState(ReminderSettings):
     acceptance_round: int
+    acceptance_due: IsoDateTime  # Task_CheckCriteria's due date: the lead time from this round's start
     acceptance_task_name: str
     acceptance_rows: list[AcceptanceRow]
     acceptance_history: list[AcceptanceRound]
@@ -164,8 +162,9 @@ class Passed(ProcessVariables):
     acceptance_rejection: str | None = None
 
 
-class Failed(ProcessVariables):
+class Failed(ReminderSettings):
     acceptance_passed: bool = False
+    rectification_due: IsoDateTime  # every Task_Rectify of the round: the lead time from the verdicts
     acceptance_history: list[AcceptanceRound]
     acceptance_rows: list[AcceptanceRow]
     acceptance_rejection: str | None = None
@@ -231,8 +230,9 @@ class AssessmentItem(ProcessVariables):
     rows: list[AssessmentRow]
 
 
-class PrepareAssessmentOutput(ProcessVariables):
+class PrepareAssessmentOutput(ReminderSettings):
     assessment_items: list[AssessmentItem]
+    assessment_due: IsoDateTime  # every Task_AssessDepartments: the lead time from acceptance
 
 
 class RecordAssessmentInput(ProcessVariables):

@@ -18,6 +18,6 @@ PROGRESS_INVALID = "PROGRESS_INVALID"
 WORKER_PERMISSIONS = {
     # who called a special meeting: the completer of the call task, from the history
     Resource.PROCESS_DEFINITION: ("READ_HISTORY",),
-    # the action items' follow-up tasks: found to remind them, counted when implementation ends
+    # the action items' follow-up tasks and the minutes: found to remind them; follow-ups counted at the end
     Resource.TASK: ("READ",),
 }

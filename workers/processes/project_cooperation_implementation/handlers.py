@@ -39,8 +39,6 @@ from workers.processes.project_cooperation_implementation.variables import (
     PlanInput,
     PlanOutput,
     ProgressOutput,
-    RemindActionItemInput,
-    RemindActionItemOutput,
     ReportMilestone,
     ScheduleNextInput,
     ScheduleNextOutput,
@@ -48,6 +46,7 @@ from workers.processes.project_cooperation_implementation.variables import (
 )
 from workers.runtime import clock
 from workers.shared.delegation import active_delegations, resolve_assignee
+from workers.shared.due_dates import LeadTime
 from workers.shared.notify import Attachment, Bilingual, Notification, notify
 from workers.shared.organisation.file import load
 from workers.shared.organisation.lookups import department_head
@@ -55,7 +54,7 @@ from workers.shared.organisation.model import Organisation, Person
 from workers.shared.project_documents import business_key as project_business_key
 from workers.shared.project_documents import copy_earlier_documents, keep_document, next_version
 from workers.shared.properties import ClockTime, TimeZone, parse_time_zone
-from workers.shared.reminders import remind_open_tasks
+from workers.shared.reminders import reminder_topic
 from workers.shared.text import rejection_message
 
 PROCESS_NAME = Bilingual(zh="项目实施", en="project implementation")
@@ -167,10 +166,11 @@ def _heads(org: Organisation, departments: list[str]) -> list[Person]:
     return list(heads.values())
 
 
-@topic("cooperation-implementation.send-invitation")
-def send_invitation(held: MeetingInput, task: TaskContext) -> SendInvitationOutput:
+@topic("cooperation-implementation.send-invitation", properties=LeadTime)
+def send_invitation(held: MeetingInput, minutes_lead: LeadTime, task: TaskContext) -> SendInvitationOutput:
     """The .ics invitation to every involved department head, organised by the project owner, once per
-    meeting: a redelivered or retried task sends no second mail (`notify` runs each channel once)."""
+    meeting: a redelivered or retried task sends no second mail (`notify` runs each channel once).
+    The minutes are due the lead time after the meeting ends."""
     org = load(Path(held.organisation_file))
     meeting = _meeting(held)
     owner = org.person(held.project_owner)
@@ -194,7 +194,7 @@ def send_invitation(held: MeetingInput, task: TaskContext) -> SendInvitationOutp
                        en=f"You are invited to {name.en}, {when}. The attached calendar file adds it to your calendar."),
         attachments=[Attachment(filename=f"{meeting.id}.ics", content=ics, mime_type=invitation.MIME_TYPE,
                                 mime_params=invitation.MIME_PARAMS)]))
-    return SendInvitationOutput(meeting_title=meeting.title(),
+    return SendInvitationOutput(meeting_title=meeting.title(), minutes_due=minutes_lead.due(meeting.ends_at),
                                 minutes_assignee=_owner_or_delegate(task, held.project_owner))
 
 
@@ -238,16 +238,11 @@ def file_minutes(written: FileMinutesInput, task: TaskContext) -> FileMinutesOut
     return FileMinutesOutput(project_documents=[*written.project_documents, entry], action_items_to_follow=follow_ups)
 
 
-# --- action items ----------------------------------------------------------------------------------
-@topic("cooperation-implementation.remind-action-item")
-def remind_action_item(item: RemindActionItemInput, task: TaskContext) -> RemindActionItemOutput:
-    """This item's follow-up task only (催办 to its holder or its department), escalated after
-    `escalateAfterReminders` reminders; the task carries the item's id as a task variable."""
-    sent = remind_open_tasks(task, load(Path(item.organisation_file)), PROCESS_NAME,
-                             escalate_after=item.escalate_after_reminders, sent=item.reminders_sent or {},
-                             task_definition_keys=[FOLLOW_UP_TASK],
-                             task_variables={"actionItemId": item.action_item_id})
-    return RemindActionItemOutput(reminders_sent=sent)
+# --- reminders ------------------------------------------------------------------------------------
+# 催办: one action item's follow-up, or one meeting's minutes, past its due date (the reminder task
+# names its user task and the task variable that tells one item or meeting from another);
+# escalated after escalateAfterReminders reminders (workers.shared.reminders).
+reminder_topic("cooperation-implementation.remind", PROCESS_NAME)
 
 
 # --- milestones and completion ----------------------------------------------------------------------

@@ -158,6 +158,7 @@ class MeetingInput(ProcessVariables):
 
 class SendInvitationOutput(ProcessVariables):
     meeting_title: str
+    minutes_due: IsoDateTime  # Task_WriteMinutes' camunda:dueDate: the lead time after the meeting
     minutes_assignee: str  # the project owner, or their delegate while one is registered
 
 
@@ -187,17 +188,6 @@ class FileMinutesInput(MeetingInput):
 class FileMinutesOutput(ProcessVariables):
     project_documents: list[ProjectDocument]
     action_items_to_follow: list[FollowUp]
-
-
-class RemindActionItemInput(ProcessVariables):
-    action_item_id: str
-    organisation_file: str
-    escalate_after_reminders: int
-    reminders_sent: dict[str, int] | None = None
-
-
-class RemindActionItemOutput(ProcessVariables):
-    reminders_sent: dict[str, int]
 
 
 class CheckProgressInput(ProcessVariables):

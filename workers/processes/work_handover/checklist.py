@@ -18,6 +18,7 @@ from pydantic import field_validator
 
 from workers.runtime.registry import ProcessVariables
 from workers.shared.archive import ArchiveRecord, archive_copies
+from workers.shared.enums import LabelledEnum
 
 if TYPE_CHECKING:  # the document reads the rounds' variables, which read these rows
     from workers.processes.work_handover.document import WorkHandoverChecklist
@@ -25,61 +26,25 @@ if TYPE_CHECKING:  # the document reads the rounds' variables, which read these 
 TRIPLICATE = "work-handover-checklist"  # the copies' file names: work-handover-checklist-<holder>.pdf
 
 
-class ItemCategory(StrEnum):
-    DOCUMENTS = "documents"
-    MATERIALS = "materials"
-    EQUIPMENT = "equipment"
-    UNFINISHED_TASKS = "unfinishedTasks"
-    PENDING_ITEMS = "pendingItems"
-    CUSTOMER_INFORMATION = "customerInformation"
-
-    @property
-    def label(self) -> str:
-        return _CATEGORY_LABELS[self]
+class ItemCategory(LabelledEnum):
+    DOCUMENTS = "documents", "工作资料 / Documents"
+    MATERIALS = "materials", "物资 / Materials"
+    EQUIPMENT = "equipment", "设备 / Equipment"
+    UNFINISHED_TASKS = "unfinishedTasks", "未完成工作任务 / Unfinished tasks"
+    PENDING_ITEMS = "pendingItems", "待办事项 / Pending items"
+    CUSTOMER_INFORMATION = "customerInformation", "客户信息 / Customer information"
 
 
-_CATEGORY_LABELS = {
-    ItemCategory.DOCUMENTS: "工作资料 / Documents",
-    ItemCategory.MATERIALS: "物资 / Materials",
-    ItemCategory.EQUIPMENT: "设备 / Equipment",
-    ItemCategory.UNFINISHED_TASKS: "未完成工作任务 / Unfinished tasks",
-    ItemCategory.PENDING_ITEMS: "待办事项 / Pending items",
-    ItemCategory.CUSTOMER_INFORMATION: "客户信息 / Customer information",
-}
+class HandoverReason(LabelledEnum):
+    POST_CHANGE = "postChange", "岗位调整 / Post change"
+    RESIGNATION = "resignation", "离职 / Resignation"
+    PROJECT_END = "projectEnd", "项目结束 / Project end"
 
 
-class HandoverReason(StrEnum):
-    POST_CHANGE = "postChange"
-    RESIGNATION = "resignation"
-    PROJECT_END = "projectEnd"
-
-    @property
-    def label(self) -> str:
-        return _REASON_LABELS[self]
-
-
-_REASON_LABELS = {
-    HandoverReason.POST_CHANGE: "岗位调整 / Post change",
-    HandoverReason.RESIGNATION: "离职 / Resignation",
-    HandoverReason.PROJECT_END: "项目结束 / Project end",
-}
-
-
-class SignatureRole(StrEnum):
-    GIVER = "giver"
-    RECEIVER = "receiver"
-    SUPERVISOR = "supervisor"
-
-    @property
-    def label(self) -> str:
-        return _ROLE_LABELS[self]
-
-
-_ROLE_LABELS = {
-    SignatureRole.GIVER: "交接人 / Person handing over",
-    SignatureRole.RECEIVER: "接收人 / Receiver",
-    SignatureRole.SUPERVISOR: "监交人 / Hand-over supervisor",
-}
+class SignatureRole(LabelledEnum):
+    GIVER = "giver", "交接人 / Person handing over"
+    RECEIVER = "receiver", "接收人 / Receiver"
+    SUPERVISOR = "supervisor", "监交人 / Hand-over supervisor"
 
 
 class Party(ProcessVariables):

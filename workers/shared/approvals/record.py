@@ -8,22 +8,11 @@ of the person who completed the task, never a form field.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-
-class LabelledEnum(StrEnum):
-    """A value with its bilingual label, as forms, mails and documents show it: `NAME = value, label`."""
-
-    label: str
-
-    def __new__(cls, value: str, label: str) -> "LabelledEnum":
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
+from workers.shared.enums import LabelledEnum
 
 
 class ApprovalOutcome(LabelledEnum):

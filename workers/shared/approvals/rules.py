@@ -7,7 +7,8 @@ from enum import StrEnum
 from typing import Any, Iterable
 
 from workers.shared.approvals.labels import DECIDE, WITHDRAW
-from workers.shared.approvals.record import ApprovalDecision, ApprovalOutcome, LabelledEnum, Verdict
+from workers.shared.approvals.record import ApprovalDecision, ApprovalOutcome, Verdict
+from workers.shared.enums import LabelledEnum
 from workers.shared.organisation.model import Organisation
 from workers.shared.text import MaxLength, check_text
 

@@ -22,9 +22,11 @@ import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
 class ModelEnforcementInterceptor extends CommandInterceptor {
 
   private final TaskVariablesRule taskVariables;
+  private final EventStartRule eventStarts;
 
-  ModelEnforcementInterceptor(FormFieldsCache forms) {
+  ModelEnforcementInterceptor(FormFieldsCache forms, String workerUser) {
     this.taskVariables = new TaskVariablesRule(forms);
+    this.eventStarts = new EventStartRule(forms, workerUser);
   }
 
   @Override
@@ -33,6 +35,7 @@ class ModelEnforcementInterceptor extends CommandInterceptor {
     if (commandContext != null && Caller.isRestricted(commandContext)) {
       ModelShortcutRule.check(command);
       taskVariables.check(command, commandContext);
+      eventStarts.check(command, commandContext);
     }
     return next.execute(command);
   }

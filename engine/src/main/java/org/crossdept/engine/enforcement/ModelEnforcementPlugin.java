@@ -23,9 +23,12 @@ import org.springframework.stereotype.Component;
  *   <li>{@link TaskVariablesRule}: a user task's completion, form submission, BPMN error or
  *       escalation, and setting or removing variables through the task, may write only that
  *       task's form fields (plus the task's {@code allowedVariables} property), and read-only
- *       fields only unchanged.</li>
+ *       fields only unchanged; a start only its start form's fields.</li>
+ *   <li>{@link EventStartRule}: a start by message, signal or condition likewise only the start
+ *       form's fields of each process it starts (the workers' user excepted).</li>
  *   <li>{@link AudienceVariablesRule}: the variables a process declares as its audience are
- *       written only by the workers' user ({@code crossdept.worker-user}) or an administrator.</li>
+ *       and the one it declares as its retention are written only by the workers' user
+ *       ({@code crossdept.worker-user}) or an administrator.</li>
  * </ul>
  */
 @Component
@@ -43,7 +46,7 @@ public class ModelEnforcementPlugin extends AbstractProcessEnginePlugin {
         : new ArrayList<>(configuration.getCustomHistoryEventHandlers());
     handlers.add(new AudienceVariablesRule(workerUser));
     configuration.setCustomHistoryEventHandlers(handlers);
-    ModelEnforcementInterceptor interceptor = new ModelEnforcementInterceptor(new FormFieldsCache());
+    ModelEnforcementInterceptor interceptor = new ModelEnforcementInterceptor(new FormFieldsCache(), workerUser);
     configuration.setCustomPostCommandInterceptorsTxRequired(
         withInterceptor(configuration.getCustomPostCommandInterceptorsTxRequired(), interceptor));
     configuration.setCustomPostCommandInterceptorsTxRequiresNew(

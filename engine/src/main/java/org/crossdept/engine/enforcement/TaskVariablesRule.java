@@ -126,9 +126,16 @@ final class TaskVariablesRule {
     if (process == null) {
       return; // the command itself says which definition is missing
     }
-    TaskFields fields = forms.startFieldsOf(process, commandContext);
+    List<String> refused = refusedAtStart(variables, forms.startFieldsOf(process, commandContext));
+    if (!refused.isEmpty()) {
+      throw new TaskVariablesRefusedException(startMessage(process, "", refused));
+    }
+  }
+
+  /** The variables of {@code variables} a start may not carry, each with the reason, by the start form {@code fields}. */
+  static List<String> refusedAtStart(Map<String, ?> variables, TaskFields fields) {
     List<String> refused = new ArrayList<>();
-    for (Map.Entry<String, Object> variable : variables.entrySet()) {
+    for (Map.Entry<String, ?> variable : variables.entrySet()) {
       String name = variable.getKey();
       if (fields.isEditable(name)) {
         continue;
@@ -140,12 +147,14 @@ final class TaskVariablesRule {
         refused.add("'" + name + "' (read-only on its " + fields.source() + ": a start cannot set it)");
       }
     }
-    if (!refused.isEmpty()) {
-      String name = process.getName() == null ? "" : " (" + process.getName() + ")";
-      throw new TaskVariablesRefusedException(START_CODE + " process " + process.getKey() + name
-          + " starts only with its start form's fields: refused variable" + (refused.size() > 1 ? "s " : " ")
-          + String.join(", ", refused) + START_WHY);
-    }
+    return refused;
+  }
+
+  /** The 08 refusal of a start of {@code process}; {@code how} says by which event, if not a plain start. */
+  static String startMessage(ProcessDefinitionEntity process, String how, List<String> refused) {
+    String name = process.getName() == null ? "" : " (" + process.getName() + ")";
+    return START_CODE + " process " + process.getKey() + name + " starts only with its start form's fields" + how
+        + ": refused variable" + (refused.size() > 1 ? "s " : " ") + String.join(", ", refused) + START_WHY;
   }
 
   private static String notAField(TaskFields fields) {
