@@ -287,9 +287,6 @@ def head_announces(walk: Walk) -> None:
     arrangements = form.get_by_label("交接安排 / Arrangements")
     arrangements.fill(ARRANGEMENTS)
     arrangements.press("Tab")
-    # form-js takes typed text in after a short debounce; a busy machine lost the arrangements
-    # when 发起 came first, so the page settles before the check and the click.
-    page.wait_for_timeout(500)
     expect(arrangements).to_have_value(ARRANGEMENTS)
     expect(date_field).to_have_value(f"{planned.year}/{planned.month}/{planned.day}")
     walk.shot(HEAD, "notice-filled")

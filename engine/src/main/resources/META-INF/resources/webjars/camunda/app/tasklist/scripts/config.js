@@ -22,7 +22,8 @@
  * Simplified Chinese (../locales/zh.json, ours) is the fallback, so the demo is in Chinese unless a
  * browser asks for English or German. And requireJsConfig loads our modules: crossdept-forms.js keeps
  * Complete usable on Camunda Forms with dynamic lists, crossdept-formjs-zh.js puts form-js's own
- * texts into Chinese, crossdept-feedback.js confirms a completion and explains a refused one,
+ * texts into Chinese, crossdept-formjs-input.js keeps what is typed fast (form-js's delayed input),
+ * crossdept-feedback.js confirms a completion and explains a refused one,
  * crossdept-documents.js offers a project's documents above its tasks' forms, crossdept-received.js adds
  * 本部门收到的信息 / Received by my department to the navbar (see each file). Keep `shortcuts` in step with
  * Camunda's file when upgrading.
@@ -31,10 +32,10 @@ export default {
   requireJsConfig: {
     // Relative to the page (app/tasklist/<engine>/): ../scripts/ is this folder.
     baseUrl: '../',
-    deps: ['scripts/crossdept-forms', 'scripts/crossdept-formjs-zh', 'scripts/crossdept-feedback',
-      'scripts/crossdept-documents', 'scripts/crossdept-received'],
-    ngDeps: ['crossdept.forms', 'crossdept.formjs-zh', 'crossdept.feedback', 'crossdept.documents',
-      'crossdept.received']
+    deps: ['scripts/crossdept-forms', 'scripts/crossdept-formjs-zh', 'scripts/crossdept-formjs-input',
+      'scripts/crossdept-feedback', 'scripts/crossdept-documents', 'scripts/crossdept-received'],
+    ngDeps: ['crossdept.forms', 'crossdept.formjs-zh', 'crossdept.formjs-input', 'crossdept.feedback',
+      'crossdept.documents', 'crossdept.received']
   },
 
   locales: {
