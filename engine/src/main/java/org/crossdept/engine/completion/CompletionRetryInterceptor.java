@@ -1,5 +1,6 @@
 package org.crossdept.engine.completion;
 
+import java.sql.SQLException;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.camunda.bpm.engine.OptimisticLockingException;
@@ -22,8 +23,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * (the checklist). Ending the branch deletes its concurrent execution and folds the last one into
  * the instance; the person's completion moves that same execution on. Whichever commits second
  * is refused: ENGINE-03005 (optimistic locking, "INSERT ExecutionEntity ... updated by another
- * transaction concurrently") or ENGINE-03077 (the execution's parent was deleted after it was
- * read). Both leave nothing behind (the transaction is rolled back) and the next attempt sees the
+ * transaction concurrently"), ENGINE-03077 (the execution's parent was deleted after it was
+ * read), or the database's own "transaction rolled back" (SQLState class 40: H2's "Deadlock
+ * detected" on ACT_RU_EXECUTION, PostgreSQL's serialization failure or deadlock, wrapped in
+ * ENGINE-03004). All leave nothing behind (the transaction is rolled back) and the next attempt sees the
  * committed tree, so running the same command again is the whole fix; a worker would retry its
  * side anyway, a person should not have to.
  *
@@ -35,6 +38,7 @@ class CompletionRetryInterceptor extends CommandInterceptor {
   private static final Logger LOG = LoggerFactory.getLogger(CompletionRetryInterceptor.class);
   private static final Set<Class<?>> COMPLETIONS = Set.of(CompleteTaskCmd.class, SubmitTaskFormCmd.class);
   private static final String PARENT_DELETED = "ENGINE-03077";
+  private static final String ROLLED_BACK = "40"; // SQLState class "transaction rollback"
   private static final long PAUSE_MS = 50;
 
   private final int attempts;
@@ -66,7 +70,9 @@ class CompletionRetryInterceptor extends CommandInterceptor {
   static boolean lostRace(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof OptimisticLockingException
-          || (cause.getMessage() != null && cause.getMessage().startsWith(PARENT_DELETED))) {
+          || (cause.getMessage() != null && cause.getMessage().startsWith(PARENT_DELETED))
+          || (cause instanceof SQLException sql && sql.getSQLState() != null
+              && sql.getSQLState().startsWith(ROLLED_BACK))) {
         return true;
       }
     }
