@@ -81,7 +81,9 @@ def open_task_for(staff: Staff, assignee: str) -> str:
 def wait_for_notice(staff: Staff, instance: str) -> None:
     """Until the notice branch has ended. It runs in parallel with the checklist task; acting on that
     task (or its timer) in the very millisecond the branch ends makes the engine refuse one of the
-    two as a concurrent update, which people never manage but a test easily does."""
+    two as a concurrent update. A person's completion the engine runs again
+    (engine/.../completion/CompletionRetryPlugin); a timer job a test executes through REST it does
+    not, and a test reading the notice's mail wants it sent first."""
     wait_until(lambda: staff.admin.get("/history/activity-instance", processInstanceId=instance,
                                        activityId="EndEvent_Notified", finished="true"),
                60, "the notice to be sent", interval_s=0.2)
