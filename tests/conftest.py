@@ -31,6 +31,7 @@ def engine_settings(data_dir: Path, port: int, **overrides: object) -> Settings:
         lock_duration_ms=10_000,
         retry_backoff_s=0.2,
         concurrency=4,
+        job_acquisition_max_wait_ms=10_000,  # timers due in seconds fire within 10 s, not a minute
     )
     values.update(overrides)
     return Settings(**values)

@@ -15,6 +15,7 @@ import pytest
 from tests.support.assertions import has_ended, variable_equals, waits_at
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until, worker_settings_in
 from tests.support.staff import Staff, demo_with_starters
+from tests.support.timers import timer_fired_within
 from workers.catalog import load_registry
 from workers.shared.delegation import Assignment, active_delegations, resolve_assignee
 from workers.runtime.client import EngineClient
@@ -92,8 +93,9 @@ def delegated(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathF
     and another once it is over."""
     client = EngineClient(engine.engine_url, *engine.worker_credentials())
     with contextlib.closing(client), workers(engine, tmp_path_factory.mktemp("delegated")):
+        ends = moment(timedelta(seconds=45))
         delegation = register(staff, HEAD, principal=HEAD, delegate=DELEGATE,
-                              startDate=moment(-timedelta(minutes=5)), endDate=moment(timedelta(seconds=45)))
+                              startDate=moment(-timedelta(minutes=5)), endDate=ends)
         wait_until(lambda: waiting_at(staff, delegation) == ["Event_DelegationEnds"], 60,
                    "the valid registration to wait for the end of its period")
         during = resolve_assignee(HEAD, active_delegations(client))
@@ -107,7 +109,8 @@ def delegated(staff: Staff, engine: Settings, tmp_path_factory: pytest.TempPathF
         finally:
             staff.delete(review)
 
-        wait_until(lambda: staff.ended(delegation), 180, "the delegation to end when its period is over")
+        wait_until(lambda: staff.ended(delegation), timer_fired_within(engine, datetime.fromisoformat(ends)),
+                   "the delegation to end when its period is over")
         after = resolve_assignee(HEAD, active_delegations(client))
         review = staff.start(LEADER, "responsibility-review", {"reason": "代理结束 / delegation over"})
         try:

@@ -19,10 +19,11 @@ import yaml
 
 from tests.integration.test_engine_enforcement import complete as submit, refused
 from tests.integration.test_information_sharing import deploy as deploy_sharing
-from tests.support.assertions import has_ended, variable_equals, waits_at
+from tests.support.assertions import has_ended, has_passed, variable_equals, waits_at
 from tests.support.driver import EngineDriver, ProcessInstance, running_worker, wait_until
 from tests.support.receivers import Mailbox, smtp_server
 from tests.support.staff import DEMO, Staff
+from tests.support.timers import external_task_done_within, timer_fired_within
 from workers.catalog import load_registry
 from workers.processes.sharing_obligation.records import read_records
 from workers.processes.sharing_obligation.scheduler import ObligationScheduler
@@ -122,7 +123,9 @@ def test_the_occurrence_is_started_on_schedule_with_the_task_for_the_owning_head
 
 def test_a_deadline_passed_is_recorded_commented_and_escalated_to_the_heads_superior(scenario: dict) -> None:
     instance = occurrence(scenario, "missed")
-    variable_equals(instance, "deadlineMissed", True, within=40)
+    settings: Settings = scenario["settings"]
+    has_passed(instance, "Event_DeadlinePassed", within=timer_fired_within(settings, scenario["missed"][1]))
+    variable_equals(instance, "deadlineMissed", True, within=external_task_done_within(settings))
     [record] = read_records(scenario["settings"].archive_root, "orders-flash")
     assert record["held_by"] == ["li.qiang"] and record["business_key"].startswith("orders-flash@")
     [task] = scenario["staff"].tasks(instance.id)

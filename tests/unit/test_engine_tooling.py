@@ -77,6 +77,15 @@ def test_config_throttles_staff_logins_briefly_and_locks_at_ten_failures(tmp_pat
     assert properties["login-max-attempts"] == 10
 
 
+def test_config_writes_the_job_executors_max_wait_the_tests_bound_their_timer_waits_by(tmp_path: Path) -> None:
+    def max_wait(**overrides: object) -> object:
+        settings = make_settings(tmp_path, admin_password=SecretStr("pw"), **overrides)
+        return read_config(settings)["camunda"]["bpm"]["job-execution"]["max-wait"]
+
+    assert max_wait() == 60_000  # Camunda's own default, written out
+    assert max_wait(job_acquisition_max_wait_ms=10_000) == 10_000
+
+
 def test_config_for_postgresql_and_cors(tmp_path: Path) -> None:
     settings = make_settings(
         tmp_path,

@@ -266,6 +266,8 @@ def write_config(settings: Settings) -> Path:
                 "default-serialization-format": "application/json",
                 "history-level": "full",
                 "webapp": {"index-redirect-enabled": True},
+                # Written out, not left to Camunda's default: how late a timer may fire follows from it.
+                "job-execution": {"max-wait": settings.job_acquisition_max_wait_ms},
                 "generic-properties": {"properties": {
                     # The default pattern, [a-zA-Z0-9]+, rejects user ids such as "crossdept-worker".
                     "user-resource-whitelist-pattern": USER_ID_PATTERN,

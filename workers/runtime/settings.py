@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     h2_write_delay_ms: int = Field(
         0, ge=0, description="H2's WRITE_DELAY: 0 writes every commit to the file before the engine answers, "
         "so a killed engine loses nothing it acknowledged; H2's own default, 500, lost completions.")
+    job_acquisition_max_wait_ms: int = Field(
+        60_000, ge=5_000, description="Camunda's job-execution max-wait: an idle job executor backs off from 5 s "
+        "up to this between acquisitions, and a timer due more than 5 s after it was created does not wake it, "
+        "so a timer fires up to this long after its due time (Camunda's default, 60 s).")
     cors_allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated; CORS stays off while empty."
     )
