@@ -284,3 +284,33 @@ def test_conclude_orders_the_recorded_decisions_and_counts_the_overtaken_tasks_a
     assert [(d.approver, d.on_behalf_of, d.verdict) for d in made] == [
         ("zhang.wei", None, Verdict.APPROVED), ("sun.li", "li.qiang", Verdict.CANCELLED),
         ("guo.hong", None, Verdict.CANCELLED)]
+
+
+def test_a_withdrawal_keeps_a_decision_completed_before_it_whose_recording_had_not_run_yet() -> None:
+    """li.qiang approved, then the applicant withdrew before li.qiang's recording step ran: the
+    withdrawal must record li.qiang's approval as submitted, not as cancelled."""
+    env = HandlerEnvironment(now=AT)
+    env.engine.answer("GET", "/history/activity-instance/Task_UnderTest:1", {"parentActivityInstanceId": "Pending:1"})
+    activities = {
+        "Task_Withdraw": [{"activityId": "Task_Withdraw", "parentActivityInstanceId": "Pending:1", "taskId": "w-1",
+                           "endTime": "2026-12-01T09:10:00.000+0000", "canceled": False}],
+        "Task_Decide": [
+            {"executionId": "E1", "taskId": "d-1", "assignee": "li.qiang", "endTime": "2026-12-01T09:05:00.000+0000"},
+            {"executionId": "E2", "taskId": "d-2", "assignee": "zhang.wei"}],  # still open
+    }
+    env.engine.answer("GET", "/history/activity-instance", lambda r: activities[r.params["activityId"]])
+    completers = {"w-1": "wu.hao", "d-1": "li.qiang"}
+    env.engine.answer("GET", "/history/user-operation", lambda r: [{"userId": completers[r.params["taskId"]]}])
+    fields = {"approvalRecord": [{"executionId": "E1", "value": None}],
+              "approvalOnBehalfOf": [{"executionId": "E1", "value": "li.qiang"}, {"executionId": "E2", "value": "zhang.wei"}],
+              "approvalVerdict": [{"executionId": "E1", "value": "approve"}],
+              "approvalComment": [{"executionId": "E1", "value": " 同意 "}]}
+    env.engine.answer("GET", "/history/variable-instance", lambda r: fields.get(r.params["variableName"], []))
+    outcome = env.run("approval.record-withdrawal", {"approvalStep": "s", "approvalKind": "countersign",
+                                                     "approvalWithdrawReason": "需求取消"}, process_instance_id="p1")
+    assert isinstance(outcome, Completed), outcome
+    assert outcome.variables["approvalOutcome"] == "withdrawn"
+    made = decisions_from(outcome.variables["approvalDecisions"])
+    assert [(d.approver, d.verdict, d.comment) for d in made] == [
+        ("li.qiang", Verdict.APPROVED, "同意"), ("wu.hao", Verdict.WITHDRAWN, "需求取消"),
+        ("zhang.wei", Verdict.CANCELLED, "")]

@@ -119,7 +119,8 @@ def record_withdrawal(withdrawal: RecordWithdrawalInput, task: TaskContext) -> C
         raise BusinessRejection(APPROVAL_WITHDRAWAL_INVALID, rejection_message(problems))
     done = trail.completed_before(task, trail.WITHDRAW_TASK)
     reason = withdrawal.approval_withdraw_reason.strip()
-    earlier = rules.in_decision_order(trail.recorded_decisions(task, withdrawal.approval_step))
+    earlier = rules.in_decision_order(trail.recorded_decisions(task, withdrawal.approval_step,
+                                                               unrecorded_completions=True))
     withdrawn = ApprovalDecision(step=withdrawal.approval_step, approver=done.completer, verdict=Verdict.WITHDRAWN,
                                  comment=reason, decided_at=done.at)
     decided = [d for d in earlier if d.verdict is not Verdict.CANCELLED]

@@ -11,6 +11,7 @@ from workers.runtime import clock
 from workers.runtime.context import TaskContext
 from workers.runtime.errors import EvidenceMismatch
 from workers.runtime.variables import parse_camunda_date
+from workers.shared.approvals import rules
 from workers.shared.approvals.record import ApprovalDecision, Verdict, decisions_from
 
 DECIDE_TASK = "Task_Decide"
@@ -53,19 +54,61 @@ def completer_of(task: TaskContext, task_id: str) -> str:
     return users[0]
 
 
-def recorded_decisions(task: TaskContext, step: str) -> list[ApprovalDecision]:
+def recorded_decisions(task: TaskContext, step: str, *, unrecorded_completions: bool = False) -> list[ApprovalDecision]:
     """Every decision recorded so far (each approver instance's `approvalRecord`, ended ones
     included), and each decision task that ended without one (cancelled by the outcome, or still
-    open when the approval ends now) as `cancelled`."""
+    open when the approval ends now) as `cancelled`.
+
+    With `unrecorded_completions`, a decision task a person completed whose recording step has not
+    run yet counts as the approval or rejection they submitted (the applicant's withdrawal can come
+    between an approver's completion and its recording, and must not erase that decision)."""
     records = [v for v in _variables(task, RECORD_VARIABLE) if v.get("value")]
     decisions = [d for v in records for d in decisions_from(v["value"])]
     # An approver's local variables live on the execution of their subprocess instance, which is
     # also the execution of its decision task (their activityInstanceId is the multi-instance body's).
     recorded_in = {v.get("executionId") for v in records}
     whose = {v.get("executionId"): v.get("value") for v in _variables(task, ON_BEHALF_OF_VARIABLE)}
-    decisions += [_cancelled(step, a, whose.get(a.get("executionId")))
-                  for a in _activities(task, DECIDE_TASK) if _overtaken(a, recorded_in)]
+    submitted = _submitted(task) if unrecorded_completions else {}
+    for activity in _activities(task, DECIDE_TASK):
+        if not _overtaken(activity, recorded_in):
+            continue
+        on_behalf_of = whose.get(activity.get("executionId"))
+        made = _as_submitted(task, step, activity, on_behalf_of, submitted) if submitted else None
+        decisions.append(made or _cancelled(step, activity, on_behalf_of))
     return decisions
+
+
+def _submitted(task: TaskContext) -> dict[str | None, dict[str, Any]]:
+    """The decision form's fields as each approver's execution holds them, by execution."""
+    fields: dict[str | None, dict[str, Any]] = {}
+    for name in ("approvalVerdict", "approvalComment"):
+        for v in _variables(task, name):
+            fields.setdefault(v.get("executionId"), {})[name] = v.get("value")
+    return fields
+
+
+def _as_submitted(task: TaskContext, step: str, activity: dict[str, Any], on_behalf_of: str | None,
+                  submitted: dict[str | None, dict[str, Any]]) -> ApprovalDecision | None:
+    """A completed, unrecorded decision task as the approval or rejection its completer submitted;
+    None when it was not completed by a person or its verdict is none of those two."""
+    if activity.get("canceled") or not activity.get("endTime") or not activity.get("taskId"):
+        return None
+    fields = submitted.get(activity.get("executionId"), {})
+    try:
+        verdict = rules.form_verdict(fields.get("approvalVerdict")).verdict
+    except ValueError:
+        return None
+    if verdict not in (Verdict.APPROVED, Verdict.REJECTED):  # a transfer never took effect
+        return None
+    try:
+        completer = completer_of(task, activity["taskId"])
+    except EvidenceMismatch:
+        return None
+    comment = fields.get("approvalComment")
+    return ApprovalDecision(step=step, approver=completer,
+                            on_behalf_of=on_behalf_of if on_behalf_of and on_behalf_of != completer else None,
+                            verdict=verdict, comment=comment.strip() if isinstance(comment, str) else "",
+                            decided_at=parse_camunda_date(activity["endTime"]))
 
 
 def _overtaken(activity: dict[str, Any], recorded_in: set[str | None]) -> bool:
